@@ -1,0 +1,66 @@
+"""Access to the reference helm binary for tests that compare pyhelm with Helm v4.
+
+``helm_binary()`` finds it (``PYHELM_REFERENCE_HELM``, then ``.cache/reference-bin/helm``, then fetches it
+with ``../shared/tools/get-helm`` when that tool is present) or returns None so callers can skip.
+``helm_render_notes()`` renders one template snippet through Helm's real engine by placing it in the
+NOTES.txt of a throw-away chart and running ``helm install --dry-run=client``.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+BEGIN, END = "<<<BEGIN>>>", "<<<END>>>"
+
+
+@functools.cache
+def helm_binary() -> str | None:
+    """Path of the reference helm binary, or None when it cannot be had here."""
+    candidates = [os.environ.get("PYHELM_REFERENCE_HELM", ""), str(ROOT / ".cache/reference-bin/helm")]
+    for path in candidates:
+        if path and os.access(path, os.X_OK):
+            return path
+    get_helm = SHARED / "tools" / "get-helm"
+    if get_helm.exists():
+        dest = ROOT / ".cache" / "reference-bin"
+        result = subprocess.run(["bash", str(get_helm), str(dest)], capture_output=True, text=True)
+        if result.returncode == 0 and os.access(dest / "helm", os.X_OK):
+            return str(dest / "helm")
+    return None
+
+
+def helm_render_notes(template: str, values: dict | None = None, set_args: tuple[str, ...] = (),
+                      files: dict[str, str] | None = None) -> tuple[int, str]:
+    """Render ``template`` with helm; returns (exit status, rendered text or helm's ``Error:`` line).
+
+    The template is rendered as ``c/templates/NOTES.txt`` of chart ``c`` (release ``x``, namespace
+    ``default``); ``values`` become its values.yaml, ``files`` extra chart files (path → text).
+    """
+    helm = helm_binary()
+    if helm is None:
+        raise RuntimeError("reference helm binary not available")
+    with tempfile.TemporaryDirectory() as tmp:
+        chart = Path(tmp) / "c"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+        (chart / "values.yaml").write_text(yaml.safe_dump(values or {}))
+        (chart / "templates" / "NOTES.txt").write_text(BEGIN + template + END)
+        for rel, text in (files or {}).items():
+            (chart / rel).parent.mkdir(parents=True, exist_ok=True)
+            (chart / rel).write_text(text)
+        argv = [helm, "install", "x", str(chart), "--dry-run=client"]
+        for item in set_args:
+            argv += ["--set", item]
+        result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "HOME": tmp})
+    if result.returncode != 0:
+        error = next((line for line in result.stderr.splitlines() if line.startswith("Error:")), result.stderr)
+        return result.returncode, error
+    out = result.stdout
+    return 0, out[out.index(BEGIN) + len(BEGIN):out.rindex(END)]
