@@ -1,0 +1,184 @@
+"""From rendered files to ordered manifests and hooks (Helm's releaseutil.SortManifests)."""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+HOOK_ANNOTATION = "helm.sh/hook"
+HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight"
+HOOK_DELETE_ANNOTATION = "helm.sh/hook-delete-policy"
+HOOK_OUTPUT_LOG_ANNOTATION = "helm.sh/hook-output-log-policy"
+
+HOOK_EVENTS = {
+    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
+    "pre-rollback", "post-rollback", "test",
+}
+_EVENT_ALIASES = {"test-success": "test"}
+
+INSTALL_ORDER = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
+    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
+    "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+)
+UNINSTALL_ORDER = (
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "Ingress",
+    "IngressClass", "Service", "CronJob", "Job", "StatefulSet", "HorizontalPodAutoscaler", "Deployment",
+    "ReplicaSet", "ReplicationController", "Pod", "DaemonSet", "RoleBindingList", "RoleBinding", "RoleList",
+    "Role", "ClusterRoleBindingList", "ClusterRoleBinding", "ClusterRoleList", "ClusterRole",
+    "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ConfigMap",
+    "SecretList", "Secret", "ServiceAccount", "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange",
+    "ResourceQuota", "NetworkPolicy", "Namespace", "PriorityClass",
+)
+
+_SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*", re.ASCII)
+
+
+class ManifestError(Exception):
+    """A rendered document that is not valid YAML (``YAML parse error on <file>: …``)."""
+
+
+@dataclass
+class Head:
+    """The parts of a document Helm reads before sorting: apiVersion, kind, name and annotations."""
+
+    api_version: str = ""
+    kind: str = ""
+    name: str = ""
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Manifest:
+    """One rendered document: the file it came from, its text and its head."""
+
+    path: str
+    content: str
+    head: Head
+
+
+@dataclass
+class Hook:
+    """A document annotated with ``helm.sh/hook`` (Helm's release.Hook, before it has run)."""
+
+    name: str
+    kind: str
+    path: str
+    manifest: str
+    events: list[str]
+    weight: int = 0
+    delete_policies: list[str] = field(default_factory=list)
+    output_log_policies: list[str] = field(default_factory=list)
+
+
+def split_manifests(text: str) -> list[str]:
+    """Split a file into its YAML documents, trimmed, empty ones dropped (Helm's SplitManifests)."""
+    return [doc.strip() for doc in _SEPARATOR.split(text.strip()) if doc.strip()]
+
+
+def _read_head(path: str, document: str) -> Head:
+    from engine.gotemplate import goyaml
+
+    try:
+        data = goyaml.load(document)
+    except goyaml.YAMLError as exc:
+        raise ManifestError(f"YAML parse error on {path}: {exc}") from exc
+    if data is None:
+        return Head()
+    if not isinstance(data, dict):
+        raise ManifestError(f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: "
+                            f"json: cannot unmarshal {_json_kind(data)} into Go value of type util.SimpleHead")
+    metadata = data.get("metadata") or {}
+    head = Head(api_version=_string_field(path, data, "apiVersion", "SimpleHead.apiVersion"),
+                kind=_string_field(path, data, "kind", "SimpleHead.kind"))
+    if isinstance(metadata, dict):
+        head.name = _string_field(path, metadata, "name", "SimpleHead.metadata.name")
+        annotations = metadata.get("annotations") or {}
+        if isinstance(annotations, dict):
+            for key, value in annotations.items():
+                if value is not None and not isinstance(value, str):
+                    raise ManifestError(
+                        f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: "
+                        f"cannot unmarshal {_json_kind(value)} into Go struct field "
+                        f".metadata.annotations of type string")
+                head.annotations[key] = value or ""
+    return head
+
+
+def _string_field(path: str, data: dict[str, Any], key: str, go_field: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ManifestError(f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: "
+                            f"cannot unmarshal {_json_kind(value)} into Go struct field {go_field} of type string")
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _split_policies(value: str) -> list[str]:
+    return [part.strip().lower() for part in value.split(",")]
+
+
+def _as_hook(path: str, document: str, head: Head) -> Hook | None:
+    """The hook a document declares, or None for an unknown hook event (Helm drops the document)."""
+    events = []
+    for event in _split_policies(head.annotations[HOOK_ANNOTATION]):
+        event = _EVENT_ALIASES.get(event, event)
+        if event not in HOOK_EVENTS:
+            return None
+        events.append(event)
+    try:
+        weight = int(head.annotations.get(HOOK_WEIGHT_ANNOTATION, "0"), 10)
+    except ValueError:
+        weight = 0
+    hook = Hook(head.name, head.kind, path, document, events, weight)
+    if HOOK_DELETE_ANNOTATION in head.annotations:
+        hook.delete_policies = _split_policies(head.annotations[HOOK_DELETE_ANNOTATION])
+    if HOOK_OUTPUT_LOG_ANNOTATION in head.annotations:
+        hook.output_log_policies = _split_policies(head.annotations[HOOK_OUTPUT_LOG_ANNOTATION])
+    return hook
+
+
+def kind_sort_key(kind: str, order: tuple[str, ...] = INSTALL_ORDER) -> tuple[int, str]:
+    """Sort key placing known kinds in ``order`` and unknown kinds after them, alphabetically."""
+    try:
+        return (order.index(kind), "")
+    except ValueError:
+        return (len(order), kind)
+
+
+def sort_manifests(files: dict[str, str], order: tuple[str, ...] = INSTALL_ORDER
+                   ) -> tuple[list[Hook], list[Manifest]]:
+    """Split rendered files into hooks and manifests, each stably sorted by kind."""
+    hooks: list[Hook] = []
+    manifests: list[Manifest] = []
+    for path in sorted(files):
+        content = files[path]
+        if posixpath.basename(path).startswith("_") or not content.strip():
+            continue
+        for document in split_manifests(content):
+            head = _read_head(path, document)
+            if HOOK_ANNOTATION not in head.annotations:
+                manifests.append(Manifest(path, document, head))
+                continue
+            hook = _as_hook(path, document, head)
+            if hook is not None:
+                hooks.append(hook)
+    hooks.sort(key=lambda h: kind_sort_key(h.kind, order))
+    manifests.sort(key=lambda m: kind_sort_key(m.head.kind, order))
+    return hooks, manifests

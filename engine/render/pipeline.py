@@ -1,0 +1,147 @@
+"""Chart + user values → what a release would contain: ordered manifests, hooks, notes, CRDs.
+
+This is Helm's install-time rendering (ProcessDependencies, ToRenderValues, renderResources) shared by
+``template``, ``install``, ``upgrade``, ``lint`` and the stack planner.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from engine.chart.model import Chart
+from engine.render.capabilities import Capabilities, offline_capabilities
+from engine.render.engine import render_templates
+from engine.render.errors import RenderError
+from engine.render.manifests import Hook, Manifest, ManifestError, sort_manifests
+
+NOTES_SUFFIX = "NOTES.txt"
+_CRD_EXTENSIONS = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class RenderOptions:
+    """Everything about a render that is not the chart or the user's values."""
+
+    release_name: str = "release-name"
+    namespace: str = "default"
+    revision: int = 1
+    is_upgrade: bool = False
+    capabilities: Capabilities | None = None  # None: offline defaults (template, client dry-run)
+    kube_version: str | None = None
+    api_versions: tuple[str, ...] = ()
+    skip_schema_validation: bool = False
+    subchart_notes: bool = False
+    lint_mode: bool = False
+    strict: bool = False
+    enable_dns: bool = False
+    lookup: Callable[[str, str, str, str], dict] | None = None
+    warn: Callable[[str], None] = lambda message: None
+
+
+@dataclass
+class Crd:
+    """A file of a chart's crds/ folder, with the path Helm prints for it."""
+
+    path: str
+    text: str
+
+
+@dataclass
+class RenderedRelease:
+    """The result of rendering a chart for a release."""
+
+    chart: Chart
+    values: dict[str, Any]
+    manifests: list[Manifest] = field(default_factory=list)
+    hooks: list[Hook] = field(default_factory=list)
+    notes: str = ""
+    crds: list[Crd] = field(default_factory=list)
+
+    @property
+    def manifest(self) -> str:
+        """The release manifest as Helm stores it: ``---\\n# Source: path\\ndoc\\n`` per document."""
+        return "".join(f"---\n# Source: {m.path}\n{m.content}\n" for m in self.manifests)
+
+
+def copy_chart_tree(chart: Chart, parent: Chart | None = None) -> Chart:
+    """A copy of a chart tree that dependency processing may change without touching the original."""
+    clone = dataclasses.replace(chart, metadata=copy.deepcopy(chart.metadata), values=copy.deepcopy(chart.values),
+                                subcharts=[], parent=parent)
+    clone.subcharts = [copy_chart_tree(sub, clone) for sub in chart.subcharts]
+    return clone
+
+
+def crd_objects(chart: Chart) -> list[Crd]:
+    """CRD files of the chart and its (enabled) subcharts, in Helm's order."""
+    crds = [Crd(posixpath.join(chart.chart_path, f.name), f.data.decode("utf-8", errors="replace"))
+            for f in chart.files
+            if f.name.startswith("crds/") and f.name.lower().endswith(_CRD_EXTENSIONS)]
+    for sub in chart.subcharts:
+        crds.extend(crd_objects(sub))
+    return crds
+
+
+def release_object(options: RenderOptions) -> dict[str, Any]:
+    """``.Release`` as Helm builds it."""
+    return {
+        "Name": options.release_name,
+        "Namespace": options.namespace,
+        "Revision": options.revision,
+        "IsUpgrade": options.is_upgrade,
+        "IsInstall": not options.is_upgrade,
+        "Service": "Helm",
+    }
+
+
+def _check_kube_version(chart: Chart, capabilities: Capabilities) -> None:
+    constraint = chart.metadata.kube_version
+    if not constraint:
+        return
+    from engine.gotemplate.sprig.semver import constraint_matches
+
+    if not constraint_matches(constraint, capabilities.KubeVersion.String()):
+        raise RenderError(f"chart requires kubeVersion: {constraint} which is incompatible with "
+                          f"Kubernetes {capabilities.KubeVersion.Version}")
+
+
+def _funcs(options: RenderOptions) -> dict:
+    from engine.render.function_map import function_map
+
+    return function_map(lint_mode=options.lint_mode, lookup=options.lookup, enable_dns=options.enable_dns)
+
+
+def _take_notes(files: dict[str, str], chart: Chart, subchart_notes: bool) -> str:
+    top_notes = posixpath.join(chart.name, "templates", NOTES_SUFFIX)
+    notes = []
+    for name in list(files):
+        if name.endswith(NOTES_SUFFIX):
+            if subchart_notes or name == top_notes:
+                notes.append(files[name])
+            del files[name]
+    return "\n".join(notes)
+
+
+def render_release(chart: Chart, user_values: dict[str, Any], options: RenderOptions) -> RenderedRelease:
+    """Render ``chart`` with ``user_values`` as Helm's install/upgrade would; raises RenderError."""
+    from engine.values.coalesce import coalesce_values
+    from engine.values.dependencies import process_dependencies
+    from engine.values.schema import validate_values
+
+    chart = copy_chart_tree(chart)
+    process_dependencies(chart, user_values)
+    capabilities = options.capabilities or offline_capabilities(options.kube_version, options.api_versions)
+    values = coalesce_values(chart, user_values, options.warn)
+    if not options.skip_schema_validation:
+        validate_values(chart, values)
+    _check_kube_version(chart, capabilities)
+    top = {"Values": values, "Release": release_object(options), "Capabilities": capabilities}
+    files = render_templates(chart, top, _funcs(options), strict=options.strict)
+    notes = _take_notes(files, chart, options.subchart_notes)
+    try:
+        hooks, manifests = sort_manifests(files)
+    except ManifestError as exc:
+        raise RenderError(str(exc)) from exc
+    return RenderedRelease(chart, values, manifests, hooks, notes, crd_objects(chart))
