@@ -1,0 +1,36 @@
+"""Turning failures into one ``Error:`` line and an exit status."""
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+
+class CommandError(Exception):
+    """A failure a command reports as ``Error: <message>`` (exit status 1)."""
+
+
+def report_error(exc: BaseException, debug: bool) -> int:
+    """Print ``exc`` as Helm prints errors and return the exit status."""
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("Error: interrupted", err=True)
+        return 130
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else 1
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    if _is_user_error(exc):
+        click.echo(f"Error: {exc}", err=True)
+    else:
+        click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for details and "
+                   "report it)", err=True)
+    return 1
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    """Errors that describe bad input or a refused operation rather than a bug in pyhelm."""
+    if isinstance(exc, (CommandError, OSError)):
+        return True
+    module = type(exc).__module__ or ""
+    return module.startswith("engine.") and type(exc).__name__.endswith("Error")

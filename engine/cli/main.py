@@ -1,0 +1,82 @@
+"""The ``pyhelm`` command: a thin client over the engine library.
+
+Subcommands are imported only when they run, so ``pyhelm --help`` and ``pyhelm version`` start fast and
+commands that do not talk to a cluster never import the kubernetes client.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from engine.cli.errors import report_error
+from engine.cli.settings import Settings
+
+# command name → "module:attribute" of its click command
+COMMANDS = {
+    "template": "engine.cli.template_cmd:template",
+    "show": "engine.cli.show_cmd:show",
+    "create": "engine.cli.chart_cmds:create",
+    "package": "engine.cli.chart_cmds:package",
+    "lint": "engine.cli.lint_cmd:lint",
+    "sandbox": "engine.cli.sandbox:sandbox",
+    "version": "engine.cli.version_cmd:version",
+    "completion": "engine.cli.completion_cmd:completion",
+}
+ALIASES = {"inspect": "show"}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(ALIASES.get(name, name))
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # a command whose module is not part of this build yet
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-n", "--namespace", default=None, help="namespace scope for this request")
+@click.option("--kubeconfig", default=None, help="path to the kubeconfig file")
+@click.option("--kube-context", default=None, help="name of the kubeconfig context to use")
+@click.option("--debug", is_flag=True, help="enable verbose output")
+@click.pass_context
+def cli(ctx: click.Context, namespace: str | None, kubeconfig: str | None, kube_context: str | None,
+        debug: bool) -> None:
+    """pyhelm: Helm, the Kubernetes package manager, in Python, with a stack engine (plan/apply)."""
+    ctx.obj = Settings.from_environment(namespace=namespace, kubeconfig=kubeconfig, kube_context=kube_context,
+                                        debug=debug)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pyhelm`` console script; returns the exit status."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="pyhelm", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        return 1
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except BaseException as exc:  # every other failure becomes one clear line, never a traceback
+        return report_error(exc, debug)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""Small output helpers shared by commands: warnings on stderr."""
+from __future__ import annotations
+
+import click
+
+
+def warn(message: str) -> None:
+    """Print a warning as Helm v4 logs it."""
+    click.echo(f"level=WARN msg=\"{message}\"", err=True)
