@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Render the conformance corpus with pyhelm and with helm side by side; print per-case and total ratios.
+
+usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH]
+Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool.
+Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
+(fetched with ../shared/tools/get-helm when missing).
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+CORPUS = ROOT.parent / "shared" / "corpus" / "A"
+
+
+def best_time(argv: list[str], cwd: Path, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only")
+    parser.add_argument("--helm")
+    args = parser.parse_args()
+    from helm_reference import helm_binary
+
+    helm = args.helm or helm_binary()
+    pyhelm = shutil.which("pyhelm") or f"{sys.executable} -m engine.cli.main"
+    if helm is None or not CORPUS.exists():
+        print("needs ../shared/corpus and the reference helm binary", file=sys.stderr)
+        return 1
+    rows = [line.rstrip("\n").split("\t") for line in (CORPUS / "cases.tsv").open()][1:]
+    total_helm = total_py = 0.0
+    print(f"{'case':48} {'helm s':>8} {'pyhelm s':>9} {'ratio':>6}")
+    for chart, _values, _golden, command, _rc, _mask, case in rows:
+        if args.only and chart != args.only:
+            continue
+        argv = shlex.split(command)[1:]
+        t_helm = best_time([helm, *argv], CORPUS, args.repeat)
+        t_py = best_time([*shlex.split(pyhelm), *argv], CORPUS, args.repeat)
+        total_helm += t_helm
+        total_py += t_py
+        print(f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f}")
+    if total_helm:
+        print(f"{'TOTAL':48} {total_helm:8.3f} {total_py:9.3f} {total_py / total_helm:6.2f}")
+    for argv in (["--help"], ["version"]):
+        t_py = best_time([*shlex.split(pyhelm), *argv], ROOT, 5)
+        t_helm = best_time([helm, *argv], ROOT, 5)
+        print(f"start-up pyhelm {' '.join(argv):10} {t_py:.3f}s (helm {t_helm:.3f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
