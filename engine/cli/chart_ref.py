@@ -11,7 +11,12 @@ def locate_chart(reference: str) -> str:
     """The local path of the chart ``reference`` names, as Helm's LocateChart resolves local paths."""
     if os.path.exists(reference):
         return os.path.abspath(reference)
-    raise CommandError(f'path "{reference}" not found')
+    if os.path.isabs(reference) or reference.startswith("."):
+        raise CommandError(f'path "{reference}" not found')
+    repository, slash, _name = reference.partition("/")
+    if not slash:
+        raise CommandError(f"non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}")
+    raise CommandError(f"repo {repository} not found")
 
 
 def load_installable_chart(reference: str, warn) -> Chart:
