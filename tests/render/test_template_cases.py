@@ -36,6 +36,9 @@ CASES = {
     "error-bad-name": ["template", "Bad_Name", "charts/parent"],
     "error-missing-chart": ["template", "rel", "charts/nothing-here"],
 }
+CASES.update({chart: ["template", "x", f"charts/{chart}"] for chart in (
+    "err-include-nil", "err-nested-fail", "err-index-range", "err-tpl-nil", "err-parse", "err-undefined-func",
+    "err-required", "err-missing-template", "err-yaml")})
 
 
 def run(argv: list[str], program: list[str]) -> tuple[int, str]:

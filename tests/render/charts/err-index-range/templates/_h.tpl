@@ -1,0 +1,1 @@
+{{ define "inner" }}{{ index (list 1) 5 }}{{ end }}

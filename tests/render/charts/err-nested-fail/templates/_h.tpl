@@ -1,0 +1,1 @@
+{{ define "inner" }}{{ include "deeper" . }}{{ end }}{{ define "deeper" }}{{ fail "boom" }}{{ end }}
