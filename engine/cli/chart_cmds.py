@@ -31,8 +31,9 @@ def package(paths: tuple[str, ...], destination: str, version: str | None, app_v
     from engine.cli.errors import CommandError
 
     for path in paths:
+        if not os.path.exists(path):
+            raise CommandError(f"stat {path}: no such file or directory")
         if not os.path.isdir(path):
-            raise CommandError(f'path "{path}" not found' if not os.path.exists(path)
-                               else f"{path}: not a directory")
+            raise CommandError(f"unable to detect chart at {path}/Chart.yaml: open {path}/Chart.yaml: not a directory")
         archive = package_chart(path, destination, version=version, app_version=app_version)
         click.echo(f"Successfully packaged chart and saved it to: {os.path.abspath(archive)}")
