@@ -1,0 +1,200 @@
+"""Reading a stack file: Jinja2 templating, YAML, schema validation, environments and defaults applied."""
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from types import SimpleNamespace
+from importlib import resources
+from typing import Any
+
+from engine.stack.errors import StackError
+from engine.stack.model import ReleaseSpec, Repository, SecretRef, Stack, parse_duration
+from engine.stack.templating import render
+from engine.stack.yamlpos import PositionedYAML
+
+DEFAULT_STACK_FILE = "stack.yaml"
+
+# stack-file option key → (ReleaseSpec field, converter)
+_OPTIONS: dict[str, tuple[str, Any]] = {
+    "namespace": ("namespace", str),
+    "kubeContext": ("kube_context", str),
+    "createNamespace": ("create_namespace", bool),
+    "wait": ("wait", bool),
+    "waitForJobs": ("wait_for_jobs", bool),
+    "timeout": ("timeout", parse_duration),
+    "atomic": ("atomic", bool),
+    "cleanupOnFail": ("cleanup_on_fail", bool),
+    "historyMax": ("history_max", int),
+    "skipCRDs": ("skip_crds", bool),
+    "skipSchemaValidation": ("skip_schema_validation", bool),
+    "disableHooks": ("disable_hooks", bool),
+    "force": ("force", bool),
+    "takeOwnership": ("take_ownership", bool),
+    "description": ("description", str),
+    "version": ("version", str),
+    "chart": ("chart", str),
+    "installed": ("installed", bool),
+}
+
+
+@cache
+def stack_schema() -> dict[str, Any]:
+    """schemas/stack.schema.json (shipped inside the package as engine/stack/stack.schema.json)."""
+    text = resources.files("engine.stack").joinpath("stack.schema.json").read_text()
+    return json.loads(text)
+
+
+def _validate(document: PositionedYAML) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(stack_schema())
+    errors = sorted(validator.iter_errors(document.data), key=lambda e: document.line_of(e.absolute_path))
+    if not errors:
+        return
+    lines = []
+    for error in errors[:10]:
+        path = _offending_path(error)
+        field = ".".join(str(p) for p in path) or "(top level)"
+        lines.append(f"{document.where(path)}: {field}: {_describe(error)}")
+    more = f"\n(and {len(errors) - 10} more)" if len(errors) > 10 else ""
+    raise StackError("invalid stack file:\n" + "\n".join(lines) + more)
+
+
+def _offending_path(error: Any) -> tuple[Any, ...]:
+    """Where an error points: for an unknown key, the key itself rather than its mapping."""
+    path = tuple(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        for name in re.findall(r"'([^']+)'", error.message):
+            if name in error.instance:
+                return (*path, name)
+    return path
+
+
+def _describe(error: Any) -> str:
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        names = [n for n in re.findall(r"'([^']+)'", error.message) if n in (error.instance or {})]
+        return f"unknown field {', '.join(repr(n) for n in names)}; check its spelling against schemas/stack.schema.json"
+    if error.validator == "required":
+        return error.message
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not have the expected form ({error.schema.get('pattern')})"
+    return error.message
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise StackError(f"cannot read stack file {path}: {exc.strerror}") from exc
+
+
+def _environment_section(text: str, path: str, environment: str | None) -> dict[str, Any]:
+    """The chosen environment's section, read before templating (so it must not depend on templates)."""
+    first_pass = render(text, {"env": _lenient_env(environment)}, path) if environment else text
+    data = PositionedYAML(first_pass, path).data or {}
+    environments = data.get("environments") or {}
+    if environment is None:
+        return {}
+    if environment not in environments:
+        known = ", ".join(sorted(environments)) or "none defined"
+        raise StackError(f'{path}: environment "{environment}" is not defined (environments: {known})')
+    return environments[environment] or {}
+
+
+def _lenient_env(name: str | None) -> SimpleNamespace:
+    """``env`` during the first pass: its name is known, its values not yet."""
+    return SimpleNamespace(name=name, values=_Anything())
+
+
+class _Anything(dict):
+    def __getattr__(self, _name: str) -> "_Anything":
+        return _Anything()
+
+    def __missing__(self, _key: Any) -> "_Anything":
+        return _Anything()
+
+    def __str__(self) -> str:
+        return ""
+
+
+def _env_values(section: dict[str, Any], base_dir: str, path: str) -> dict[str, Any]:
+    from engine.stack.values import deep_merge, read_values_file
+
+    values: dict[str, Any] = {}
+    for values_file in section.get("valuesFiles") or []:
+        deep_merge(values, read_values_file(values_file, base_dir, {}, path))
+    deep_merge(values, section.get("values") or {})
+    return values
+
+
+def _apply_options(target: dict[str, Any], layer: dict[str, Any]) -> None:
+    for key, (field, convert) in _OPTIONS.items():
+        if key in layer and layer[key] is not None:
+            target[field] = convert(layer[key])
+    if layer.get("labels"):
+        target.setdefault("labels", {}).update(layer["labels"])
+
+
+def _apply_values(target: dict[str, Any], layer: dict[str, Any]) -> None:
+    target.setdefault("values_files", []).extend(layer.get("valuesFiles") or [])
+    if layer.get("values"):
+        target.setdefault("values", []).append(layer["values"])
+    target.setdefault("set_values", {}).update(layer.get("set") or {})
+    for key, ref in (layer.get("secretValues") or {}).items():
+        target.setdefault("secret_values", {})[key] = SecretRef(env=ref.get("env"), file=ref.get("file"))
+
+
+def _release(entry: dict[str, Any], defaults: list[dict[str, Any]], override: dict[str, Any],
+             line: int) -> ReleaseSpec:
+    fields: dict[str, Any] = {"name": entry["name"], "namespace": "default", "chart": entry["chart"]}
+    for layer in (*defaults, entry, override):
+        _apply_options(fields, layer)
+    for layer in (entry, override):
+        _apply_values(fields, layer)
+    fields["needs"] = list(entry.get("needs") or [])
+    return ReleaseSpec(**fields, source_line=line)
+
+
+def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -> Stack:
+    """Load and validate a stack file for ``environment``; raises StackError naming file, line and field."""
+    import os
+
+    text = _read(path)
+    base_dir = os.path.dirname(os.path.abspath(path))
+    section = _environment_section(text, path, environment)
+    env_values = _env_values(section, base_dir, path)
+    rendered = render(text, {"env": SimpleNamespace(name=environment, values=env_values)}, path)
+    document = PositionedYAML(rendered, path)
+    if not isinstance(document.data, dict):
+        raise StackError(f"{path}: a stack file must be a YAML mapping with name and releases")
+    _validate(document)
+    data = document.data
+    overrides = section.get("releases") or {}
+    unknown = sorted(set(overrides) - {r["name"] for r in data["releases"]})
+    if unknown:
+        raise StackError(f"{path}: environment {environment} overrides releases that do not exist: "
+                         f"{', '.join(unknown)}")
+    defaults = [data.get("defaults") or {}, section.get("defaults") or {}]
+    if section.get("kubeContext"):
+        defaults.append({"kubeContext": section["kubeContext"]})
+    releases = [_release(entry, defaults, overrides.get(entry["name"]) or {}, document.line_of(("releases", i)))
+                for i, entry in enumerate(data["releases"])]
+    _check_unique(releases, path)
+    repositories = [Repository(name=r["name"], url=r["url"], username_env=r.get("usernameEnv"),
+                               password_env=r.get("passwordEnv"), ca_file=r.get("caFile"),
+                               cert_file=r.get("certFile"), key_file=r.get("keyFile"),
+                               insecure_skip_tls_verify=r.get("insecureSkipTLSVerify", False),
+                               plain_http=r.get("plainHttp", False))
+                    for r in data.get("repositories") or []]
+    return Stack(data["name"], path, environment, env_values, repositories, releases)
+
+
+def _check_unique(releases: list[ReleaseSpec], path: str) -> None:
+    seen: dict[str, ReleaseSpec] = {}
+    for release in releases:
+        if release.id in seen:
+            raise StackError(f"{path}:{release.source_line}: release {release.id} is defined twice "
+                             f"(first at line {seen[release.id].source_line})")
+        seen[release.id] = release

@@ -1,0 +1,118 @@
+"""The stack model: what a stack file says once an environment has been applied to it."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.stack.errors import StackError
+
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Go duration such as ``5m``, ``90s`` or ``1h30m``."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise StackError(f'invalid duration "{text}": use a Go duration such as 300s, 5m or 1h30m')
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A secret value taken from an environment variable or a file when the stack runs."""
+
+    env: str | None = None
+    file: str | None = None
+
+    def resolve(self, base_dir: str) -> str:
+        if self.env is not None:
+            if self.env not in os.environ:
+                raise StackError(f"secret value: environment variable {self.env} is not set")
+            return os.environ[self.env]
+        path = os.path.join(base_dir, self.file or "")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read().rstrip("\n")
+        except OSError as exc:
+            raise StackError(f"secret value: cannot read {path}: {exc.strerror}") from exc
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A chart repository (http or oci) the stack's charts come from."""
+
+    name: str
+    url: str
+    username_env: str | None = None
+    password_env: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    insecure_skip_tls_verify: bool = False
+    plain_http: bool = False
+
+    @property
+    def is_oci(self) -> bool:
+        return self.url.startswith("oci://")
+
+
+@dataclass
+class ReleaseSpec:
+    """One release as the chosen environment wants it."""
+
+    name: str
+    namespace: str
+    chart: str
+    version: str = ""
+    values_files: list[str] = field(default_factory=list)
+    values: list[dict[str, Any]] = field(default_factory=list)  # inline values, merged in order
+    set_values: dict[str, Any] = field(default_factory=dict)
+    secret_values: dict[str, SecretRef] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    needs: list[str] = field(default_factory=list)
+    installed: bool = True
+    kube_context: str | None = None
+    create_namespace: bool = True
+    wait: bool = False
+    wait_for_jobs: bool = False
+    timeout: float = 300.0
+    atomic: bool = False
+    cleanup_on_fail: bool = False
+    history_max: int = 10
+    skip_crds: bool = False
+    skip_schema_validation: bool = False
+    disable_hooks: bool = False
+    force: bool = False
+    take_ownership: bool = False
+    description: str = ""
+    source_line: int = 0
+
+    @property
+    def id(self) -> str:
+        """``namespace/name``: unique within a stack."""
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass
+class Stack:
+    """A loaded stack file for one environment."""
+
+    name: str
+    path: str
+    environment: str | None
+    env_values: dict[str, Any]
+    repositories: list[Repository]
+    releases: list[ReleaseSpec]
+
+    @property
+    def base_dir(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path))
+
+    def release(self, release_id: str) -> ReleaseSpec:
+        for release in self.releases:
+            if release.id == release_id:
+                return release
+        raise KeyError(release_id)
