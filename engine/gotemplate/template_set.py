@@ -1,0 +1,72 @@
+"""A set of named templates: parse once, execute many times (Go's *template.Template with its associates)."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from engine.gotemplate.builtins import BUILTINS
+from engine.gotemplate.compiler import Compiler, Source, State
+from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
+from engine.gotemplate.funcs import FuncMap
+from engine.gotemplate.parser import is_empty, parse
+
+_RECURSION_LIMIT = 60000
+
+
+class TemplateSet:
+    """Named templates sharing one function map; ``parse`` adds, ``execute`` renders."""
+
+    def __init__(self, funcs: FuncMap | None = None, missingkey: str = "zero"):
+        self.funcs: FuncMap = {**BUILTINS, **(funcs or {})}
+        self.function_names = frozenset(self.funcs)
+        self.missingkey = missingkey
+        self.templates: dict[str, Any] = {}
+
+    def parse(self, name: str, text: str) -> None:
+        """Parse ``text`` as template ``name``; its defines are added too (later parses win)."""
+        trees = parse(name, text, self.function_names)
+        compiler = Compiler(Source(name, text), self.funcs, self.missingkey)
+        for tree_name, tree in trees.items():
+            if tree_name in self.templates and is_empty(tree):
+                continue  # Go keeps an existing template rather than replace it with an empty one
+            self.templates[tree_name] = compiler.compile_list(tree)
+
+    def has(self, name: str) -> bool:
+        return name in self.templates
+
+    def clone(self) -> "TemplateSet":
+        twin = TemplateSet.__new__(TemplateSet)
+        twin.funcs, twin.function_names, twin.missingkey = self.funcs, self.function_names, self.missingkey
+        twin.templates = dict(self.templates)
+        return twin
+
+    def execute(self, name: str, data: Any, scratch: dict | None = None) -> str:
+        """Render template ``name`` with dot ``data``."""
+        if name not in self.templates:
+            raise NoTemplateError(f'template: no template "{name}" associated with template "{name}"')
+        state = State(self, scratch)
+        limit = sys.getrecursionlimit()
+        if limit < _RECURSION_LIMIT:
+            sys.setrecursionlimit(_RECURSION_LIMIT)
+        try:
+            return self._run(name, data, state)
+        except RecursionError as exc:
+            raise TemplateError(f"template: {name}: exceeded maximum template depth") from exc
+        finally:
+            if limit < _RECURSION_LIMIT:
+                sys.setrecursionlimit(limit)
+
+    def _run(self, name: str, data: Any, state: State) -> str:
+        saved_vars, saved_name = state.vars, state.template_name
+        state.vars, state.template_name = [["$", data]], name
+        state.depth += 1
+        out: list[str] = []
+        try:
+            self.templates[name](state, data, out)
+        finally:
+            state.vars, state.template_name = saved_vars, saved_name
+            state.depth -= 1
+        return "".join(out)
+
+
+__all__ = ["TemplateSet", "ExecError", "TemplateError"]
