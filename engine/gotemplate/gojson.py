@@ -1,0 +1,125 @@
+"""JSON as Go's encoding/json writes and reads it."""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from engine.gotemplate.gotypes import GoStruct
+
+
+def format_json_float(value: float) -> str:
+    """encoding/json's float64 text: shortest digits, exponent form below 1e-6 or from 1e21."""
+    from engine.gotemplate.gofmt import format_float
+
+    if math.isinf(value) or math.isnan(value):
+        raise ValueError(f"json: unsupported value: {format_float(value)}")
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        text = format_float(value, "e", -1)
+        mantissa, _, exponent = text.partition("e")
+        if exponent[0] == "-" and exponent[1] == "0" and len(exponent) == 3:
+            exponent = "-" + exponent[2]
+        return f"{mantissa}e{exponent}"
+    return format_float(value, "f", -1)
+
+
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _quote(text: str, escape_html: bool) -> str:
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\r":
+            out.append("\\r")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 0x20:
+            out.append(f"\\u{code:04x}")
+        elif char in _HTML_ESCAPES and (escape_html or code > 0x7F):
+            out.append(_HTML_ESCAPES[char])
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _encode(value: Any, escape_html: bool, indent: str | None, level: int) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return format_json_float(value)
+    if isinstance(value, str):
+        return _quote(value, escape_html)
+    if isinstance(value, bytes):
+        import base64
+
+        return '"' + base64.b64encode(value).decode() + '"'
+    if isinstance(value, GoStruct):
+        value = {f: getattr(value, f, None) for f in value.go_fields if f[:1].isupper()}
+        items = list(value.items())
+    elif isinstance(value, dict):
+        items = sorted(((str(k), v) for k, v in value.items()), key=lambda kv: kv[0])
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        parts = [_encode(v, escape_html, indent, level + 1) for v in value]
+        if indent is None:
+            return "[" + ",".join(parts) + "]"
+        inner, outer = "\n" + indent * (level + 1), "\n" + indent * level
+        return "[" + inner + ("," + inner).join(parts) + outer + "]"
+    else:
+        raise ValueError(f"json: unsupported type: {type(value).__name__}")
+    if not items:
+        return "{}"
+    parts = [_quote(k, escape_html) + (":" if indent is None else ": ") + _encode(v, escape_html, indent, level + 1)
+             for k, v in items]
+    if indent is None:
+        return "{" + ",".join(parts) + "}"
+    inner, outer = "\n" + indent * (level + 1), "\n" + indent * level
+    return "{" + inner + ("," + inner).join(parts) + outer + "}"
+
+
+def to_json(value: Any) -> str:
+    """json.Marshal: sorted keys, no spaces, ``<``, ``>`` and ``&`` escaped."""
+    return _encode(value, True, None, 0)
+
+
+def to_pretty_json(value: Any) -> str:
+    """json.MarshalIndent(v, "", "  ") (Sprig's toPrettyJson)."""
+    return _encode(value, True, "  ", 0)
+
+
+def to_raw_json(value: Any) -> str:
+    """JSON without HTML escaping (Sprig's toRawJson)."""
+    return _encode(value, False, None, 0)
+
+
+def load(text: str) -> Any:
+    """json.Unmarshal into interface{}: numbers float64; raises ValueError with Go-like messages."""
+    try:
+        return json.loads(text, parse_int=float, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        if not text.strip():
+            raise ValueError("unexpected end of JSON input") from None
+        raise ValueError(f"invalid character {text[exc.pos:exc.pos + 1]!r} looking for beginning of value"
+                         if exc.pos < len(text) else "unexpected end of JSON input") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"invalid character '{name[0]}' looking for beginning of value", name, 0)

@@ -1,0 +1,524 @@
+"""YAML as Helm reads and writes it (sigs.k8s.io/yaml over go-yaml v2).
+
+Reading: YAML 1.1 scalars (yes/no/on/off are booleans, 0755 is octal), every number becomes a float64
+(Python float) because sigs converts YAML to JSON first, map keys become strings, no timestamps.
+Writing: ``to_yaml`` reproduces go-yaml v2's emitter for JSON-like data: sorted keys, unindented
+sequences under keys, quoting of strings that would read as something else, literal blocks for
+multi-line strings and line folding at 80 columns.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+from engine.gotemplate.gotypes import GoStruct
+
+
+class YAMLError(ValueError):
+    """YAML that cannot be read; ``str()`` is worded as Helm reports it."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.line = line
+
+
+# -- reading ----------------------------------------------------------------------------------------
+_BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
+_BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF_NAN = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
+            "+.INF": math.inf, "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+            ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+_INT = re.compile(r"^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)$")
+
+
+def resolve_plain(text: str) -> tuple[str, Any]:
+    """go-yaml v2's resolve for a plain scalar: ("null"|"bool"|"int"|"float"|"str", value)."""
+    if text in _NULL:
+        return "null", None
+    if text in _BOOL_TRUE:
+        return "bool", True
+    if text in _BOOL_FALSE:
+        return "bool", False
+    if text in _INF_NAN:
+        return "float", _INF_NAN[text]
+    first = text[0]
+    if first in "+-.0123456789":
+        plain = text.replace("_", "")
+        number = _parse_go_int(plain)
+        if number is not None:
+            return "int", number
+        if _FLOAT.match(plain):
+            try:
+                return "float", float(plain)
+            except ValueError:
+                pass
+    return "str", text
+
+
+def _parse_go_int(text: str) -> int | None:
+    """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b prefixes and leading-zero octal)."""
+    sign = -1 if text.startswith("-") else 1
+    body = text[1:] if text[:1] in "+-" else text
+    if not body:
+        return None
+    try:
+        if body[:2] in ("0x", "0X"):
+            value = int(body[2:], 16)
+        elif body[:2] in ("0b", "0B"):
+            value = int(body[2:], 2)
+        elif body[:2] in ("0o", "0O"):
+            value = int(body[2:], 8)
+        elif len(body) > 1 and body[0] == "0":
+            value = int(body, 8)
+        else:
+            if not body.isdigit():
+                return None
+            value = int(body, 10)
+    except ValueError:
+        return None
+    value *= sign
+    if value < -(1 << 63) or value >= (1 << 64):
+        return None
+    return value
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML loader resolving plain scalars as go-yaml v2 does."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver("tag:go:plain", re.compile(r"^.*$", re.S), None)
+
+
+def _construct_plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    kind, value = resolve_plain(node.value)
+    if kind in ("int", "float"):
+        return float(value)
+    return value
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
+    loader.flatten_mapping(node)
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[_json_key(key, key_node)] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _json_key(key: Any, node: yaml.Node) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, float):
+        if isinstance(node, yaml.ScalarNode) and resolve_plain(node.value)[0] == "int":
+            return str(int(key))
+        from engine.gotemplate.gofmt import format_float
+
+        text = format_float(key, "g", -1)
+        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
+    if key is None:
+        raise YAMLError("error converting YAML to JSON: unsupported map key of type: <nil>")
+    raise YAMLError(f"error converting YAML to JSON: unsupported map key: {key!r}")
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:go:plain":
+        return _construct_plain(loader, node)
+    return node.value
+
+
+_Loader.add_constructor("tag:go:plain", _construct_plain)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: float(
+    _parse_go_int(node.value.replace("_", "")) or 0))
+_Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: float(
+    resolve_plain(node.value)[1] if resolve_plain(node.value)[0] in ("int", "float") else 0.0))
+_Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: resolve_plain(node.value)[1] is True)
+_Loader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
+_Loader.add_constructor("tag:yaml.org,2002:binary", yaml.SafeLoader.construct_yaml_binary)
+
+
+_MESSAGES = [
+    ("mapping values are not allowed here", "mapping values are not allowed in this context"),
+    ("could not find expected ':'", "could not find expected ':'"),
+    ("found character that cannot start any token", "found character that cannot start any token"),
+    ("expected <block end>, but found", "did not find expected key"),
+    ("expected the node content, but found", "did not find expected node content"),
+    ("found undefined alias", "unknown anchor"),
+    ("found unexpected end of stream", "found unexpected end of stream"),
+    ("while scanning a quoted scalar", "found unexpected end of stream"),
+    ("did not find expected '-' indicator", "did not find expected '-' indicator"),
+    ("expected ',' or ']'", "did not find expected ',' or ']'"),
+    ("expected ',' or '}'", "did not find expected ',' or '}'"),
+    ("found a tab character that violate indentation", "found a tab character that violates indentation"),
+]
+
+
+def _error(exc: yaml.YAMLError) -> YAMLError:
+    problem = getattr(exc, "problem", None) or str(exc)
+    mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    message = problem
+    for python_text, go_text in _MESSAGES:
+        if python_text in problem:
+            message = go_text
+            break
+    if message == "did not find expected key" and context_mark is not None:
+        mark = context_mark
+    line = (mark.line + 1) if mark is not None else 0
+    return YAMLError(f"error converting YAML to JSON: yaml: line {line}: {message}", line)
+
+
+def load(text: str) -> Any:
+    """Read one YAML document as Helm does (numbers float64, YAML 1.1 scalars, string keys)."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None
+
+
+def load_all(text: str) -> list[Any]:
+    """Read every document of a YAML stream."""
+    try:
+        return list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None
+
+
+# -- writing ----------------------------------------------------------------------------------------
+BEST_WIDTH = 80
+
+
+def to_json_compatible(value: Any) -> Any:
+    """The value as sigs.k8s.io/yaml sees it after its JSON round trip (numbers as JSON prints them)."""
+    if isinstance(value, GoStruct):
+        return {f: to_json_compatible(getattr(value, f, None)) for f in value.go_fields if f[:1].isupper()}
+    if isinstance(value, dict):
+        return {str(k): to_json_compatible(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_compatible(v) for v in value]
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    return value
+
+
+def _number_text(value: float | int) -> str:
+    """A number as JSON prints it and go-yaml then re-reads and prints it."""
+    if isinstance(value, int):
+        return str(int(value))
+    if math.isinf(value) or math.isnan(value):
+        raise YAMLError(f"json: unsupported value: {value}")
+    from engine.gotemplate.gojson import format_json_float
+
+    text = format_json_float(value)
+    kind, parsed = resolve_plain(text)
+    if kind == "int":
+        return str(parsed)
+    from engine.gotemplate.gofmt import format_float
+
+    return format_float(float(text), "g", -1)
+
+
+def _is_printable(char: str) -> bool:
+    code = ord(char)
+    if char == "\n" or 0x20 <= code <= 0x7E:
+        return True
+    if 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD:
+        return code != 0xFEFF
+    return False
+
+
+class _Analysis:
+    __slots__ = ("multiline", "flow_plain", "block_plain", "single_quoted", "block")
+
+
+def _analyze(value: str) -> _Analysis:
+    result = _Analysis()
+    if not value:
+        result.multiline, result.flow_plain, result.block_plain = False, False, True
+        result.single_quoted, result.block = True, False
+        return result
+    block_indicators = flow_indicators = line_breaks = special = False
+    leading_space = leading_break = trailing_space = trailing_break = break_space = space_break = False
+    previous_space = previous_break = False
+    if value.startswith(("---", "...")):
+        block_indicators = flow_indicators = True
+    preceded_by_whitespace = True
+    n = len(value)
+    for i, char in enumerate(value):
+        followed_by_whitespace = i + 1 >= n or value[i + 1] in " \t\r\n\x85\u2028\u2029"
+        if i == 0:
+            if char in "#,[]{}&*!|>'\"%@`":
+                flow_indicators = block_indicators = True
+            elif char in "?:":
+                flow_indicators = True
+                if followed_by_whitespace:
+                    block_indicators = True
+            elif char == "-" and followed_by_whitespace:
+                flow_indicators = block_indicators = True
+        else:
+            if char in ",?[]{}":
+                flow_indicators = True
+            elif char == ":":
+                flow_indicators = True
+                if followed_by_whitespace:
+                    block_indicators = True
+            elif char == "#" and preceded_by_whitespace:
+                flow_indicators = block_indicators = True
+        if not _is_printable(char):
+            special = True
+        if char == " ":
+            leading_space = leading_space or i == 0
+            trailing_space = trailing_space or i == n - 1
+            break_space = break_space or previous_break
+            previous_space, previous_break = True, False
+        elif char in "\r\n\x85\u2028\u2029":
+            line_breaks = True
+            leading_break = leading_break or i == 0
+            trailing_break = trailing_break or i == n - 1
+            space_break = space_break or previous_space
+            previous_space, previous_break = False, True
+        else:
+            previous_space = previous_break = False
+        preceded_by_whitespace = char in " \t\r\n\x85\u2028\u2029"
+    result.multiline = line_breaks
+    result.flow_plain = result.block_plain = result.single_quoted = result.block = True
+    if leading_space or leading_break or trailing_space or trailing_break:
+        result.flow_plain = result.block_plain = False
+    if trailing_space:
+        result.block = False
+    if break_space:
+        result.flow_plain = result.block_plain = result.single_quoted = False
+    if space_break or special:
+        result.flow_plain = result.block_plain = result.single_quoted = result.block = False
+    if line_breaks:
+        result.flow_plain = result.block_plain = False
+    if flow_indicators:
+        result.flow_plain = False
+    if block_indicators:
+        result.block_plain = False
+    return result
+
+
+def _is_base60_float(text: str) -> bool:
+    return re.match(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$", text) is not None
+
+
+class _Writer:
+    """go-yaml v2's emitter for block-style output of JSON-like data."""
+
+    def __init__(self, best_width: int = BEST_WIDTH, indent_sequences: bool = False):
+        self.out: list[str] = []
+        self.column = 0
+        self.best_width = best_width
+        self.indent_sequences = indent_sequences
+
+    def put(self, text: str) -> None:
+        self.out.append(text)
+        self.column += len(text)
+
+    def newline(self) -> None:
+        self.out.append("\n")
+        self.column = 0
+
+    def indent_to(self, indent: int) -> None:
+        if self.column > 0:
+            self.newline()
+        self.put(" " * indent)
+
+    # scalars
+    def scalar(self, value: Any, indent: int, simple_key: bool = False) -> None:
+        if value is None:
+            self.put("null")
+        elif value is True:
+            self.put("true")
+        elif value is False:
+            self.put("false")
+        elif isinstance(value, (int, float)):
+            self.put(_number_text(value))
+        else:
+            self.string(str(value), indent, simple_key)
+
+    def string(self, text: str, indent: int, simple_key: bool) -> None:
+        kind, _ = resolve_plain(text) if text else ("null", None)
+        can_plain = kind == "str" and not _is_base60_float(text)
+        analysis = _analyze(text)
+        if "\n" in text:
+            style = "literal"
+        elif can_plain:
+            style = "plain"
+        else:
+            style = "double"
+        if simple_key and analysis.multiline:
+            style = "double"
+        if style == "plain":
+            if not analysis.block_plain or (not text and simple_key):
+                style = "single"
+        if style == "single" and not analysis.single_quoted:
+            style = "double"
+        if style == "literal" and (not analysis.block or simple_key):
+            style = "double"
+        getattr(self, "_" + style)(text, indent, not simple_key)
+
+    def _plain(self, text: str, indent: int, allow_breaks: bool) -> None:
+        spaces = False
+        i, n = 0, len(text)
+        while i < n:
+            char = text[i]
+            if char == " ":
+                if allow_breaks and not spaces and self.column > self.best_width and (i + 1 >= n or text[i + 1] != " "):
+                    self.indent_to(indent)
+                else:
+                    self.put(char)
+                spaces = True
+            else:
+                self.put(char)
+                spaces = False
+            i += 1
+
+    def _single(self, text: str, indent: int, allow_breaks: bool) -> None:
+        self.put("'")
+        spaces = breaks = False
+        n = len(text)
+        for i, char in enumerate(text):
+            if char == " ":
+                if (allow_breaks and not spaces and self.column > self.best_width and 0 < i < n - 1
+                        and text[i + 1] != " "):
+                    self.indent_to(indent)
+                else:
+                    self.put(char)
+                spaces = True
+            elif char == "\n":
+                if not breaks:
+                    self.newline()
+                self.newline()
+                breaks = True
+            else:
+                if breaks:
+                    self.indent_to(indent)
+                self.put("''" if char == "'" else char)
+                spaces = breaks = False
+        self.put("'")
+
+    _ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r",
+                0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_", 0x2028: "L", 0x2029: "P"}
+
+    def _double(self, text: str, indent: int, allow_breaks: bool) -> None:
+        self.put('"')
+        spaces = False
+        n = len(text)
+        for i, char in enumerate(text):
+            code = ord(char)
+            if (not _is_printable(char) or code == 0xFEFF or char in "\r\n\x85\u2028\u2029" or char in '"\\'):
+                escape = self._ESCAPES.get(code)
+                if escape is None:
+                    escape = f"x{code:02X}" if code <= 0xFF else (f"u{code:04X}" if code <= 0xFFFF else f"U{code:08X}")
+                self.put("\\" + escape)
+                spaces = False
+            elif char == " ":
+                if allow_breaks and not spaces and self.column > self.best_width and 0 < i < n - 1:
+                    self.indent_to(indent)
+                    if text[i + 1] == " ":
+                        self.put("\\")
+                else:
+                    self.put(char)
+                spaces = True
+            else:
+                self.put(char)
+                spaces = False
+        self.put('"')
+
+    def _literal(self, text: str, indent: int, allow_breaks: bool) -> None:
+        self.put("|")
+        if text[0] in " \n":
+            self.put("2")
+        if not text.endswith("\n"):
+            self.put("-")
+        elif len(text) == 1 or text[-2] == "\n":
+            self.put("+")
+        self.newline()
+        breaks = True
+        for char in text:
+            if char == "\n":
+                self.newline()
+                breaks = True
+            else:
+                if breaks:
+                    self.put(" " * indent)
+                self.put(char)
+                breaks = False
+
+    # collections
+    def mapping(self, value: dict, indent: int, first_inline: bool) -> None:
+        for i, key in enumerate(sorted(value)):
+            if not (i == 0 and first_inline):
+                if self.column > 0:
+                    self.newline()
+                self.put(" " * indent)
+            self.scalar(key, indent, simple_key=True)
+            self.put(":")
+            child = value[key]
+            if isinstance(child, list) and child:
+                self.newline()
+                self.sequence(child, indent + 2 if self.indent_sequences else indent, first_inline=False)
+            elif isinstance(child, dict) and child:
+                self.newline()
+                self.mapping(child, indent + 2, first_inline=False)
+            else:
+                self.put(" ")
+                self.leaf(child, indent + 2)
+
+    def sequence(self, value: list, indent: int, first_inline: bool) -> None:
+        for i, item in enumerate(value):
+            if not (i == 0 and first_inline):
+                if self.column > 0:
+                    self.newline()
+                self.put(" " * indent)
+            self.put("- ")
+            if isinstance(item, dict) and item:
+                self.mapping(item, indent + 2, first_inline=True)
+            elif isinstance(item, list) and item:
+                self.sequence(item, indent + 2, first_inline=True)
+            else:
+                self.leaf(item, indent + 2)
+
+    def leaf(self, value: Any, indent: int) -> None:
+        if isinstance(value, dict):
+            self.put("{}")
+        elif isinstance(value, list):
+            self.put("[]")
+        else:
+            self.scalar(value, indent)
+
+
+def _emit(value: Any, indent_sequences: bool, best_width: int) -> str:
+    data = to_json_compatible(value)
+    writer = _Writer(best_width, indent_sequences)
+    if isinstance(data, dict) and data:
+        writer.mapping(data, 0, first_inline=True)
+    elif isinstance(data, list) and data:
+        writer.sequence(data, 0, first_inline=True)
+    else:
+        writer.leaf(data, 2)  # a top-level scalar's continuation lines are indented by 2
+    text = "".join(writer.out)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def to_yaml(value: Any) -> str:
+    """sigs.k8s.io/yaml Marshal output (Helm's toYaml before it trims the final newline)."""
+    return _emit(value, indent_sequences=False, best_width=BEST_WIDTH)
+
+
+def to_yaml_pretty(value: Any) -> str:
+    """go-yaml v3 with a 2-space indent (Helm's toYamlPretty): sequences indented under their keys."""
+    return _emit(value, indent_sequences=True, best_width=1 << 30)
