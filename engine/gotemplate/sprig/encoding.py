@@ -1,0 +1,191 @@
+"""Sprig's encodings, hashes, JSON helpers, paths, URLs and UUIDs."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import posixpath
+import uuid
+import zlib
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from engine.gotemplate.errors import FuncError
+from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
+from engine.gotemplate.sprig.conversion import strval
+
+FUNCS: FuncMap = {}
+
+
+@gofunc(FUNCS, "b64enc", "string")
+def _b64enc(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8", errors="surrogateescape")).decode()
+
+
+@gofunc(FUNCS, "b64dec", "string")
+def _b64dec(text: str) -> str:
+    try:
+        return base64.b64decode(text.encode(), validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError) as exc:
+        return f"illegal base64 data at input byte {_bad_offset(text)}" if text else ""
+
+
+def _bad_offset(text: str) -> int:
+    for i, char in enumerate(text):
+        if not (char.isalnum() or char in "+/="):
+            return i
+    return len(text) - len(text) % 4
+
+
+@gofunc(FUNCS, "b32enc", "string")
+def _b32enc(text: str) -> str:
+    return base64.b32encode(text.encode()).decode()
+
+
+@gofunc(FUNCS, "b32dec", "string")
+def _b32dec(text: str) -> str:
+    try:
+        return base64.b32decode(text.encode()).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return "illegal base32 data at input byte 0"
+
+
+def _hash(name: str, algorithm: str) -> None:
+    FUNCS[name] = GoFunc(name, lambda text: hashlib.new(algorithm, text.encode()).hexdigest(), ("string",))
+
+
+_hash("sha1sum", "sha1")
+_hash("sha256sum", "sha256")
+_hash("sha512sum", "sha512")
+
+
+@gofunc(FUNCS, "adler32sum", "string")
+def _adler32(text: str) -> str:
+    return str(zlib.adler32(text.encode()))
+
+
+def _json(name: str, encoder: str, must: bool) -> None:
+    def encode(value: Any) -> str:
+        from engine.gotemplate import gojson
+
+        try:
+            return getattr(gojson, encoder)(value)
+        except Exception as exc:
+            if must:
+                raise FuncError(str(exc)) from exc
+            return ""
+    FUNCS[name] = GoFunc(name, encode, ("any",))
+
+
+for _name, _encoder in (("toJson", "to_json"), ("toPrettyJson", "to_pretty_json"), ("toRawJson", "to_raw_json")):
+    _json(_name, _encoder, False)
+    _json("must" + _name[0].upper() + _name[1:], _encoder, True)
+
+
+@gofunc(FUNCS, "fromJson", "string")
+def _from_json(text: str) -> Any:
+    from engine.gotemplate import gojson
+
+    try:
+        return gojson.load(text)
+    except ValueError:
+        return None
+
+
+@gofunc(FUNCS, "mustFromJson", "string")
+def _must_from_json(text: str) -> Any:
+    from engine.gotemplate import gojson
+
+    try:
+        return gojson.load(text)
+    except ValueError as exc:
+        raise FuncError(str(exc)) from exc
+
+
+@gofunc(FUNCS, "base", "string")
+def _base(path: str) -> str:
+    if not path:
+        return "."
+    stripped = path.rstrip("/")
+    return posixpath.basename(stripped) if stripped else "/"
+
+
+@gofunc(FUNCS, "dir", "string")
+def _dir(path: str) -> str:
+    directory = posixpath.dirname(path)
+    return posixpath.normpath(directory) if directory else "."
+
+
+@gofunc(FUNCS, "clean", "string")
+def _clean(path: str) -> str:
+    if not path:
+        return "."
+    cleaned = posixpath.normpath(path)
+    return cleaned[1:] if cleaned.startswith("//") else cleaned
+
+
+@gofunc(FUNCS, "ext", "string")
+def _ext(path: str) -> str:
+    base = path.rsplit("/", 1)[-1]
+    index = base.rfind(".")
+    return base[index:] if index >= 0 else ""
+
+
+@gofunc(FUNCS, "isAbs", "string")
+def _is_abs(path: str) -> bool:
+    return path.startswith("/")
+
+
+@gofunc(FUNCS, "uuidv4")
+def _uuidv4() -> str:
+    return str(uuid.uuid4())
+
+
+@gofunc(FUNCS, "urlParse", "string")
+def _url_parse(text: str) -> dict:
+    parts = urlsplit(text)
+    userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+    return {"scheme": parts.scheme, "host": parts.netloc.rsplit("@", 1)[-1], "hostname": parts.hostname or "",
+            "path": parts.path, "query": parts.query, "opaque": "", "fragment": parts.fragment,
+            "userinfo": userinfo}
+
+
+@gofunc(FUNCS, "urlJoin", "map")
+def _url_join(parts: dict) -> str:
+    netloc = str(parts.get("host", ""))
+    if parts.get("userinfo"):
+        netloc = f"{parts['userinfo']}@{netloc}"
+    return urlunsplit((str(parts.get("scheme", "")), netloc, str(parts.get("path", "")),
+                       str(parts.get("query", "")), str(parts.get("fragment", ""))))
+
+
+@gofunc(FUNCS, "getHostByName", "string")
+def _get_host_by_name(name: str) -> str:
+    import socket
+
+    try:
+        return socket.gethostbyname(name)
+    except OSError:
+        return ""
+
+
+@gofunc(FUNCS, "fail", "string")
+def _fail(message: str) -> str:
+    raise FuncError(message)
+
+
+@gofunc(FUNCS, "env", "string")
+def _env(name: str) -> str:
+    import os
+
+    return os.environ.get(name, "")
+
+
+@gofunc(FUNCS, "expandenv", "string")
+def _expandenv(text: str) -> str:
+    import os
+
+    return os.path.expandvars(text)
+
+
+__all__ = ["FUNCS", "strval"]

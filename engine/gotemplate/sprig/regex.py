@@ -1,0 +1,99 @@
+"""Sprig's regular-expression functions with Go's RE2 syntax (google-re2) and Go's ``$1`` expansion."""
+from __future__ import annotations
+
+import re as pyre
+from functools import lru_cache
+
+import re2
+
+from engine.gotemplate.errors import FuncError
+from engine.gotemplate.funcs import FuncMap, GoFunc
+from engine.gotemplate.gotypes import StrList
+
+FUNCS: FuncMap = {}
+_GROUP_REF = pyre.compile(r"\$(?:\{([A-Za-z0-9_]*)\}|([A-Za-z0-9_]+)|(\$))")
+
+
+@lru_cache(maxsize=512)
+def compile_go(pattern: str):
+    """Compile a Go regexp; raises FuncError with Go's message shape."""
+    try:
+        return re2.compile(pattern)
+    except re2.error as exc:
+        raise FuncError(f"error parsing regexp: {exc}: `{pattern}`") from None
+
+
+def _expand(template: str, match) -> str:
+    """Go's Regexp.Expand: $1, ${1}, $name, ${name}; unknown groups expand to nothing."""
+    def replace(ref: pyre.Match) -> str:
+        if ref.group(3):
+            return "$"
+        name = ref.group(1) if ref.group(1) is not None else ref.group(2)
+        try:
+            value = match.group(int(name)) if name.isdigit() else match.group(name)
+        except (IndexError, KeyError, ValueError, re2.error):
+            return ""
+        return value or ""
+    return _GROUP_REF.sub(replace, template)
+
+
+def _replace_all(pattern: str, text: str, repl: str, literal: bool) -> str:
+    regex = compile_go(pattern)
+    out, last = [], 0
+    for match in regex.finditer(text):
+        out.append(text[last:match.start()])
+        out.append(repl if literal else _expand(repl, match))
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _find_all(pattern: str, text: str, count: int) -> StrList:
+    matches = [m.group(0) for m in compile_go(pattern).finditer(text)]
+    return StrList(matches if count < 0 else matches[:count])
+
+
+def _split(pattern: str, text: str, count: int) -> StrList:
+    if count == 0:
+        return StrList()
+    regex = compile_go(pattern)
+    if not pattern and len(text) > 0:
+        parts = list(text)
+    else:
+        parts, last = [], 0
+        for match in regex.finditer(text):
+            if count > 0 and len(parts) == count - 1:
+                break
+            if match.end() == 0 and match.start() == 0:
+                continue
+            parts.append(text[last:match.start()])
+            last = match.end()
+        parts.append(text[last:])
+    return StrList(parts)
+
+
+def _register(name: str, params: tuple[str, ...], impl, safe_default=None) -> None:
+    """``name`` panics on a bad pattern (Go's MustCompile); ``mustName`` returns the error."""
+    def must(*args):
+        return impl(*args)
+
+    def plain(*args):
+        if safe_default is not None:
+            try:
+                return impl(*args)
+            except FuncError:
+                return safe_default()
+        return impl(*args)
+
+    FUNCS[name] = GoFunc(name, plain, params)
+    FUNCS["must" + name[0].upper() + name[1:]] = GoFunc(name, must, params)
+
+
+_register("regexMatch", ("string", "string"), lambda p, s: compile_go(p).search(s) is not None, lambda: False)
+_register("regexFindAll", ("string", "string", "int"), _find_all)
+_register("regexFind", ("string", "string"), lambda p, s: (m.group(0) if (m := compile_go(p).search(s)) else ""))
+_register("regexReplaceAll", ("string", "string", "string"), lambda p, s, r: _replace_all(p, s, r, False))
+_register("regexReplaceAllLiteral", ("string", "string", "string"), lambda p, s, r: _replace_all(p, s, r, True))
+_register("regexSplit", ("string", "string", "int"), _split)
+FUNCS["regexQuoteMeta"] = GoFunc("regexQuoteMeta", lambda s: pyre.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", s),
+                                 ("string",))
