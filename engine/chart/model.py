@@ -77,6 +77,7 @@ class Chart:
     files: list[ChartFile] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     raw_values: bytes = b""
+    values_file_present: bool = False
     schema: bytes | None = None
     lock: dict[str, Any] | None = None
     subcharts: list["Chart"] = field(default_factory=list)

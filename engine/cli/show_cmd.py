@@ -19,7 +19,7 @@ def chart_yaml(chart: Chart) -> str:
 
 def values_text(chart: Chart) -> str | None:
     """values.yaml exactly as written in the chart, or None when the chart has none."""
-    if chart.raw_values is None:
+    if not chart.values_file_present:
         return None
     return chart.raw_values.decode("utf-8", errors="replace") + "\n"
 

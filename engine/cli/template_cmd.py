@@ -11,7 +11,7 @@ from engine.cli.errors import CommandError
 from engine.cli.options import user_values_from, values_options
 from engine.cli.output import warn
 from engine.cli.release_name import name_and_chart, validate_release_name
-from engine.cli.globmatch import go_path_match
+from engine.gomatch import go_path_match
 
 _SOURCE_PATH = re.compile(r"# Source: [^/]+/(.+)")
 

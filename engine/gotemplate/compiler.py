@@ -368,6 +368,13 @@ class Compiler:
                     compiler.fail(state, node, f"nil pointer evaluating {static or 'interface {}'}.{name}")
                 if receiver is NIL_IFACE:
                     compiler.fail(state, node, f"nil pointer evaluating interface {{}}.{name}")
+                if isinstance(receiver, GoStruct) and name in receiver.go_methods:
+                    values = None
+                    receiver = compiler.call(state, node, name, getattr(receiver, name), receiver.go_methods[name],
+                                             values, call_args if i == last else [], final if i == last else MISSING,
+                                             dot)
+                    static = None
+                    continue
                 if isinstance(receiver, dict):
                     if has_args:
                         compiler.fail(state, node, f"{name} is not a method but has arguments")
@@ -382,15 +389,6 @@ class Compiler:
                     static = "interface {}"
                     continue
                 if isinstance(receiver, GoStruct):
-                    methods = receiver.go_methods
-                    if name in methods:
-                        values = [a(state, dot) for a in call_args] if i == last else []
-                        params = methods[name]
-                        receiver = compiler.call(state, node, name, getattr(receiver, name), params, values,
-                                                 call_args if i == last else [], final if i == last else MISSING,
-                                                 dot)
-                        static = None
-                        continue
                     if name in receiver.go_fields and not name[0].islower():
                         if has_args:
                             compiler.fail(state, node, f"{name} has arguments but cannot be invoked as function")

@@ -1,0 +1,187 @@
+"""Loading a chart from a directory or a .tgz archive as Helm v4 does (pkg/chart/v2/loader)."""
+from __future__ import annotations
+
+import os
+import stat
+from typing import Any
+
+from engine.chart.archive import BOM, MAX_FILE_SIZE, BufferedFile, read_archive
+from engine.chart.errors import ChartError
+from engine.chart.helmignore import DEFAULT_RULE, IgnoreRules, parse_helmignore
+from engine.chart.metadata import parse_metadata, validate
+from engine.chart.model import Chart, ChartFile
+
+
+def load_chart(path: str | os.PathLike) -> Chart:
+    """Load the chart at ``path`` (a directory or an archive); raises ChartError with Helm's wording."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return load_files(read_directory(path))
+    if not os.path.exists(path):
+        raise ChartError(f"stat {path}: no such file or directory")
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data[:2] != b"\x1f\x8b":
+        raise ChartError(f"file '{path}' does not appear to be a gzipped archive; got "
+                         f"'{_content_type(data)}'")
+    return load_files(read_archive(data, path))
+
+
+def _content_type(data: bytes) -> str:
+    if data.lstrip()[:1] in (b"{", b"[") or data[:5].isascii():
+        return "text/plain; charset=utf-8"
+    return "application/octet-stream"
+
+
+def read_directory(top: str) -> list[BufferedFile]:
+    """The files of a chart directory, honouring .helmignore (and Helm's default rule)."""
+    rules = IgnoreRules()
+    ignore_file = os.path.join(top, ".helmignore")
+    if os.path.exists(ignore_file):
+        with open(ignore_file, encoding="utf-8", errors="replace") as handle:
+            rules = parse_helmignore(handle.read())
+    rules.add(DEFAULT_RULE)
+    files: list[BufferedFile] = []
+    _walk(top, "", rules, files)
+    return files
+
+
+def _walk(root: str, relative: str, rules: IgnoreRules, out: list[BufferedFile]) -> None:
+    directory = os.path.join(root, relative) if relative else root
+    for entry in sorted(os.listdir(directory)):
+        name = f"{relative}/{entry}" if relative else entry
+        full = os.path.join(root, name)
+        try:
+            info = os.stat(full)
+        except OSError as exc:
+            raise ChartError(f"{full}: {exc.strerror}") from None
+        if stat.S_ISDIR(info.st_mode):
+            if not rules.ignored(name, True):
+                _walk(root, name, rules, out)
+            continue
+        if rules.ignored(name, False):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            raise ChartError(f"cannot load irregular file {full} as it has file mode type bits set")
+        if info.st_size > MAX_FILE_SIZE:
+            raise ChartError(f'chart file "{entry}" is larger than the maximum file size {MAX_FILE_SIZE}')
+        with open(full, "rb") as handle:
+            out.append(BufferedFile(name, handle.read().removeprefix(BOM), info.st_mtime))
+
+
+def _load_yaml(data: bytes, what: str) -> Any:
+    from engine.gotemplate.goyaml import YAMLError, load
+
+    try:
+        return load(data.decode("utf-8", errors="replace"))
+    except YAMLError as exc:
+        raise ChartError(f"cannot load {what}: {exc}") from None
+
+
+def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
+    """Values from a YAML stream; several documents are merged in order (Helm v4)."""
+    from engine.gotemplate.goyaml import YAMLError, load_all
+
+    try:
+        documents = load_all(data.decode("utf-8", errors="replace"))
+    except YAMLError as exc:
+        raise ChartError(f"cannot load {what}: {exc}") from None
+    values: dict[str, Any] = {}
+    for document in documents:
+        if document is None:
+            continue
+        if not isinstance(document, dict):
+            raise ChartError(f"cannot load {what}: error unmarshaling JSON: while decoding JSON: json: cannot "
+                             f"unmarshal {_json_kind(document)} into Go value of type map[string]interface {{}}")
+        _merge_documents(values, document)
+    return values
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string"
+
+
+def _merge_documents(target: dict, source: dict) -> None:
+    for key, value in source.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_documents(target[key], value)
+        else:
+            target[key] = value
+
+
+def load_files(files: list[BufferedFile]) -> Chart:
+    """Helm's LoadFiles: classify files, parse metadata/values/lock, load subcharts."""
+    metadata_data = None
+    for file in files:
+        if file.name == "Chart.yaml":
+            metadata_data = _load_yaml(file.data, "Chart.yaml")
+            if metadata_data is not None and not isinstance(metadata_data, dict):
+                raise ChartError("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: "
+                                 "cannot unmarshal " + _json_kind(metadata_data)
+                                 + " into Go value of type chart.Metadata")
+            metadata_data = metadata_data or {}
+    if metadata_data is None:
+        raise ChartError("Chart.yaml file is missing")
+    metadata = parse_metadata(metadata_data)
+    if not metadata.api_version:
+        metadata.api_version = "v1"
+    chart = Chart(metadata=metadata)
+    subchart_files: dict[str, list[BufferedFile]] = {}
+    for file in files:
+        name = file.name
+        if name == "Chart.yaml":
+            continue
+        if name == "Chart.lock":
+            chart.lock = _load_yaml(file.data, "Chart.lock")
+        elif name == "values.yaml":
+            chart.values = load_values_bytes(file.data)
+            chart.raw_values = file.data
+            chart.values_file_present = True
+        elif name == "values.schema.json":
+            chart.schema = file.data
+        elif name == "requirements.yaml":
+            requirements = _load_yaml(file.data, "requirements.yaml") or {}
+            if isinstance(requirements, dict) and requirements.get("dependencies"):
+                metadata.dependencies = parse_metadata({"dependencies": requirements["dependencies"]}).dependencies
+            if metadata.api_version == "v1":
+                chart.files.append(ChartFile(name, file.data))
+        elif name == "requirements.lock":
+            chart.lock = _load_yaml(file.data, "requirements.lock")
+            if metadata.api_version == "v1":
+                chart.files.append(ChartFile(name, file.data))
+        elif name.startswith("templates/"):
+            chart.templates.append(ChartFile(name, file.data))
+        elif name.startswith("charts/"):
+            if name.endswith(".prov"):
+                chart.files.append(ChartFile(name, file.data))
+                continue
+            inner = name[len("charts/"):]
+            subchart_files.setdefault(inner.split("/", 1)[0], []).append(BufferedFile(inner, file.data, file.modtime))
+        else:
+            chart.files.append(ChartFile(name, file.data))
+    validate(metadata)
+    for sub_name in sorted(subchart_files):
+        if sub_name[:1] in ("_", "."):
+            continue
+        entries = subchart_files[sub_name]
+        try:
+            if sub_name.endswith(".tgz"):
+                if entries[0].name != sub_name:
+                    raise ChartError(f"error unpacking subchart tar in {chart.name}: expected {sub_name}, "
+                                     f"got {entries[0].name}")
+                sub = load_files(read_archive(entries[0].data, sub_name))
+            else:
+                inner = [BufferedFile(e.name.split("/", 1)[1], e.data, e.modtime) for e in entries if "/" in e.name]
+                sub = load_files(inner)
+        except ChartError as exc:
+            if str(exc).startswith("error unpacking"):
+                raise
+            raise ChartError(f"error unpacking subchart {sub_name} in {chart.name}: {exc}") from None
+        chart.add_subchart(sub)
+    return chart
