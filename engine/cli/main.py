@@ -60,9 +60,40 @@ def cli(ctx: click.Context, namespace: str | None, kubeconfig: str | None, kube_
                                         debug=debug)
 
 
+GLOBAL_VALUE_FLAGS = {"-n", "--namespace", "--kubeconfig", "--kube-context"}
+GLOBAL_BOOL_FLAGS = {"--debug"}
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Move Helm's global flags in front of the subcommand, so they work anywhere as in helm."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in GLOBAL_BOOL_FLAGS:
+            front.append(arg)
+        elif name in GLOBAL_VALUE_FLAGS and "=" in arg:
+            front.append(arg)
+        elif arg in GLOBAL_VALUE_FLAGS and i + 1 < len(argv):
+            front.extend(argv[i:i + 2])
+            i += 1
+        elif arg.startswith("-n") and len(arg) > 2 and not arg.startswith("--"):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pyhelm`` console script; returns the exit status."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
+    debug = "--debug" in argv
     try:
         cli.main(args=argv, prog_name="pyhelm", standalone_mode=False)
     except click.exceptions.Exit as exc:
