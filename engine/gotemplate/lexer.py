@@ -187,5 +187,8 @@ def _lex_action(text: str, pos: int, line: int, items: list[Item]) -> tuple[int,
         elif char == ",":
             items.append(Item("comma", ",", pos, line))
             pos += 1
+        elif char.isascii() and char.isprintable():
+            items.append(Item("other", char, pos, line))
+            pos += 1
         else:
             raise LexError(f"unrecognized character in action: U+{ord(char):04X} {char!r}", line)

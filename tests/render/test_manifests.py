@@ -7,12 +7,13 @@ from engine.render.manifests import INSTALL_ORDER, UNINSTALL_ORDER, kind_sort_ke
 
 
 def test_split_drops_empty_documents_and_trims() -> None:
-    assert split_manifests("\n---\na: 1\n---\n\n---   \nb: 2\n\n") == ["a: 1", "b: 2"]
+    assert split_manifests("\n---\na: 1\n---\n\nb: 2\n\n---\n\n") == ["a: 1", "b: 2"]
 
 
 def test_split_swallows_newline_after_separator_so_double_separator_keeps_one() -> None:
-    # Helm's separator regex (?:^|\s*\n)---\s* eats the newline after "---": "---\n---" leaves "---x"
-    assert split_manifests("a: 1\n---\n---x: 2") == ["a: 1", "x: 2"]
+    # Helm's separator regex (?:^|\s*\n)---\s* eats the newline after "---", so in "---\n---" the second
+    # separator has no newline before it and stays in the document (helm template prints "---\nb: 2")
+    assert split_manifests("a: 1\n---\n---\nb: 2") == ["a: 1", "---\nb: 2"]
 
 
 def test_known_kinds_follow_install_order_unknown_kinds_go_last_alphabetically() -> None:
