@@ -55,6 +55,8 @@ def go_type_name(value: Any) -> str:
     """What Go's ``%T`` prints for ``value``."""
     if value is None:
         return "<nil>"
+    if isinstance(value, GoStruct):
+        return value.go_type
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, Int64):
@@ -73,8 +75,6 @@ def go_type_name(value: Any) -> str:
         return "[]interface {}"
     if isinstance(value, dict):
         return "map[string]interface {}"
-    if isinstance(value, GoStruct):
-        return value.go_type
     return type(value).__name__
 
 

@@ -72,7 +72,12 @@ def lex(text: str) -> list[Item]:
             trim_next_text = trim_right
             continue
         items.append(Item("left", LEFT, start, line))
-        pos, line, trim_next_text = _lex_action(text, pos, line, items)
+        try:
+            pos, line, trim_next_text = _lex_action(text, pos, line, items)
+        except LexError as exc:  # reported when the parser reaches it, as Go's lexer does
+            items.append(Item("error", exc.msg, pos, exc.line))
+            items.append(Item("eof", "", n, exc.line))
+            return items
 
 
 def _lex_action(text: str, pos: int, line: int, items: list[Item]) -> tuple[int, int, bool]:

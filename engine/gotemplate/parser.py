@@ -143,13 +143,18 @@ class Parser:
 
     def next(self) -> Item:
         item = self.items[self.index]
+        if item.kind == "error":
+            raise ParseError(self.name, item.line, item.value)
         if self.index < len(self.items) - 1:
             self.index += 1
         self.line = item.line
         return item
 
     def peek(self) -> Item:
-        return self.items[self.index]
+        item = self.items[self.index]
+        if item.kind == "error":
+            raise ParseError(self.name, item.line, item.value)
+        return item
 
     def backup(self, count: int = 1) -> None:
         self.index -= count
@@ -164,7 +169,10 @@ class Parser:
         """Skip spaces (as Go's peekNonSpace does) and return the next item without consuming it."""
         while self.items[self.index].kind == "space":
             self.index += 1
-        return self.items[self.index]
+        item = self.items[self.index]
+        if item.kind == "error":
+            raise ParseError(self.name, item.line, item.value)
+        return item
 
     def expect(self, kind: str, context: str) -> Item:
         item = self.next_non_space()

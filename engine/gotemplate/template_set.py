@@ -31,6 +31,24 @@ class TemplateSet:
                 continue  # Go keeps an existing template rather than replace it with an empty one
             self.templates[tree_name] = compiler.compile_list(tree)
 
+    def execute_text(self, name: str, text: str, data: Any, scratch: dict | None = None) -> str:
+        """Parse ``text`` as template ``name`` into a clone and run that parse's own body (Helm's tpl).
+
+        As in Go, the new body runs even when it is empty and an existing template of that name is kept.
+        """
+        twin = self.clone()
+        trees = parse(name, text, twin.function_names)
+        compiler = Compiler(Source(name, text), twin.funcs, twin.missingkey)
+        body = None
+        for tree_name, tree in trees.items():
+            compiled = compiler.compile_list(tree)
+            if tree_name == name:
+                body = compiled
+            if tree_name not in twin.templates or not is_empty(tree):
+                twin.templates[tree_name] = compiled
+        state = State(twin, scratch)
+        return twin._run_body(name, body, data, state)
+
     def has(self, name: str) -> bool:
         return name in self.templates
 
@@ -57,12 +75,15 @@ class TemplateSet:
                 sys.setrecursionlimit(limit)
 
     def _run(self, name: str, data: Any, state: State) -> str:
+        return self._run_body(name, self.templates[name], data, state)
+
+    def _run_body(self, name: str, body: Any, data: Any, state: State) -> str:
         saved_vars, saved_name = state.vars, state.template_name
         state.vars, state.template_name = [["$", data]], name
         state.depth += 1
         out: list[str] = []
         try:
-            self.templates[name](state, data, out)
+            body(state, data, out)
         finally:
             state.vars, state.template_name = saved_vars, saved_name
             state.depth -= 1

@@ -161,16 +161,12 @@ def _templating(funcs: FuncMap, lint_mode: bool) -> None:
 
     @gofunc(funcs, "tpl", "string", "any", needs_state=True)
     def tpl(state: Any, text: str, data: Any) -> str:
-        from engine.gotemplate.errors import TemplateError
+        from engine.gotemplate.errors import ParseError, TemplateError
 
-        template_set = state.template_set.clone()
-        name = TPL_TEMPLATE_NAME
         try:
-            template_set.parse(name, text)
-        except TemplateError as exc:
+            out = state.template_set.execute_text(TPL_TEMPLATE_NAME, text, data, scratch=state.scratch)
+        except ParseError as exc:
             raise FuncError(f"cannot parse template {_go_quote(text)}: {exc}") from exc
-        try:
-            out = template_set.execute(name, data, scratch=state.scratch)
         except TemplateError as exc:
             raise FuncError(f"error during tpl function execution for {_go_quote(text)}: {exc}") from exc
         return out.replace("<no value>", "")

@@ -16,6 +16,7 @@ from engine.render.capabilities import Capabilities, offline_capabilities
 from engine.render.engine import render_templates
 from engine.render.errors import RenderError
 from engine.render.manifests import Hook, Manifest, ManifestError, sort_manifests
+from engine.render.values_object import as_template_values
 
 NOTES_SUFFIX = "NOTES.txt"
 _CRD_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -137,7 +138,8 @@ def render_release(chart: Chart, user_values: dict[str, Any], options: RenderOpt
     if not options.skip_schema_validation:
         validate_values(chart, values)
     _check_kube_version(chart, capabilities)
-    top = {"Values": values, "Release": release_object(options), "Capabilities": capabilities}
+    top = {"Values": as_template_values(chart, values), "Release": release_object(options),
+           "Capabilities": capabilities}
     files = render_templates(chart, top, _funcs(options), strict=options.strict)
     notes = _take_notes(files, chart, options.subchart_notes)
     try:
