@@ -178,9 +178,12 @@ def _error(exc: yaml.YAMLError) -> YAMLError:
 
 
 def load(text: str) -> Any:
-    """Read one YAML document as Helm does (numbers float64, YAML 1.1 scalars, string keys)."""
+    """Read the first YAML document as Helm does (numbers float64, YAML 1.1 scalars, string keys).
+
+    Like go-yaml's Unmarshal, documents after the first are not read.
+    """
     try:
-        return yaml.load(text, Loader=_Loader)
+        return next(iter(yaml.load_all(text, Loader=_Loader)), None)
     except yaml.YAMLError as exc:
         raise _error(exc) from None
 
