@@ -87,7 +87,10 @@ def _parse_go_int(text: str) -> int | None:
     return value
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+
+
+class _Loader(_BaseLoader):
     """PyYAML loader resolving plain scalars as go-yaml v2 does."""
 
 
