@@ -78,23 +78,53 @@ def _load_yaml(data: bytes, what: str) -> Any:
         raise ChartError(f"cannot load {what}: {exc}") from None
 
 
-def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
-    """Values from a YAML stream; several documents are merged in order (Helm v4)."""
-    from engine.gotemplate.goyaml import YAMLError, load_all
-
-    try:
-        documents = load_all(data.decode("utf-8", errors="replace"))
-    except YAMLError as exc:
-        raise ChartError(f"cannot load {what}: {exc}") from None
-    values: dict[str, Any] = {}
-    for document in documents:
-        if document is None:
+def split_yaml_documents(text: str) -> list[str]:
+    """Kubernetes' YAMLReader: documents separated by lines starting with ``---`` (comments may follow)."""
+    documents, buffer = [], []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                raise ChartError(f"error reading yaml document: invalid Yaml document separator: {rest}")
+            if buffer:
+                documents.append("".join(buffer))
+                buffer = []
             continue
-        if not isinstance(document, dict):
-            raise ChartError(f"cannot load {what}: error unmarshaling JSON: while decoding JSON: json: cannot "
-                             f"unmarshal {_json_kind(document)} into Go value of type map[string]interface {{}}")
-        _merge_documents(values, document)
+        buffer.append(line)
+    if buffer:
+        documents.append("".join(buffer))
+    return documents
+
+
+def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
+    """Helm v4's LoadValues: each YAML document read on its own, then merged in order."""
+    from engine.gotemplate.goyaml import YAMLError, load
+
+    values: dict[str, Any] = {}
+    for document in split_yaml_documents(data.decode("utf-8", errors="replace")):
+        try:
+            parsed = load(document)
+        except YAMLError as exc:
+            raise ChartError(f"cannot load {what}: cannot unmarshal yaml document: {exc}") from None
+        if parsed is None:
+            continue
+        if not isinstance(parsed, dict):
+            raise ChartError(f"cannot load {what}: cannot unmarshal yaml document: error unmarshaling JSON: while "
+                             f"decoding JSON: json: cannot unmarshal {_json_kind(parsed)} into Go value of type "
+                             "map[string]interface {}")
+        values = merge_maps(values, parsed)
     return values
+
+
+def merge_maps(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Helm's loader.MergeMaps: maps merge recursively, anything else (lists too) is replaced."""
+    out = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_maps(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _json_kind(value: Any) -> str:
@@ -105,14 +135,6 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "number"
     return "string"
-
-
-def _merge_documents(target: dict, source: dict) -> None:
-    for key, value in source.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge_documents(target[key], value)
-        else:
-            target[key] = value
 
 
 def load_files(files: list[BufferedFile]) -> Chart:

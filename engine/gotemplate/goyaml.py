@@ -166,18 +166,21 @@ _MESSAGES = [
 
 
 def _error(exc: yaml.YAMLError) -> YAMLError:
+    """go-yaml's wording: scanner errors count lines from 1, parser errors report the 0-based line."""
     problem = getattr(exc, "problem", None) or str(exc)
-    mark = getattr(exc, "problem_mark", None)
-    context_mark = getattr(exc, "context_mark", None)
     message = problem
     for python_text, go_text in _MESSAGES:
         if python_text in problem:
             message = go_text
             break
-    if message == "did not find expected key" and context_mark is not None:
-        mark = context_mark
-    line = (mark.line + 1) if mark is not None else 0
-    return YAMLError(f"error converting YAML to JSON: yaml: line {line}: {message}", line)
+    mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    line = 0
+    if mark is not None and mark.line != 0:
+        line = mark.line + (1 if isinstance(exc, yaml.scanner.ScannerError) else 0)
+    elif context_mark is not None and context_mark.line != 0:
+        line = context_mark.line
+    where = f"line {line}: " if line else ""
+    return YAMLError(f"error converting YAML to JSON: yaml: {where}{message}", line)
 
 
 def load(text: str) -> Any:

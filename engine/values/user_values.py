@@ -10,17 +10,6 @@ from engine.values import strvals
 from engine.values.errors import ValuesError
 
 
-def merge_maps(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    """Helm's loader.MergeMaps: maps merge recursively, everything else (lists too) is replaced."""
-    out = dict(base)
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_maps(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def read_value_source(name: str, stdin: TextIO | None) -> bytes:
     """A values file, ``-`` for standard input, or an http(s) URL."""
     if name == "-":
@@ -46,7 +35,7 @@ def build_user_values(value_files: list[str], set_json: list[str], set_values: l
                       set_file: list[str], set_literal: list[str], stdin: TextIO | None = None) -> dict[str, Any]:
     """Merge every values flag into one map; raises ValuesError worded as Helm."""
     from engine.chart.errors import ChartError
-    from engine.chart.loader import load_values_bytes
+    from engine.chart.loader import load_values_bytes, merge_maps
 
     base: dict[str, Any] = {}
     for name in value_files:
