@@ -38,7 +38,7 @@ def helm_binary() -> str | None:
 
 def helm_render_notes(template: str, values: dict | None = None, set_args: tuple[str, ...] = (),
                       files: dict[str, str] | None = None) -> tuple[int, str]:
-    """Render ``template`` with helm; returns (exit status, rendered text or helm's ``Error:`` line).
+    """Render ``template`` with helm; returns (exit status, rendered text or helm's error text).
 
     The template is rendered as ``c/templates/NOTES.txt`` of chart ``c`` (release ``x``, namespace
     ``default``); ``values`` become its values.yaml, ``files`` extra chart files (path → text).
@@ -59,8 +59,7 @@ def helm_render_notes(template: str, values: dict | None = None, set_args: tuple
         for item in set_args:
             argv += ["--set", item]
         result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "HOME": tmp})
-    if result.returncode != 0:
-        error = next((line for line in result.stderr.splitlines() if line.startswith("Error:")), result.stderr)
-        return result.returncode, error
+    if result.returncode != 0:  # the error text, without helm's log lines
+        return result.returncode, "\n".join(l for l in result.stderr.splitlines() if not l.startswith("level="))
     out = result.stdout
     return 0, out[out.index(BEGIN) + len(BEGIN):out.rindex(END)]

@@ -183,6 +183,7 @@ class Compiler:
         assign = node.pipe.is_assign
         names = [v.idents[0] for v in decl]
         compiler = self
+        last_node = node.pipe.cmds[-1].args[0] if node.pipe.cmds else node  # where Go's state points
 
         def iterate(state, mark, index, elem, out):
             if decl:
@@ -223,7 +224,7 @@ class Compiler:
                         iterate(state, mark, i, i, out)
                 elif value is not None:
                     from engine.gotemplate.gofmt import format_value
-                    compiler.fail(state, node, f"range can't iterate over {format_value(value)}")
+                    compiler.fail(state, last_node, f"range can't iterate over {format_value(value)}")
             except _Break:
                 ran = True
             if not ran and else_body is not None:

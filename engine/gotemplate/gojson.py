@@ -70,7 +70,7 @@ def _encode(value: Any, escape_html: bool, indent: str | None, level: int) -> st
         import base64
 
         return '"' + base64.b64encode(value).decode() + '"'
-    if isinstance(value, GoStruct):
+    if isinstance(value, GoStruct) and not isinstance(value, (dict, list)):
         value = {f: getattr(value, f, None) for f in value.go_fields if f[:1].isupper()}
         items = list(value.items())
     elif isinstance(value, dict):

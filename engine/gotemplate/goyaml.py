@@ -208,12 +208,12 @@ BEST_WIDTH = 80
 
 def to_json_compatible(value: Any) -> Any:
     """The value as sigs.k8s.io/yaml sees it after its JSON round trip (numbers as JSON prints them)."""
-    if isinstance(value, GoStruct):
-        return {f: to_json_compatible(getattr(value, f, None)) for f in value.go_fields if f[:1].isupper()}
     if isinstance(value, dict):
         return {str(k): to_json_compatible(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json_compatible(v) for v in value]
+    if isinstance(value, GoStruct):
+        return {f: to_json_compatible(getattr(value, f, None)) for f in value.go_fields if f[:1].isupper()}
     if isinstance(value, bytes):
         import base64
 

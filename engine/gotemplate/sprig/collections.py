@@ -102,7 +102,9 @@ def _concat(*lists: Any) -> list:
 
 
 def _slice(value: Any, *indexes: Any) -> Any:
-    items = _as_list(value, "slice")
+    if not isinstance(value, (list, tuple)):
+        raise FuncError(f"list should be type of slice or array but {go_type_name(value)}")
+    items = list(value)
     start = to_int64(indexes[0]) if indexes else 0
     end = to_int64(indexes[1]) if len(indexes) > 1 else len(items)
     if not 0 <= start <= end <= len(items):
@@ -186,7 +188,7 @@ def _dig(*args: Any) -> Any:
     if len(args) < 3:
         raise FuncError("dig needs at least three arguments")
     mapping, default, path = args[-1], args[-2], args[:-2]
-    if not isinstance(mapping, dict):
+    if go_type_name(mapping) != "map[string]interface {}":
         raise FuncError(f"interface conversion: interface {{}} is {go_type_name(mapping)}, not map[string]interface {{}}")
     current: Any = mapping
     for step in path:

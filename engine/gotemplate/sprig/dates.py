@@ -156,7 +156,15 @@ def format_duration(seconds: float) -> str:
 
 @gofunc(FUNCS, "duration", "any")
 def _duration(value: Any) -> str:
-    return format_duration(to_int64(value))
+    """Sprig accepts only an int64 or a decimal string; anything else counts as 0."""
+    if isinstance(value, Int64):
+        return format_duration(int(value))
+    if isinstance(value, str):
+        try:
+            return format_duration(int(value, 10))
+        except ValueError:
+            return "0s"
+    return "0s"
 
 
 @gofunc(FUNCS, "durationRound", "any")
