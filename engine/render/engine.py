@@ -32,12 +32,14 @@ def _template_objects(chart: Chart, parent: dict[str, Any], out: dict[str, _Rend
     from engine.chart.files import Files
     from engine.chart.metadata import chart_value_for_templates
 
+    from engine.render.values_object import as_template_values
+
     subcharts: dict[str, Any] = {}
-    values: Any = parent["Values"] if chart.is_root else {}
+    values: Any = parent["Values"] if chart.is_root else as_template_values({})
     if not chart.is_root:
         section = parent["Values"].get(chart.name) if isinstance(parent["Values"], dict) else None
         if isinstance(section, dict):
-            values = section
+            values = as_template_values(section)
     context: dict[str, Any] = {
         "Chart": chart_value_for_templates(chart),
         "Files": Files(chart.files),

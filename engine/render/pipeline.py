@@ -157,7 +157,7 @@ def _render_release(chart: Chart, user_values: dict[str, Any], options: RenderOp
     if not options.skip_schema_validation:
         validate_values(chart, values)
     _check_kube_version(chart, capabilities)
-    top = {"Values": as_template_values(chart, values), "Release": release_object(options),
+    top = {"Values": as_template_values(values), "Release": release_object(options),
            "Capabilities": capabilities}
     files = render_templates(chart, top, _funcs(options), strict=options.strict)
     notes = _take_notes(files, chart, options.subchart_notes)

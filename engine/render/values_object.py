@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.chart.model import Chart
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.gotypes import GoStruct
 
@@ -41,11 +40,10 @@ class Values(dict, GoStruct):
         return to_yaml(dict(self))
 
 
-def as_template_values(chart: Chart, values: dict[str, Any]) -> Values:
-    """Wrap the values of ``chart`` and, in place, each subchart's section, as common.Values."""
-    wrapped = Values(values)
-    for sub in chart.subcharts:
-        section = wrapped.get(sub.name)
-        if isinstance(section, dict):
-            wrapped[sub.name] = as_template_values(sub, section)
-    return wrapped
+def as_template_values(values: dict[str, Any]) -> Values:
+    """A chart's ``.Values``: a common.Values over the same keys (nested maps are shared, not copied).
+
+    Helm types only a chart's own ``.Values`` as common.Values; the same section seen from the parent
+    (``.Values.child``) stays a plain map, so the parent's map is left as it is.
+    """
+    return Values(values)
