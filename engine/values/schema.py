@@ -100,9 +100,11 @@ def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         validator = validator_class(schema)
         errors = sorted(validator.iter_errors(values), key=lambda e: (list(map(str, e.absolute_path)),
-                                                                      e.validator))
+                                                                      e.validator))  # one type failure hides the rest
     except (jsonschema.SchemaError, jsonschema.exceptions.RefResolutionError, Exception) as exc:
         return f"- at '': unable to validate schema: {exc}\n"
+    type_failures = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    errors = [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in type_failures]
     return "".join(f"- at '{_pointer(e.absolute_path)}': {_message(e)}\n" for e in errors)
 
 
