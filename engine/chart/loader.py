@@ -153,7 +153,7 @@ def load_files(files: list[BufferedFile]) -> Chart:
     metadata = parse_metadata(metadata_data)
     if not metadata.api_version:
         metadata.api_version = "v1"
-    chart = Chart(metadata=metadata)
+    chart = Chart(metadata=metadata, raw=[ChartFile(f.name, f.data, f.modtime) for f in files])
     subchart_files: dict[str, list[BufferedFile]] = {}
     for file in files:
         name = file.name
@@ -172,21 +172,21 @@ def load_files(files: list[BufferedFile]) -> Chart:
             if isinstance(requirements, dict) and requirements.get("dependencies"):
                 metadata.dependencies = parse_metadata({"dependencies": requirements["dependencies"]}).dependencies
             if metadata.api_version == "v1":
-                chart.files.append(ChartFile(name, file.data))
+                chart.files.append(ChartFile(name, file.data, file.modtime))
         elif name == "requirements.lock":
             chart.lock = _load_yaml(file.data, "requirements.lock")
             if metadata.api_version == "v1":
-                chart.files.append(ChartFile(name, file.data))
+                chart.files.append(ChartFile(name, file.data, file.modtime))
         elif name.startswith("templates/"):
-            chart.templates.append(ChartFile(name, file.data))
+            chart.templates.append(ChartFile(name, file.data, file.modtime))
         elif name.startswith("charts/"):
             if name.endswith(".prov"):
-                chart.files.append(ChartFile(name, file.data))
+                chart.files.append(ChartFile(name, file.data, file.modtime))
                 continue
             inner = name[len("charts/"):]
             subchart_files.setdefault(inner.split("/", 1)[0], []).append(BufferedFile(inner, file.data, file.modtime))
         else:
-            chart.files.append(ChartFile(name, file.data))
+            chart.files.append(ChartFile(name, file.data, file.modtime))
     validate(metadata)
     for sub_name in sorted(subchart_files):
         if sub_name[:1] in ("_", "."):

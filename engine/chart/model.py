@@ -59,7 +59,7 @@ class ChartFile:
 
     name: str
     data: bytes
-    modtime: str = ""
+    modtime: float = 0.0  # seconds since the epoch; 0 when unknown
 
 
 @dataclass
@@ -80,6 +80,7 @@ class Chart:
     values_file_present: bool = False
     schema: bytes | None = None
     lock: dict[str, Any] | None = None
+    raw: list[ChartFile] = field(default_factory=list, repr=False)  # every file as loaded (Helm's Raw)
     subcharts: list["Chart"] = field(default_factory=list)
     parent: "Chart | None" = field(default=None, repr=False)
 
