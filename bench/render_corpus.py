@@ -39,7 +39,9 @@ def main() -> int:
     from helm_reference import helm_binary
 
     helm = args.helm or helm_binary()
-    pyhelm = shutil.which("pyhelm") or f"{sys.executable} -m engine.cli.main"
+    # the console script next to this interpreter (a version manager's shim would add its own start-up time)
+    script = Path(sys.executable).with_name("pyhelm")
+    pyhelm = str(script) if script.exists() else (shutil.which("pyhelm") or f"{sys.executable} -m engine.cli.main")
     if helm is None or not CORPUS.exists():
         print("needs ../shared/corpus and the reference helm binary", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 LEFT, RIGHT = "{{", "}}"
 SPACE = " \t\r\n"
+_SPACE_CHARS = frozenset(SPACE)
 KEYWORDS = {"block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template", "with"}
 
 
@@ -80,120 +81,88 @@ def lex(text: str) -> list[Item]:
             return items
 
 
+_ACTION_TOKEN = re.compile(r"""
+    (?P<space>[ \t\r\n]+)
+  | (?P<declare>:=)
+  | (?P<assign>=)
+  | (?P<pipe>\|)
+  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<raw>`[^`]*`)
+  | (?P<char>'(?:[^'\\\n]|\\.)*')
+  | (?P<variable>\$[A-Za-z0-9_]*)
+  | (?P<field>\.[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<comma>,)
+""", re.VERBOSE)
+_NUMBER_START = re.compile(r"[0-9]|[+\-.][0-9]|[+\-]\.[0-9]")
+
+
 def _lex_action(text: str, pos: int, line: int, items: list[Item]) -> tuple[int, int, bool]:
+    """Lex one action from ``pos`` (just after ``{{``) to its ``}}``; returns (pos, line, trim-right)."""
     n = len(text)
     depth = 0
+    append = items.append
     while True:
-        if text.startswith(RIGHT, pos) or (
-                text[pos:pos + 1] in tuple(SPACE) and text[pos + 1:pos + 2] == "-" and text.startswith(RIGHT, pos + 2)):
+        if text.startswith(RIGHT, pos) or (text[pos:pos + 1] in _SPACE_CHARS and text.startswith("-" + RIGHT, pos + 1)):
             trim = not text.startswith(RIGHT, pos)
             if depth:
                 raise LexError("unclosed left paren", line)
             at = pos + (2 if trim else 0)
-            items.append(Item("right", RIGHT, at, line))
+            append(Item("right", RIGHT, at, line))
             return at + 2, line, trim
         if pos >= n:
             raise LexError("unclosed action", line)
         char = text[pos]
-        if char in SPACE:
-            end = pos + 1
-            while end < n and text[end] in SPACE and not (
-                    text[end + 1:end + 2] == "-" and text.startswith(RIGHT, end + 2)):
-                end += 1
-            items.append(Item("space", text[pos:end], pos, line))
-            line += text[pos:end].count("\n")
-            pos = end
-            continue
-        if char == "=":
-            items.append(Item("assign", "=", pos, line))
-            pos += 1
-        elif char == ":":
-            if text[pos + 1:pos + 2] != "=":
-                raise LexError("expected :=", line)
-            items.append(Item("declare", ":=", pos, line))
-            pos += 2
-        elif char == "|":
-            items.append(Item("pipe", "|", pos, line))
-            pos += 1
-        elif char == '"':
-            end = pos + 1
-            while True:
-                if end >= n or text[end] == "\n":
-                    raise LexError("unterminated quoted string", line)
-                if text[end] == "\\":
-                    end += 2
-                    continue
-                if text[end] == '"':
-                    break
-                end += 1
-            items.append(Item("string", text[pos:end + 1], pos, line))
-            pos = end + 1
-        elif char == "`":
-            end = text.find("`", pos + 1)
-            if end == -1:
-                raise LexError("unterminated raw quoted string", line)
-            items.append(Item("raw", text[pos:end + 1], pos, line))
-            line += text[pos:end].count("\n")
-            pos = end + 1
-        elif char == "'":
-            end = pos + 1
-            while True:
-                if end >= n or text[end] == "\n":
-                    raise LexError("unterminated character constant", line)
-                if text[end] == "\\":
-                    end += 2
-                    continue
-                if text[end] == "'":
-                    break
-                end += 1
-            items.append(Item("char", text[pos:end + 1], pos, line))
-            pos = end + 1
-        elif char == "$":
-            match = _VARIABLE.match(text, pos)
-            items.append(Item("variable", match.group(), pos, line))
-            pos = match.end()
-        elif char == "." and not text[pos + 1:pos + 2].isdigit():
-            match = _FIELD.match(text, pos)
-            if match:
-                items.append(Item("field", match.group(), pos, line))
-                pos = match.end()
-            else:
-                items.append(Item("dot", ".", pos, line))
-                pos += 1
-        elif char.isdigit() or char in "+-.":
+        if (char.isdigit() or char in "+-.") and _NUMBER_START.match(text, pos):
             match = _NUMBER.match(text, pos)
-            if not match or not match.group() or match.group() in "+-.":
+            end = match.end() if match else pos
+            if end == pos:
                 raise LexError(f"bad number syntax: {text[pos:pos + 1]!r}", line)
-            end = match.end()
-            if end < n and (text[end].isalnum() or text[end] == "_" or text[end] == "."):
+            if end < n and (text[end].isalnum() or text[end] in "_."):
                 while end < n and (text[end].isalnum() or text[end] in "._"):
                     end += 1
                 raise LexError(f'bad number syntax: "{text[pos:end]}"', line)
-            items.append(Item("number", match.group(), pos, line))
+            append(Item("number", text[pos:end], pos, line))
             pos = end
-        elif char.isalpha() or char == "_":
-            match = _IDENT.match(text, pos)
-            word = match.group()
-            kind = "keyword" if word in KEYWORDS else "bool" if word in ("true", "false") else "identifier"
-            if word == "nil":
+            continue
+        match = _ACTION_TOKEN.match(text, pos)
+        if match is None:
+            if char == '"':
+                raise LexError("unterminated quoted string", line)
+            if char == "'":
+                raise LexError("unterminated character constant", line)
+            if char == "`":
+                raise LexError("unterminated raw quoted string", line)
+            if char == ":":
+                raise LexError("expected :=", line)
+            if char == ".":
+                append(Item("dot", ".", pos, line))
+                pos += 1
+                continue
+            if char.isascii() and char.isprintable():
+                append(Item("other", char, pos, line))
+                pos += 1
+                continue
+            raise LexError(f"unrecognized character in action: U+{ord(char):04X} {char!r}", line)
+        kind = match.lastgroup
+        value = match.group()
+        end = match.end()
+        if kind == "space" and end - pos > 1 and text.startswith("-" + RIGHT, end):
+            end -= 1  # the last blank belongs to the " -}}" trim marker
+            value = value[:-1]
+        if kind == "word":
+            kind = "keyword" if value in KEYWORDS else "bool" if value in ("true", "false") else "identifier"
+            if value == "nil":
                 kind = "nil"
-            items.append(Item(kind, word, pos, line))
-            pos = match.end()
-        elif char == "(":
+        elif kind == "lparen":
             depth += 1
-            items.append(Item("lparen", "(", pos, line))
-            pos += 1
-        elif char == ")":
+        elif kind == "rparen":
             depth -= 1
             if depth < 0:
                 raise LexError("unexpected right paren", line)
-            items.append(Item("rparen", ")", pos, line))
-            pos += 1
-        elif char == ",":
-            items.append(Item("comma", ",", pos, line))
-            pos += 1
-        elif char.isascii() and char.isprintable():
-            items.append(Item("other", char, pos, line))
-            pos += 1
-        else:
-            raise LexError(f"unrecognized character in action: U+{ord(char):04X} {char!r}", line)
+        append(Item(kind, value, pos, line))
+        if kind in ("space", "raw"):
+            line += value.count("\n")
+        pos = end

@@ -29,7 +29,7 @@ class TemplateSet:
         for tree_name, tree in trees.items():
             if tree_name in self.templates and is_empty(tree):
                 continue  # Go keeps an existing template rather than replace it with an empty one
-            self.templates[tree_name] = compiler.compile_list(tree)
+            self.templates[tree_name] = _Pending(compiler, tree)
 
     def execute_text(self, name: str, text: str, data: Any, scratch: dict | None = None) -> str:
         """Parse ``text`` as template ``name`` into a clone and run that parse's own body (Helm's tpl).
@@ -75,7 +75,10 @@ class TemplateSet:
                 sys.setrecursionlimit(limit)
 
     def _run(self, name: str, data: Any, state: State) -> str:
-        return self._run_body(name, self.templates[name], data, state)
+        body = self.templates[name]
+        if body.__class__ is _Pending:
+            body = self.templates[name] = body.compile()
+        return self._run_body(name, body, data, state)
 
     def _run_body(self, name: str, body: Any, data: Any, state: State) -> str:
         saved_vars, saved_name = state.vars, state.template_name
@@ -88,6 +91,20 @@ class TemplateSet:
             state.vars, state.template_name = saved_vars, saved_name
             state.depth -= 1
         return "".join(out)
+
+
+class _Pending:
+    """A parsed template compiled on first use (charts define many helpers they never call)."""
+
+    __slots__ = ("compiler", "tree", "compiled")
+
+    def __init__(self, compiler: Compiler, tree: Any):
+        self.compiler, self.tree, self.compiled = compiler, tree, None
+
+    def compile(self) -> Any:
+        if self.compiled is None:
+            self.compiled = self.compiler.compile_list(self.tree)
+        return self.compiled
 
 
 __all__ = ["TemplateSet", "ExecError", "TemplateError"]
