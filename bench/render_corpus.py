@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Render the conformance corpus with pyhelm and with helm side by side; print per-case and total ratios.
 
-usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH]
+usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] [--cold]
 Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool.
+``--cold`` turns pyhelm's parse-tree cache off, so every run parses every template.
 Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
 (fetched with ../shared/tools/get-helm when missing).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import subprocess
@@ -21,11 +23,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 CORPUS = ROOT.parent / "shared" / "corpus" / "A"
 
 
-def best_time(argv: list[str], cwd: Path, repeat: int) -> float:
+def best_time(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, capture_output=True)
+        subprocess.run(argv, cwd=cwd, capture_output=True, env=env)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -35,7 +37,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only")
     parser.add_argument("--helm")
+    parser.add_argument("--cold", action="store_true", help="disable pyhelm's parse-tree cache")
     args = parser.parse_args()
+    env = {**os.environ, "PYHELM_NO_TEMPLATE_CACHE": "1"} if args.cold else None
     from helm_reference import helm_binary
 
     helm = args.helm or helm_binary()
@@ -53,7 +57,7 @@ def main() -> int:
             continue
         argv = shlex.split(command)[1:]
         t_helm = best_time([helm, *argv], CORPUS, args.repeat)
-        t_py = best_time([*shlex.split(pyhelm), *argv], CORPUS, args.repeat)
+        t_py = best_time([*shlex.split(pyhelm), *argv], CORPUS, args.repeat, env)
         total_helm += t_helm
         total_py += t_py
         print(f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f}")

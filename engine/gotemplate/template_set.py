@@ -8,6 +8,7 @@ from engine.gotemplate.builtins import BUILTINS
 from engine.gotemplate.compiler import Compiler, Source, State
 from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
 from engine.gotemplate.funcs import FuncMap
+from engine.gotemplate.parse_cache import cached_parse
 from engine.gotemplate.parser import is_empty, parse
 
 _RECURSION_LIMIT = 60000
@@ -24,7 +25,7 @@ class TemplateSet:
 
     def parse(self, name: str, text: str) -> None:
         """Parse ``text`` as template ``name``; its defines are added too (later parses win)."""
-        trees = parse(name, text, self.function_names)
+        trees = cached_parse(name, text, self.function_names, lambda: parse(name, text, self.function_names))
         compiler = Compiler(Source(name, text), self.funcs, self.missingkey)
         for tree_name, tree in trees.items():
             if tree_name in self.templates and is_empty(tree):
