@@ -103,9 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
         return 1
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # usage errors exit 1, as helm's do
         click.echo(f"Error: {exc.format_message()}", err=True)
-        return exc.exit_code
+        return 1
     except BaseException as exc:  # every other failure becomes one clear line, never a traceback
         return report_error(exc, debug)
     return 0
