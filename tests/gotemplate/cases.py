@@ -101,6 +101,8 @@ CASES = [
     ("fromjson", "{{ (fromJson \"{\\\"a\\\": 1}\").a }}|{{ fromJsonArray \"[1,2]\" }}|{{ fromJson \"[1]\" }}", {}, ()),
     ("lookup-offline", "{{ lookup \"v1\" \"Secret\" \"ns\" \"x\" }}|{{ len (lookup \"v1\" \"Pod\" \"\" \"\") }}", {}, ()),
     ("files-get", "{{ .Files.Get \"files/a.txt\" }}|{{ .Files.Glob \"files/*\" | len }}|{{ .Files.Lines \"files/a.txt\" }}", {}, ()),
+    ("toml", "{{ toToml (dict \"a\" 1 \"b\" \"x\" \"c\" (dict \"d\" 1.5 \"e\" (list 1 2)) \"f\" true) }}|{{ toToml .Values }}|{{ typeOf (fromToml \"a = 1\").a }}",
+     {"name": "x", "port": 80, "nested": {"k": "v", "list": ["a", "b"]}}, ()),
     # sprig strings
     ("sprig-strings", "{{ trunc 3 \"abcdef\" }}|{{ trunc -2 \"abcdef\" }}|{{ substr 1 3 \"abcdef\" }}|{{ abbrev 5 \"hello world\" }}|{{ title \"hello wOrld\" }}|{{ untitle \"Hello\" }}|{{ camelcase \"foo_bar-baz\" }}|{{ snakecase \"FooBar\" }}|{{ kebabcase \"FooBar\" }}|{{ initials \"foo bar\" }}|{{ swapcase \"aB\" }}", {}, ()),
     ("sprig-strings-2", "{{ wrap 5 \"aaa bbb ccc\" }}|{{ plural \"one\" \"many\" 2 }}|{{ nospace \"a b c\" }}|{{ repeat 3 \"x\" }}|{{ cat \"a\" nil 1 }}|{{ quote \"a\" nil 1 }}|{{ squote 1.5 }}|{{ trimAll \"$\" \"$5.00$\" }}|{{ trimSuffix \"-\" \"a-\" }}|{{ replace \"a\" \"b\" \"aXa\" }}", {}, ()),
