@@ -1,0 +1,368 @@
+"""Resource operations of the sandbox API server: create, get, list, replace, patch, apply, delete, watch."""
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import yaml
+
+from engine.sandbox import apply as ssa
+from engine.sandbox.defaults import apply_defaults
+from engine.sandbox.errors import APIError, already_exists, bad_request, conflict, not_found
+from engine.sandbox.patches import json_patch, merge_patch, strategic_merge
+from engine.sandbox.registry import Registry, Resource
+from engine.sandbox.selectors import parse_field_selector, parse_label_selector
+from engine.sandbox.store import Store
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Request:
+    """One resource request, parsed from the URL and query."""
+
+    resource: Resource
+    namespace: str
+    name: str
+    subresource: str
+    query: dict[str, str]
+
+    @property
+    def dry_run(self) -> bool:
+        return self.query.get("dryRun") == "All"
+
+    @property
+    def manager(self) -> str:
+        return self.query.get("fieldManager", "")
+
+
+class API:
+    """The operations, over one store and one registry."""
+
+    def __init__(self, store: Store, registry: Registry, ready_controllers: bool = False):
+        self.store, self.registry, self.ready = store, registry, ready_controllers
+        for name in SYSTEM_NAMESPACES:
+            if self.store.get(("", "namespaces"), "", name) is None:
+                self._write_new(self._namespace_resource(), "", {"apiVersion": "v1", "kind": "Namespace",
+                                                                 "metadata": {"name": name}}, "sandbox")
+
+    # helpers ----------------------------------------------------------------------------------------
+    def _namespace_resource(self) -> Resource:
+        return self.registry.find("", "v1", "namespaces")
+
+    @staticmethod
+    def bucket(resource: Resource) -> tuple[str, str]:
+        return resource.group, resource.plural
+
+    def _check_namespace(self, req: Request) -> None:
+        if req.resource.namespaced and self.store.get(("", "namespaces"), "", req.namespace) is None:
+            raise not_found("namespaces", req.namespace)
+
+    def _shape(self, resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
+        obj["apiVersion"] = resource.group_version
+        obj["kind"] = resource.kind
+        return obj
+
+    def _write_new(self, resource: Resource, namespace: str, obj: dict[str, Any], manager: str,
+                   dry_run: bool = False) -> dict[str, Any]:
+        metadata = obj.setdefault("metadata", {})
+        metadata["uid"] = str(uuid.uuid4())
+        metadata["creationTimestamp"] = now()
+        if resource.namespaced:
+            metadata["namespace"] = namespace
+        else:
+            metadata.pop("namespace", None)
+        if "spec" in obj or resource.custom:
+            metadata["generation"] = 1
+        self._shape(resource, obj)
+        self._normalize(resource, obj)
+        if not metadata.get("managedFields"):
+            ssa.record_update(None, obj, manager or "unknown", now())
+        if resource.kind == "Namespace":
+            obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+            obj["status"] = {"phase": "Active"}
+            metadata.setdefault("labels", {})["kubernetes.io/metadata.name"] = metadata["name"]
+        if resource.kind == "CustomResourceDefinition":
+            self._establish(obj)
+        if dry_run:
+            metadata["resourceVersion"] = str(self.store.rv)
+            return obj
+        with self.store.lock:
+            metadata["resourceVersion"] = str(self.store.next_rv())
+            self.store.put(self.bucket(resource), namespace if resource.namespaced else "", metadata["name"], obj,
+                           "ADDED")
+        if resource.kind == "CustomResourceDefinition":
+            self.registry.register_crd(obj)
+        self._run_controllers(resource, obj)
+        return obj
+
+    def _normalize(self, resource: Resource, obj: dict[str, Any]) -> None:
+        if resource.kind == "Secret" and "stringData" in obj:
+            data = obj.setdefault("data", {}) or {}
+            for key, value in (obj.pop("stringData") or {}).items():
+                data[key] = base64.b64encode(str(value).encode()).decode()
+            obj["data"] = data
+        if resource.kind == "Secret":
+            obj.setdefault("type", "Opaque")
+        apply_defaults(resource.group, resource.kind, obj)
+
+    def _establish(self, crd: dict[str, Any]) -> None:
+        names = (crd.get("spec") or {}).get("names") or {}
+        accepted = {"plural": names.get("plural"), "singular": names.get("singular") or names.get("kind", "").lower(),
+                    "kind": names.get("kind"), "listKind": names.get("listKind") or f"{names.get('kind')}List"}
+        stamp = now()
+        crd["status"] = {"acceptedNames": accepted, "storedVersions": [
+            v["name"] for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")],
+            "conditions": [
+                {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+                 "message": "no conflicts found", "lastTransitionTime": stamp},
+                {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+                 "message": "the initial names have been accepted", "lastTransitionTime": stamp}]}
+
+    def _run_controllers(self, resource: Resource, obj: dict[str, Any]) -> None:
+        if self.ready:
+            from engine.sandbox.controllers import make_ready
+
+            make_ready(self, resource, obj)
+
+    # operations -------------------------------------------------------------------------------------------
+    def create(self, req: Request, body: Any) -> tuple[int, dict[str, Any]]:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request was in an unknown format")
+        self._check_namespace(req)
+        obj = copy.deepcopy(body)
+        metadata = obj.setdefault("metadata", {})
+        if not metadata.get("name"):
+            if metadata.get("generateName"):
+                metadata["name"] = metadata["generateName"] + secrets.token_hex(3)[:5]
+            else:
+                raise APIError(422, "Invalid", f"{req.resource.kind} \"\" is invalid: metadata.name: Required value: "
+                                              "name or generateName is required",
+                               {"kind": req.resource.kind, "group": req.resource.group})
+        body_ns = metadata.get("namespace")
+        if req.resource.namespaced and body_ns and body_ns != req.namespace:
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the "
+                              "request")
+        existing = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "",
+                                  metadata["name"])
+        if existing is not None:
+            raise already_exists(req.resource.plural, metadata["name"], req.resource.group)
+        for key in ("resourceVersion", "uid", "creationTimestamp", "managedFields"):
+            metadata.pop(key, None)
+        return 201, self._write_new(req.resource, req.namespace, obj, req.manager, req.dry_run)
+
+    def get(self, req: Request) -> dict[str, Any]:
+        obj = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "", req.name)
+        if obj is None:
+            raise not_found(req.resource.plural, req.name, req.resource.group)
+        return self._shape(req.resource, obj)
+
+    def list(self, req: Request, all_namespaces: bool) -> dict[str, Any]:
+        labels = parse_label_selector(req.query.get("labelSelector"))
+        fields = parse_field_selector(req.query.get("fieldSelector"))
+        namespace = None if all_namespaces or not req.resource.namespaced else req.namespace
+        items = [self._shape(req.resource, o) for o in self.store.items(self.bucket(req.resource), namespace)
+                 if labels((o.get("metadata") or {}).get("labels") or {}) and fields(o)]
+        limit = int(req.query.get("limit") or 0)
+        metadata: dict[str, Any] = {"resourceVersion": str(self.store.rv)}
+        if limit and len(items) > limit:
+            items = items[:limit]
+        return {"kind": f"{req.resource.kind}List", "apiVersion": req.resource.group_version,
+                "metadata": metadata, "items": items}
+
+    def _store_update(self, req: Request, before: dict[str, Any], after: dict[str, Any], operation: str = "Update"
+                      ) -> dict[str, Any]:
+        metadata = after.setdefault("metadata", {})
+        for key in ("uid", "creationTimestamp", "name"):
+            metadata[key] = before["metadata"].get(key)
+        if req.resource.namespaced:
+            metadata["namespace"] = req.namespace
+        if req.subresource != "status" and "status" in before and "status" not in after:
+            after["status"] = before["status"]
+        if req.subresource == "status":
+            after = {**before, "status": after.get("status"), "metadata": {**before["metadata"]}}
+            metadata = after["metadata"]
+        self._shape(req.resource, after)
+        self._normalize(req.resource, after)
+        if "generation" in before["metadata"]:
+            spec_changed = {k: v for k, v in before.items() if k not in ("metadata", "status")} != \
+                           {k: v for k, v in after.items() if k not in ("metadata", "status")}
+            metadata["generation"] = before["metadata"]["generation"] + (1 if spec_changed else 0)
+        if operation == "Update":
+            ssa.record_update(before, after, req.manager or "unknown", now())
+        if req.dry_run:
+            return after
+        with self.store.lock:
+            current = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "",
+                                     req.name)
+            if current is None:
+                raise not_found(req.resource.plural, req.name, req.resource.group)
+            if current["metadata"]["resourceVersion"] != before["metadata"]["resourceVersion"]:
+                raise conflict(req.resource.plural, req.name, req.resource.group)
+            metadata["resourceVersion"] = str(self.store.next_rv())
+            self.store.put(self.bucket(req.resource), req.namespace if req.resource.namespaced else "", req.name,
+                           after, "MODIFIED")
+        if req.resource.kind == "CustomResourceDefinition":
+            self._establish(after)
+            self.registry.register_crd(after)
+        self._run_controllers(req.resource, after)
+        return after
+
+    def replace(self, req: Request, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request was in an unknown format")
+        before = self.get(req)
+        sent_rv = (body.get("metadata") or {}).get("resourceVersion")
+        if sent_rv and sent_rv != before["metadata"]["resourceVersion"]:
+            raise conflict(req.resource.plural, req.name, req.resource.group)
+        after = copy.deepcopy(body)
+        after.setdefault("metadata", {}).setdefault("managedFields", before["metadata"].get("managedFields"))
+        return self._store_update(req, before, after)
+
+    def patch(self, req: Request, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        kind = content_type.split(";")[0].strip()
+        if kind == "application/apply-patch+yaml":
+            return self.apply(req, raw)
+        try:
+            patch_body = json.loads(raw or b"null")
+        except ValueError:
+            raise bad_request("the body of the request was in an unknown format") from None
+        before = self.get(req)
+        if kind == "application/merge-patch+json":
+            after = merge_patch(before, patch_body)
+        elif kind == "application/json-patch+json":
+            after = json_patch(before, patch_body)
+        elif kind == "application/strategic-merge-patch+json":
+            if req.resource.custom:
+                raise APIError(415, "UnsupportedMediaType",
+                               f"the body of the request was in an unknown format - accepted media types include: "
+                               "application/json-patch+json, application/merge-patch+json, "
+                               "application/apply-patch+yaml")
+            after = strategic_merge(before, patch_body)
+        else:
+            raise APIError(415, "UnsupportedMediaType", f"the media type {kind!r} is not supported for PATCH")
+        if not isinstance(after, dict):
+            raise bad_request("patch produced a non-object")
+        sent_rv = (after.get("metadata") or {}).get("resourceVersion")
+        if sent_rv and sent_rv != before["metadata"]["resourceVersion"]:
+            raise conflict(req.resource.plural, req.name, req.resource.group)
+        after.setdefault("metadata", {})["resourceVersion"] = before["metadata"]["resourceVersion"]
+        return 200, self._store_update(req, before, after)
+
+    def apply(self, req: Request, raw: bytes) -> tuple[int, dict[str, Any]]:
+        try:
+            applied = yaml.safe_load(raw.decode("utf-8")) if raw else None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise bad_request(f"error decoding YAML: {exc}") from None
+        if not isinstance(applied, dict):
+            raise bad_request("the body of the request was in an unknown format")
+        manager = req.manager
+        if not manager:
+            raise APIError(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
+                                           "is required for apply patch")
+        force = req.query.get("force") == "true"
+        self._check_namespace(req)
+        applied.setdefault("metadata", {})["name"] = req.name
+        existing = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "",
+                                  req.name)
+        result = ssa.server_side_apply(existing, applied, manager, force, now())
+        if existing is None:
+            result["metadata"].pop("resourceVersion", None)
+            return 201, self._write_new(req.resource, req.namespace, result, manager, req.dry_run)
+        result["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"]
+        return 200, self._store_update(req, existing, result, operation="Apply")
+
+    def delete(self, req: Request, options: dict[str, Any] | None) -> dict[str, Any]:
+        obj = self.get(req)
+        if req.dry_run:
+            return obj
+        self._delete_object(req.resource, req.namespace if req.resource.namespaced else "", req.name)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": req.name, "group": req.resource.group, "kind": req.resource.plural,
+                            "uid": obj["metadata"].get("uid")}} if req.resource.kind != "Namespace" else obj
+
+    def _delete_object(self, resource: Resource, namespace: str, name: str) -> None:
+        with self.store.lock:
+            obj = self.store.get(self.bucket(resource), namespace, name)
+            if obj is None:
+                return
+            obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
+            self.store.remove(self.bucket(resource), namespace, name, obj)
+        if resource.kind == "Namespace":
+            for bucket, child in list(self.store.namespaced_keys(name)):
+                with self.store.lock:
+                    child_obj = self.store.get(bucket, name, child)
+                    if child_obj is not None:
+                        child_obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
+                        self.store.remove(bucket, name, child, child_obj)
+        if resource.kind == "CustomResourceDefinition":
+            spec = obj.get("spec") or {}
+            bucket = (spec.get("group", ""), (spec.get("names") or {}).get("plural", ""))
+            for item in self.store.items(bucket, None):
+                meta = item["metadata"]
+                with self.store.lock:
+                    meta["resourceVersion"] = str(self.store.next_rv())
+                    self.store.remove(bucket, meta.get("namespace", ""), meta["name"], item)
+            self.registry.unregister_crd(obj)
+
+    def delete_collection(self, req: Request) -> dict[str, Any]:
+        listing = self.list(req, all_namespaces=False)
+        for item in listing["items"]:
+            if not req.dry_run:
+                self._delete_object(req.resource, item["metadata"].get("namespace", ""), item["metadata"]["name"])
+        return listing
+
+    # watch --------------------------------------------------------------------------------------------------
+    def watch(self, req: Request, all_namespaces: bool) -> Iterator[dict[str, Any]]:
+        labels = parse_label_selector(req.query.get("labelSelector"))
+        fields = parse_field_selector(req.query.get("fieldSelector"))
+        namespace = None if all_namespaces or not req.resource.namespaced else req.namespace
+        timeout = float(req.query.get("timeoutSeconds") or 1800)
+        deadline = time.monotonic() + min(timeout, 3600)
+        rv_text = req.query.get("resourceVersion", "")
+        initial = req.query.get("sendInitialEvents") == "true"
+        bookmarks = req.query.get("allowWatchBookmarks") == "true"
+        wanted = lambda o: labels((o.get("metadata") or {}).get("labels") or {}) and fields(o)  # noqa: E731
+        with self.store.lock:
+            start = self.store.rv
+            snapshot = self.store.items(self.bucket(req.resource), namespace)
+        if initial or rv_text in ("", "0"):
+            for obj in snapshot:
+                if wanted(obj):
+                    yield {"type": "ADDED", "object": self._shape(req.resource, obj)}
+            if initial:
+                yield {"type": "BOOKMARK", "object": {
+                    "kind": req.resource.kind, "apiVersion": req.resource.group_version,
+                    "metadata": {"resourceVersion": str(start),
+                                 "annotations": {"k8s.io/initial-events-end": "true"}}}}
+            last = start
+        else:
+            try:
+                last = int(rv_text)
+            except ValueError:
+                raise bad_request(f"invalid resource version: {rv_text}") from None
+            if last < self.store.oldest_event_rv() - 1 and last < start:
+                yield {"type": "ERROR", "object": APIError(410, "Expired", f"too old resource version: {last} "
+                                                                           f"({self.store.oldest_event_rv()})").status()}
+                return
+        while time.monotonic() < deadline:
+            events = self.store.events_after(last, self.bucket(req.resource), namespace)
+            for event in events:
+                last = event.rv
+                if wanted(event.obj):
+                    yield {"type": event.type, "object": self._shape(req.resource, copy.deepcopy(event.obj))}
+            if not events:
+                if bookmarks:
+                    pass
+                self.store.wait(min(0.5, max(0.0, deadline - time.monotonic())))

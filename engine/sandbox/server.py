@@ -1,0 +1,228 @@
+"""HTTP front of the sandbox API server: routing, bodies, Status errors, chunked watch streams."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from engine.sandbox import discovery
+from engine.sandbox.api import API, Request
+from engine.sandbox.errors import APIError, bad_request
+
+_RESOURCE_PATH = re.compile(r"^/(?:api/(?P<v1>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))(?P<rest>(?:/[^/]+)*)/?$")
+
+
+class FailureInjector:
+    """Fail the next matching requests with a given status (for tests of error handling)."""
+
+    def __init__(self) -> None:
+        self.rules: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+    def add(self, method: str, path_regex: str, status: int, count: int) -> None:
+        with self.lock:
+            self.rules.append({"method": method.upper(), "path": re.compile(path_regex), "status": status,
+                               "count": count})
+
+    def take(self, method: str, path: str) -> int | None:
+        with self.lock:
+            for rule in self.rules:
+                if rule["count"] > 0 and rule["method"] in (method, "*") and rule["path"].search(path):
+                    rule["count"] -= 1
+                    return rule["status"]
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "SandboxHTTPServer"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    # plumbing -------------------------------------------------------------------------------------------
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                size = int(self.rfile.readline().strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: Any) -> None:
+        data = json.dumps(body, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _decode(self, raw: bytes) -> Any:
+        content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
+        if content_type == "application/vnd.kubernetes.protobuf":
+            from engine.sandbox.protobuf import decode_object
+
+            return decode_object(raw)
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            try:
+                import yaml
+
+                return yaml.safe_load(raw.decode())
+            except Exception:
+                raise bad_request("the body of the request was in an unknown format") from None
+
+    def _handle(self, method: str) -> None:
+        try:
+            parts = urlsplit(self.path)
+            injected = self.server.failures.take(method, parts.path)
+            if injected is not None:
+                self._body()
+                raise APIError(injected, "InternalError" if injected >= 500 else "Injected",
+                               f"injected failure {injected}")
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            self._route(method, parts.path, query)
+        except APIError as exc:
+            self._send(exc.code, exc.status())
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        except Exception as exc:  # the server must not die on a bad request
+            self._send(500, APIError(500, "InternalError", f"internal error: {exc}").status())
+
+    do_GET = lambda self: self._handle("GET")  # noqa: E731
+    do_POST = lambda self: self._handle("POST")  # noqa: E731
+    do_PUT = lambda self: self._handle("PUT")  # noqa: E731
+    do_PATCH = lambda self: self._handle("PATCH")  # noqa: E731
+    do_DELETE = lambda self: self._handle("DELETE")  # noqa: E731
+
+    # routing --------------------------------------------------------------------------------------------
+    def _route(self, method: str, path: str, query: dict[str, str]) -> None:
+        api: API = self.server.api
+        registry = api.registry
+        if method == "GET":
+            static = self._discovery(path, registry)
+            if static is not None:
+                self._send(200, static)
+                return
+        match = _RESOURCE_PATH.match(path)
+        if not match:
+            raise APIError(404, "NotFound", "the server could not find the requested resource")
+        group = match.group("group") or ""
+        version = match.group("v1") or match.group("version")
+        segments = [s for s in (match.group("rest") or "").split("/") if s]
+        if not segments:
+            body = discovery.resource_list(registry, group, version) if method == "GET" else None
+            if body is None:
+                raise APIError(404, "NotFound", "the server could not find the requested resource")
+            self._send(200, body)
+            return
+        namespace = ""
+        if segments[0] == "namespaces" and len(segments) >= 3:
+            namespace, segments = segments[1], segments[2:]
+        plural, name, subresource = segments[0], segments[1] if len(segments) > 1 else "", \
+            segments[2] if len(segments) > 2 else ""
+        resource = registry.find(group, version, plural)
+        if resource is None:
+            raise APIError(404, "NotFound", "the server could not find the requested resource")
+        all_namespaces = resource.namespaced and not namespace
+        request = Request(resource, namespace, name, subresource, query)
+        self._dispatch(api, method, request, all_namespaces)
+
+    def _discovery(self, path: str, registry) -> dict[str, Any] | None:
+        path = path.rstrip("/") or "/"
+        if path == "/version":
+            return discovery.KUBERNETES_VERSION
+        if path == "/api":
+            return discovery.api_versions()
+        if path == "/apis":
+            return discovery.api_groups(registry)
+        if path == "/openapi/v3":
+            return discovery.openapi_root(registry)
+        if path.startswith("/openapi/v3/"):
+            rest = path[len("/openapi/v3/"):].split("/")
+            group, version = ("", rest[1]) if rest[0] == "api" else (rest[1], rest[2])
+            document = discovery.openapi_group_version(registry, group, version)
+            if document is None:
+                raise APIError(404, "NotFound", "the server could not find the requested resource")
+            return document
+        if path in ("/healthz", "/readyz", "/livez"):
+            return {"status": "ok"}
+        match = re.match(r"^/apis/([^/]+)$", path)
+        if match:
+            group = discovery.api_group(registry, match.group(1))
+            if group is None:
+                raise APIError(404, "NotFound", "the server could not find the requested resource")
+            return group
+        return None
+
+    def _dispatch(self, api: API, method: str, request: Request, all_namespaces: bool) -> None:
+        if method == "GET":
+            if request.name:
+                self._send(200, api.get(request))
+            elif request.query.get("watch") in ("true", "1"):
+                self._stream(api, request, all_namespaces)
+            else:
+                self._send(200, api.list(request, all_namespaces))
+        elif method == "POST":
+            if request.name and request.resource.plural != "namespaces":
+                raise APIError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+            status, body = api.create(request, self._decode(self._body()))
+            self._send(status, body)
+        elif method == "PUT":
+            self._send(200, api.replace(request, self._decode(self._body())))
+        elif method == "PATCH":
+            status, body = api.patch(request, self.headers.get("Content-Type") or "", self._body())
+            self._send(status, body)
+        elif method == "DELETE":
+            options = self._decode(self._body())
+            if request.name:
+                if isinstance(options, dict) and options.get("dryRun") == ["All"]:
+                    request.query["dryRun"] = "All"
+                self._send(200, api.delete(request, options))
+            else:
+                self._send(200, api.delete_collection(request))
+        else:
+            raise APIError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+    def _stream(self, api: API, request: Request, all_namespaces: bool) -> None:
+        events = api.watch(request, all_namespaces)
+        first = next(events, None)  # errors in the request surface before the 200
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+        def chunk(data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+
+        try:
+            if first is not None:
+                chunk(json.dumps(first, separators=(",", ":")).encode() + b"\n")
+            for event in events:
+                chunk(json.dumps(event, separators=(",", ":")).encode() + b"\n")
+            chunk(b"")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], api: API):
+        super().__init__(address, Handler)
+        self.api = api
+        self.failures = FailureInjector()
