@@ -11,6 +11,7 @@ class Settings:
     kubeconfig: str | None
     kube_context: str | None
     debug: bool
+    kubeconfig_flag: str | None = None  # --kubeconfig as given, without the KUBECONFIG fallback
 
     @classmethod
     def from_environment(cls, namespace: str | None, kubeconfig: str | None, kube_context: str | None,
@@ -18,7 +19,8 @@ class Settings:
         return cls(namespace=namespace or os.environ.get("HELM_NAMESPACE") or None,
                    kubeconfig=kubeconfig or os.environ.get("KUBECONFIG") or None,
                    kube_context=kube_context or os.environ.get("HELM_KUBECONTEXT") or None,
-                   debug=debug or os.environ.get("HELM_DEBUG", "").lower() in ("1", "true"))
+                   debug=debug or os.environ.get("HELM_DEBUG", "").lower() in ("1", "true"),
+                   kubeconfig_flag=kubeconfig)
 
     @property
     def offline_namespace(self) -> str:
