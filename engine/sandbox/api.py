@@ -20,6 +20,7 @@ from engine.sandbox.patches import json_patch, merge_patch, strategic_merge
 from engine.sandbox.registry import Registry, Resource
 from engine.sandbox.selectors import parse_field_selector, parse_label_selector
 from engine.sandbox.store import Store
+from engine.sandbox.validation import validate
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -87,6 +88,7 @@ class API:
             metadata["generation"] = 1
         self._shape(resource, obj)
         self._normalize(resource, obj)
+        validate(resource, obj)
         if not metadata.get("managedFields"):
             ssa.record_update(None, obj, manager or "unknown", now())
         if resource.kind == "Namespace":
@@ -195,6 +197,7 @@ class API:
             metadata = after["metadata"]
         self._shape(req.resource, after)
         self._normalize(req.resource, after)
+        validate(req.resource, after)
         if "generation" in before["metadata"]:
             spec_changed = {k: v for k, v in before.items() if k not in ("metadata", "status")} != \
                            {k: v for k, v in after.items() if k not in ("metadata", "status")}

@@ -197,3 +197,21 @@ def test_concurrent_writes_never_lose_an_object(sandbox, api) -> None:
         thread.join()
     names = {c.metadata.name for c in api.list_namespaced_config_map("t").items}
     assert {f"w{i}-{n}" for i in range(4) for n in range(10)} <= names
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/namespaces/t/configmaps", {"metadata": {"name": "Bad_Name"}}, "metadata.name"),
+    ("/api/v1/namespaces/t/configmaps", {"metadata": {"name": "ok", "labels": {"a": "not valid!"}}},
+     "metadata.labels"),
+    ("/api/v1/namespaces/t/configmaps", {"metadata": {"name": "ok2"}, "data": {"bad key": "v"}}, "data[bad key]"),
+    ("/api/v1/namespaces/t/services", {"metadata": {"name": "1svc"}, "spec": {"ports": [{"port": 80}]}},
+     "metadata.name"),
+    ("/apis/apps/v1/namespaces/t/deployments", {"metadata": {"name": "d2"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "c"}},
+                                                               "spec": {"containers": [{"name": "c"}]}}}},
+     "spec.template.metadata.labels"),
+])
+def test_invalid_objects_are_refused_as_a_real_api_server_refuses_them(sandbox, path, body, field) -> None:
+    response = requests.post(f"{sandbox.url}{path}", json=body, timeout=5)
+    assert response.status_code == 422 and response.json()["reason"] == "Invalid"
+    assert response.json()["details"]["causes"][0]["field"] == field
