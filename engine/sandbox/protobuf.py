@@ -100,11 +100,14 @@ def object_meta(data: bytes) -> dict[str, Any]:
     strings = {1: "name", 2: "generateName", 3: "namespace", 5: "uid", 6: "resourceVersion"}
     for number, _wire, value in fields(data):
         if number in strings:
-            meta[strings[number]] = _string(value)
+            if value:  # proto3 writes empty strings; JSON omits them
+                meta[strings[number]] = _string(value)
         elif number == 7:
-            meta["generation"] = value
+            if value:
+                meta["generation"] = value
         elif number == 8:
-            meta["creationTimestamp"] = _time(value)
+            if any(v for n, _w, v in fields(value) if n == 1):
+                meta["creationTimestamp"] = _time(value)
         elif number in (11, 12):
             key, item = _map(value, _string)
             meta.setdefault("labels" if number == 11 else "annotations", {})[key] = item

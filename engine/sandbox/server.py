@@ -92,6 +92,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise APIError(injected, "InternalError" if injected >= 500 else "Injected",
                                f"injected failure {injected}")
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            if not query.get("fieldManager"):  # as kube-apiserver: the user agent's product name
+                agent = (self.headers.get("User-Agent") or "unknown").split("/", 1)[0].strip()
+                query["fieldManager"] = agent or "unknown"
             self._route(method, parts.path, query)
         except APIError as exc:
             self._send(exc.code, exc.status())
