@@ -22,10 +22,19 @@ COMMANDS = {
     "package": "engine.cli.chart_cmds:package",
     "lint": "engine.cli.lint_cmd:lint",
     "sandbox": "engine.cli.sandbox:sandbox",
+    "install": "engine.cli.release_cmds:install",
+    "upgrade": "engine.cli.release_cmds:upgrade",
+    "uninstall": "engine.cli.release_cmds:uninstall",
+    "rollback": "engine.cli.release_cmds:rollback",
+    "list": "engine.cli.release_cmds:list_releases",
+    "history": "engine.cli.release_cmds:history",
+    "status": "engine.cli.release_cmds:status",
+    "get": "engine.cli.release_cmds:get",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
 }
-ALIASES = {"inspect": "show"}
+ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
+           "hist": "history"}
 
 
 class LazyGroup(click.Group):

@@ -30,6 +30,8 @@ class Int64(int):
     def __repr__(self) -> str:
         return f"Int64({int(self)})"
 
+    __str__ = int.__repr__  # str() gives the digits, as for a plain int
+
 
 class StrList(list):
     """A Go []string (results of split, keys, splitList …)."""

@@ -1,0 +1,35 @@
+"""What every release operation needs: the cluster client and release storage for a namespace."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+
+class ActionError(Exception):
+    """A release operation that cannot go on; ``str()`` is the message helm would print."""
+
+
+@dataclass
+class ActionConfig:
+    kube: Any
+    storage: Any
+    namespace: str
+
+    @classmethod
+    def create(cls, kubeconfig: str | None = None, context: str | None = None,
+               namespace: str | None = None) -> "ActionConfig":
+        """Connect as helm does (HELM_DRIVER selects secret, configmap is not supported yet, or memory)."""
+        from engine.kube.client import KubeClient
+        from engine.storage.secrets import MemoryDriver, SecretDriver
+        from engine.storage.storage import Storage
+
+        kube = KubeClient.from_config(kubeconfig, context, namespace)
+        driver_name = os.environ.get("HELM_DRIVER", "secret").lower()
+        if driver_name in ("", "secret", "secrets"):
+            driver = SecretDriver(kube)
+        elif driver_name == "memory":
+            driver = MemoryDriver()
+        else:
+            raise ActionError(f'unknown driver "{driver_name}"')
+        return cls(kube, Storage(driver), kube.namespace)

@@ -1,0 +1,163 @@
+"""Cluster access with the official kubernetes client: kubeconfig and context as helm takes them,
+server-side apply and deletion of manifest objects of any kind, and clear errors naming the object."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+RETRIABLE = {429, 500, 502, 503, 504}
+
+
+class KubeError(Exception):
+    """A failed API call, naming the object and what the server said."""
+
+    def __init__(self, message: str, status: int = 0):
+        super().__init__(message)
+        self.status = status
+
+
+def _describe(exc: Exception) -> tuple[int, str]:
+    import json
+
+    status = getattr(exc, "status", 0) or 0
+    body = getattr(exc, "body", None)
+    try:
+        message = json.loads(body).get("message") if body else None
+    except (ValueError, AttributeError):
+        message = None
+    return status, message or getattr(exc, "reason", None) or str(exc)
+
+
+@dataclass
+class ObjectRef:
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+class KubeClient:
+    """One connection to a cluster: typed core API for release storage, dynamic client for manifests."""
+
+    def __init__(self, api_client: Any, namespace: str):
+        from kubernetes import client, dynamic
+
+        self.api_client = api_client
+        self.namespace = namespace
+        self.core = client.CoreV1Api(api_client)
+        self._dynamic = None
+        self._dynamic_module = dynamic
+
+    @classmethod
+    def from_config(cls, kubeconfig: str | None = None, context: str | None = None,
+                    namespace: str | None = None) -> "KubeClient":
+        """Load kubeconfig (``--kubeconfig``, then KUBECONFIG, then ~/.kube/config, then in-cluster)."""
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+
+        configuration = client.Configuration()
+        try:
+            config.load_kube_config(config_file=kubeconfig, context=context, client_configuration=configuration)
+            contexts, active = config.list_kube_config_contexts(config_file=kubeconfig)
+            chosen = next((c for c in contexts if c["name"] == context), active) if context else active
+            default_namespace = (chosen or {}).get("context", {}).get("namespace") or "default"
+        except (ConfigException, FileNotFoundError, TypeError) as exc:
+            try:
+                config.load_incluster_config(client_configuration=configuration)
+                default_namespace = "default"
+            except ConfigException:
+                raise KubeError(f"Kubernetes cluster unreachable: no usable kubeconfig ({exc}); set --kubeconfig "
+                                "or KUBECONFIG, or start one with `pyhelm sandbox start`") from None
+        return cls(client.ApiClient(configuration), namespace or default_namespace)
+
+    @property
+    def dynamic(self) -> Any:
+        if self._dynamic is None:
+            self._dynamic = self._call(lambda: self._dynamic_module.DynamicClient(self.api_client), "discovery")
+        return self._dynamic
+
+    def _call(self, operation, what: str, attempts: int = 4) -> Any:
+        """Run an API call, retrying transient failures with backoff; other failures become KubeError."""
+        from kubernetes.client.rest import ApiException
+        from urllib3.exceptions import HTTPError
+
+        delay = 0.2
+        for attempt in range(attempts):
+            try:
+                return operation()
+            except ApiException as exc:
+                status, message = _describe(exc)
+                if status in RETRIABLE and attempt < attempts - 1:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise KubeError(f"{what}: {message}", status) from None
+            except (HTTPError, OSError) as exc:
+                if attempt < attempts - 1:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise KubeError(f"{what}: Kubernetes cluster unreachable: {exc}") from None
+        raise KubeError(f"{what}: gave up")
+
+    def resource_for(self, api_version: str, kind: str) -> Any:
+        from kubernetes.dynamic.exceptions import ResourceNotFoundError
+
+        try:
+            return self.dynamic.resources.get(api_version=api_version, kind=kind)
+        except ResourceNotFoundError:
+            self._dynamic = None
+            try:
+                return self.dynamic.resources.get(api_version=api_version, kind=kind)
+            except ResourceNotFoundError:
+                raise KubeError(f'resource mapping not found for kind "{kind}" in version "{api_version}": '
+                                "ensure CRDs are installed first") from None
+
+    def ref(self, obj: dict[str, Any]) -> ObjectRef:
+        resource = self.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+        metadata = obj.get("metadata") or {}
+        namespace = (metadata.get("namespace") or self.namespace) if resource.namespaced else ""
+        return ObjectRef(obj.get("apiVersion", ""), obj.get("kind", ""), namespace, metadata.get("name", ""))
+
+    def apply(self, obj: dict[str, Any], field_manager: str = "helm", force: bool = False,
+              dry_run: bool = False) -> dict[str, Any]:
+        """Server-side apply one object (created when missing)."""
+        ref = self.ref(obj)
+        resource = self.resource_for(ref.api_version, ref.kind)
+        if ref.namespace:
+            obj.setdefault("metadata", {})["namespace"] = ref.namespace
+        extra = {"dry_run": "All"} if dry_run else {}
+        result = self._call(lambda: self.dynamic.server_side_apply(
+            resource, body=obj, name=ref.name, namespace=ref.namespace or None, field_manager=field_manager,
+            force_conflicts=force, **extra), f"failed to apply {ref}")
+        return result.to_dict()
+
+    def get(self, ref: ObjectRef) -> dict[str, Any] | None:
+        resource = self.resource_for(ref.api_version, ref.kind)
+        try:
+            return self._call(lambda: resource.get(name=ref.name, namespace=ref.namespace or None).to_dict(),
+                              f"failed to get {ref}")
+        except KubeError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def delete(self, ref: ObjectRef, propagation: str = "Background") -> bool:
+        """Delete an object; False when it was already gone."""
+        resource = self.resource_for(ref.api_version, ref.kind)
+        try:
+            self._call(lambda: resource.delete(name=ref.name, namespace=ref.namespace or None,
+                                               body={"propagationPolicy": propagation}), f"failed to delete {ref}")
+            return True
+        except KubeError as exc:
+            if exc.status == 404:
+                return False
+            raise
+
+    def ensure_namespace(self, name: str) -> None:
+        self.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {"name": name}}})
