@@ -22,7 +22,7 @@ class BufferedFile:
 
     name: str
     data: bytes
-    modtime: float = 0.0
+    modtime: int = 0  # nanoseconds since the epoch; 0 when unknown
 
 
 def read_archive(data: bytes, source: str = "chart archive") -> list[BufferedFile]:
@@ -65,7 +65,7 @@ def read_archive(data: bytes, source: str = "chart archive") -> list[BufferedFil
             extracted = archive.extractfile(member)
             content = extracted.read() if extracted else b""
             remaining -= len(content)
-            files.append(BufferedFile(name, content.removeprefix(BOM), member.mtime))
+            files.append(BufferedFile(name, content.removeprefix(BOM), int(member.mtime) * 1_000_000_000))
     if not files:
         raise ChartError("no files in chart archive")
     return files

@@ -66,7 +66,7 @@ def _walk(root: str, relative: str, rules: IgnoreRules, out: list[BufferedFile])
         if info.st_size > MAX_FILE_SIZE:
             raise ChartError(f'chart file "{entry}" is larger than the maximum file size {MAX_FILE_SIZE}')
         with open(full, "rb") as handle:
-            out.append(BufferedFile(name, handle.read().removeprefix(BOM), info.st_mtime))
+            out.append(BufferedFile(name, handle.read().removeprefix(BOM), info.st_mtime_ns))
 
 
 def _load_yaml(data: bytes, what: str) -> Any:

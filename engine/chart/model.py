@@ -59,7 +59,7 @@ class ChartFile:
 
     name: str
     data: bytes
-    modtime: float = 0.0  # seconds since the epoch; 0 when unknown
+    modtime: int = 0  # nanoseconds since the epoch; 0 when unknown
 
 
 @dataclass

@@ -15,17 +15,17 @@ GZIP_EXTRA = b"+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo="
 GZIP_COMMENT = b"Helm"
 
 
-def _add(archive: tarfile.TarFile, name: str, data: bytes, modtime: float) -> None:
+def _add(archive: tarfile.TarFile, name: str, data: bytes, modtime: int) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mode = len(data), 0o644
-    info.mtime = int(modtime or time.time())
+    info.mtime = modtime // 1_000_000_000 if modtime else int(time.time())
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     archive.addfile(info, io.BytesIO(data))
 
 
-def _modtime(chart: Chart, name: str) -> float:
-    return next((f.modtime for f in chart.raw if f.name == name), 0.0)
+def _modtime(chart: Chart, name: str) -> int:
+    return next((f.modtime for f in chart.raw if f.name == name), 0)
 
 
 def _write_chart(archive: tarfile.TarFile, chart: Chart, prefix: str) -> None:

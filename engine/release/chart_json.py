@@ -11,12 +11,13 @@ from engine.release.record import as_go_map
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
-def go_time(seconds: float) -> str:
-    """A file modification time as Go's RFC3339Nano (UTC)."""
-    if not seconds:
+def go_time(nanos: int) -> str:
+    """A file modification time (nanoseconds since the epoch) as Go's RFC3339Nano (UTC)."""
+    if not nanos:
         return ""
-    stamp = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = f"{int(round((seconds % 1) * 1e9)):09d}".rstrip("0")
+    seconds, remainder = divmod(nanos, 1_000_000_000)
+    stamp = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    fraction = f"{remainder:09d}".rstrip("0")
     return f"{stamp}{'.' + fraction if fraction else ''}Z"
 
 
@@ -51,8 +52,8 @@ def _metadata(chart: Chart) -> dict[str, Any]:
 
 def chart_record(chart: Chart) -> dict[str, Any]:
     """Helm's chart JSON for a processed chart (dependencies resolved, values including imports)."""
-    chart_yaml_time = next((f.modtime for f in chart.raw if f.name == "Chart.yaml"), 0.0)
-    schema_time = next((f.modtime for f in chart.raw if f.name == "values.schema.json"), 0.0)
+    chart_yaml_time = next((f.modtime for f in chart.raw if f.name == "Chart.yaml"), 0)
+    schema_time = next((f.modtime for f in chart.raw if f.name == "values.schema.json"), 0)
     record: dict[str, Any] = {
         "metadata": _metadata(chart),
         "lock": as_go_map(chart.lock) if chart.lock else None,

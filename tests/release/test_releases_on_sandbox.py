@@ -1,0 +1,128 @@
+"""Releases over real HTTP on the sandbox: pyhelm's records are Helm's records, both tools manage both."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from helm_reference import helm_binary  # noqa: E402
+
+from engine.sandbox import Sandbox
+
+DEMO = HERE.parent.parent / "examples" / "charts" / "demo"
+PYHELM = [sys.executable, "-m", "engine.cli.main"]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    with Sandbox(ready=True) as sandbox:
+        kubeconfig = sandbox.write_kubeconfig(tmp_path / "kubeconfig")
+        env = {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+        yield sandbox, env
+
+
+def run(argv: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def record(sandbox: Sandbox, name: str, version: int, namespace: str = "default") -> tuple[dict, dict]:
+    secret = sandbox.store.get(("", "secrets"), namespace, f"sh.helm.release.v1.{name}.v{version}")
+    assert secret is not None and secret["type"] == "helm.sh/release.v1"
+    payload = gzip.decompress(base64.b64decode(base64.b64decode(secret["data"]["release"])))
+    return json.loads(payload), secret["metadata"]["labels"]
+
+
+def test_install_upgrade_rollback_uninstall_lifecycle(cluster) -> None:
+    sandbox, env = cluster
+    installed = run([*PYHELM, "install", "web", str(DEMO), "--set", "replicaCount=2", "--labels", "team=a"], env)
+    assert installed.returncode == 0 and "STATUS: deployed" in installed.stdout, installed.stderr
+    body, labels = record(sandbox, "web", 1)
+    assert labels["owner"] == "helm" and labels["status"] == "deployed" and labels["team"] == "a"
+    assert body["config"] == {"replicaCount": 2} and body["apply_method"] == "ssa"
+    deployment = sandbox.store.get(("apps", "deployments"), "default", "web-demo")
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["metadata"]["annotations"]["meta.helm.sh/release-name"] == "web"
+    assert run([*PYHELM, "upgrade", "web", str(DEMO), "--set", "replicaCount=3"], env).returncode == 0
+    assert record(sandbox, "web", 1)[1]["status"] == "superseded"
+    assert sandbox.store.get(("apps", "deployments"), "default", "web-demo")["spec"]["replicas"] == 3
+    assert run([*PYHELM, "rollback", "web", "1"], env).returncode == 0
+    history = json.loads(run([*PYHELM, "history", "web", "-o", "json"], env).stdout)
+    assert [(h["revision"], h["status"], h["description"]) for h in history] == [
+        (1, "superseded", "Install complete"), (2, "superseded", "Upgrade complete"), (3, "deployed", "Rollback to 1")]
+    assert run([*PYHELM, "uninstall", "web"], env).stdout.strip() == 'release "web" uninstalled'
+    assert sandbox.store.items(("", "secrets"), "default") == []
+    assert sandbox.store.get(("apps", "deployments"), "default", "web-demo") is None
+
+
+def test_refusals_leave_history_consistent(cluster) -> None:
+    sandbox, env = cluster
+    assert run([*PYHELM, "install", "web", str(DEMO)], env).returncode == 0
+    again = run([*PYHELM, "install", "web", str(DEMO)], env)
+    assert again.returncode == 1 and "cannot reuse a name that is still in use" in again.stderr
+    bad = run([*PYHELM, "upgrade", "web", str(DEMO), "--set", "image.tag={{"], env)
+    assert bad.returncode in (0, 1)
+    reserved = run([*PYHELM, "upgrade", "web", str(DEMO), "--labels", "owner=me"], env)
+    assert reserved.returncode == 1 and "system reserved label name" in reserved.stderr
+    statuses = [h["status"] for h in json.loads(run([*PYHELM, "history", "web", "-o", "json"], env).stdout)]
+    assert statuses.count("deployed") == 1 and not any(s.startswith("pending") for s in statuses)
+
+
+def test_failed_apply_marks_the_release_failed(cluster) -> None:
+    sandbox, env = cluster
+    sandbox.fail_next("PATCH", r"/deployments/", status=422, count=1)
+    failed = run([*PYHELM, "install", "web", str(DEMO)], env)
+    assert failed.returncode == 1 and failed.stderr.startswith("Error: INSTALLATION FAILED:")
+    body, labels = record(sandbox, "web", 1)
+    assert labels["status"] == "failed" and body["info"]["description"].startswith('Release "web" failed:')
+
+
+@pytest.fixture
+def helm() -> str:
+    binary = helm_binary()
+    if binary is None:
+        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
+    return binary
+
+
+def test_helm_manages_pyhelms_release_and_back(cluster, helm) -> None:
+    sandbox, env = cluster
+    assert run([*PYHELM, "install", "web", str(DEMO), "--set", "replicaCount=2"], env).returncode == 0
+    listed = json.loads(run([helm, "list", "-o", "json"], env).stdout)
+    assert [(r["name"], r["revision"], r["status"], r["chart"]) for r in listed] == [("web", "1", "deployed",
+                                                                                       "demo-0.3.0")]
+    assert json.loads(run([helm, "get", "values", "web", "-o", "json"], env).stdout) == {"replicaCount": 2}
+    assert run([helm, "upgrade", "web", str(DEMO), "--set", "replicaCount=4"], env).returncode == 0
+    ours = json.loads(run([*PYHELM, "list", "-o", "json"], env).stdout)
+    assert [(r["name"], r["revision"], r["status"]) for r in ours] == [("web", "2", "deployed")]
+    assert run([*PYHELM, "upgrade", "web", str(DEMO), "--set", "replicaCount=5"], env).returncode == 0
+    history = json.loads(run([helm, "history", "web", "-o", "json"], env).stdout)
+    assert [h["status"] for h in history] == ["superseded", "superseded", "deployed"]
+    assert run([helm, "uninstall", "web"], env).returncode == 0
+    assert json.loads(run([*PYHELM, "list", "-o", "json"], env).stdout) == []
+
+
+def test_records_match_helms_field_by_field(cluster, helm) -> None:
+    sandbox, env = cluster
+    common = ["install", "web", str(DEMO), "--set", "replicaCount=2", "--create-namespace"]
+    assert run([helm, *common, "-n", "theirs"], env).returncode == 0
+    assert run([*PYHELM, *common, "-n", "ours"], env).returncode == 0
+    theirs, their_labels = record(sandbox, "web", 1, "theirs")
+    ours, our_labels = record(sandbox, "web", 1, "ours")
+    assert list(ours) == list(theirs) and list(ours["info"]) == list(theirs["info"])
+    assert list(ours["chart"]) == list(theirs["chart"])
+    assert ours["chart"]["metadata"] == theirs["chart"]["metadata"]
+    assert ours["chart"]["values"] == theirs["chart"]["values"] and ours["config"] == theirs["config"]
+    assert ours["chart"]["templates"] == theirs["chart"]["templates"]
+    assert ours["manifest"] == theirs["manifest"] and ours["info"]["notes"] == theirs["info"]["notes"].replace(
+        "theirs", "ours")
+    assert ours["hooks"] == theirs["hooks"]
+    assert {k: v for k, v in our_labels.items() if not k.endswith("At")} == \
+        {k: v for k, v in their_labels.items() if not k.endswith("At")}
