@@ -7,6 +7,7 @@ from typing import Any
 from engine.action.apply import apply_objects, check_ownership, delete_objects, manifest_objects
 from engine.action.config import ActionConfig, ActionError
 from engine.action.hooks import run_hooks
+from engine.action.wait import wait_ready
 from engine.chart.model import Chart
 from engine.release.record import PENDING, Hook, Info, Release, now_rfc3339
 
@@ -32,6 +33,8 @@ class ReleaseOptions:
     reset_values: bool = False
     reset_then_reuse_values: bool = False
     values_given: bool = False
+    wait: bool = False
+    wait_for_jobs: bool = False
 
 
 def _render(chart: Chart, values: dict[str, Any], name: str, options: ReleaseOptions, revision: int,
@@ -113,6 +116,8 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
         if not options.no_hooks:
             run_hooks(config, release, "pre-install", options.timeout)
         apply_objects(config, objects, name, options.namespace, force=options.force)
+        if options.wait:
+            wait_ready(config, objects, options.timeout, options.wait_for_jobs)
         if not options.no_hooks:
             run_hooks(config, release, "post-install", options.timeout)
 
@@ -166,6 +171,8 @@ def upgrade(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
         dropped = [o for o in manifest_objects(current.manifest)
                    if (o.get("kind"), (o.get("metadata") or {}).get("name")) not in kept]
         delete_objects(config, dropped)
+        if options.wait:
+            wait_ready(config, new_objects, options.timeout, options.wait_for_jobs)
         if not options.no_hooks:
             run_hooks(config, release, "post-upgrade", options.timeout)
 

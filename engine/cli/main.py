@@ -30,6 +30,7 @@ COMMANDS = {
     "history": "engine.cli.release_cmds:history",
     "status": "engine.cli.release_cmds:status",
     "get": "engine.cli.release_cmds:get",
+    "test": "engine.cli.release_cmds:test_release",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
 }

@@ -66,7 +66,8 @@ def common_release_options(command):
         click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation"),
         click.option("--take-ownership", is_flag=True, help="ignore the check for helm annotations"),
         click.option("--skip-crds", is_flag=True, help="do not install CRDs"),
-        click.option("--wait", is_flag=True, help="accepted for compatibility (hooks are always waited for)"),
+        click.option("--wait", is_flag=True, help="wait until all resources are ready (up to --timeout)"),
+        click.option("--wait-for-jobs", is_flag=True, help="with --wait, also wait for Jobs to complete"),
     ]):
         command = option(command)
     return values_options(command)
@@ -82,7 +83,7 @@ def _values_given(flags: dict) -> bool:
 @click.option("-g", "--generate-name", is_flag=True, help="generate the name (and omit the NAME parameter)")
 @click.pass_obj
 def install(settings, args, create_namespace, dry_run, description, labels, no_hooks, timeout, take_ownership,
-            skip_crds, wait, generate_name, **values_flags) -> None:
+            skip_crds, wait, wait_for_jobs, generate_name, **values_flags) -> None:
     """Install a chart: [NAME] CHART."""
     from engine.action.config import ActionError
     from engine.action.install import install as run_install
@@ -94,7 +95,7 @@ def install(settings, args, create_namespace, dry_run, description, labels, no_h
     chart = load_installable_chart(chart_ref, warn)
     validate_release_name(name)
     options = _install_options(settings, create_namespace, dry_run, description, labels, no_hooks, timeout,
-                               take_ownership, skip_crds, given)
+                               take_ownership, skip_crds, given, wait=wait, wait_for_jobs=wait_for_jobs)
     try:
         release = run_install(_config(settings), name, chart, values, options)
     except ActionError as exc:
@@ -114,8 +115,8 @@ def install(settings, args, create_namespace, dry_run, description, labels, no_h
 @click.option("--force", is_flag=True, help="force resource updates (server-side apply conflicts)")
 @click.pass_obj
 def upgrade(settings, name, chart, create_namespace, dry_run, description, labels, no_hooks, timeout,
-            take_ownership, skip_crds, wait, install_missing, reuse_values, reset_values, reset_then_reuse_values,
-            history_max, force, **values_flags) -> None:
+            take_ownership, skip_crds, wait, wait_for_jobs, install_missing, reuse_values, reset_values,
+            reset_then_reuse_values, history_max, force, **values_flags) -> None:
     """Upgrade a release to a new version of a chart."""
     from engine.action.config import ActionError
     from engine.action.install import install as run_install, upgrade as run_upgrade
@@ -127,7 +128,8 @@ def upgrade(settings, name, chart, create_namespace, dry_run, description, label
     loaded = load_installable_chart(chart, warn)
     config = _config(settings)
     options = _install_options(settings, create_namespace, dry_run, description, labels, no_hooks, timeout,
-                               take_ownership, skip_crds, given, history_max=history_max, force=force,
+                               take_ownership, skip_crds, given, wait=wait, wait_for_jobs=wait_for_jobs,
+                               history_max=history_max, force=force,
                                reuse_values=reuse_values, reset_values=reset_values,
                                reset_then_reuse_values=reset_then_reuse_values)
     try:
@@ -321,3 +323,33 @@ def get_manifest(settings, name, revision) -> None:
 def get_notes(settings, name, revision) -> None:
     """Download the notes for a named release."""
     click.echo("NOTES:\n" + _pick(_config(settings), name, revision).info.notes.rstrip("\n"))
+
+
+@click.command(name="test")
+@click.argument("name")
+@click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
+@click.pass_obj
+def test_release(settings, name, timeout) -> None:
+    """Run the tests of a release (its test hooks)."""
+    from engine.action.config import ActionError
+    from engine.action.hooks import run_hooks
+    from engine.cli.tables import ansic
+
+    config = _config(settings)
+    try:
+        release = config.storage.deployed(config.namespace, name)
+    except Exception as exc:
+        raise CommandError(str(exc)) from None
+    failure = None
+    try:
+        run_hooks(config, release, "test", _duration(timeout))
+    except ActionError as exc:
+        failure = exc
+    config.storage.update(release)
+    print_release(release, show_notes=False)
+    for hook in (h for h in release.hooks if "test" in h.events):
+        run = hook.last_run
+        click.echo(f"TEST SUITE:     {hook.name}\nLast Started:   {ansic(run.get('started_at', ''))}\n"
+                   f"Last Completed: {ansic(run.get('completed_at', ''))}\nPhase:          {run.get('phase', '')}")
+    if failure is not None:
+        raise CommandError(str(failure))

@@ -126,3 +126,22 @@ def test_records_match_helms_field_by_field(cluster, helm) -> None:
     assert ours["hooks"] == theirs["hooks"]
     assert {k: v for k, v in our_labels.items() if not k.endswith("At")} == \
         {k: v for k, v in their_labels.items() if not k.endswith("At")}
+
+
+def test_wait_and_test_with_ready_controllers(cluster) -> None:
+    sandbox, env = cluster
+    installed = run([*PYHELM, "install", "web", str(DEMO), "--wait", "--timeout", "30s"], env)
+    assert installed.returncode == 0, installed.stderr
+    tested = run([*PYHELM, "test", "web"], env)
+    assert tested.returncode == 0 and "Phase:          Succeeded" in tested.stdout
+    body, _labels = record(sandbox, "web", 1)
+    assert body["hooks"][0]["last_run"]["phase"] == "Succeeded"
+
+
+def test_wait_times_out_on_a_cluster_without_controllers(tmp_path) -> None:
+    with Sandbox(ready=False) as sandbox:
+        kubeconfig = sandbox.write_kubeconfig(tmp_path / "kubeconfig")
+        env = {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+        waited = run([*PYHELM, "install", "web", str(DEMO), "--wait", "--timeout", "1s"], env)
+        assert waited.returncode == 1 and "resource not ready, name: web-demo, kind: Deployment" in waited.stderr
+        assert record(sandbox, "web", 1)[1]["status"] == "failed"
