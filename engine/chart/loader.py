@@ -10,6 +10,7 @@ from engine.chart.errors import ChartError
 from engine.chart.helmignore import DEFAULT_RULE, IgnoreRules, parse_helmignore
 from engine.chart.metadata import parse_metadata, validate
 from engine.chart.model import Chart, ChartFile
+from engine.gotemplate.gojson import json_kind
 
 
 def load_chart(path: str | os.PathLike) -> Chart:
@@ -110,7 +111,7 @@ def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
             continue
         if not isinstance(parsed, dict):
             raise ChartError(f"cannot load {what}: cannot unmarshal yaml document: error unmarshaling JSON: while "
-                             f"decoding JSON: json: cannot unmarshal {_json_kind(parsed)} into Go value of type "
+                             f"decoding JSON: json: cannot unmarshal {json_kind(parsed)} into Go value of type "
                              "map[string]interface {}")
         values = merge_maps(values, parsed)
     return values
@@ -127,16 +128,6 @@ def merge_maps(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "string"
-
-
 def load_files(files: list[BufferedFile]) -> Chart:
     """Helm's LoadFiles: classify files, parse metadata/values/lock, load subcharts."""
     metadata_data = None
@@ -145,7 +136,7 @@ def load_files(files: list[BufferedFile]) -> Chart:
             metadata_data = _load_yaml(file.data, "Chart.yaml")
             if metadata_data is not None and not isinstance(metadata_data, dict):
                 raise ChartError("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: "
-                                 "cannot unmarshal " + _json_kind(metadata_data)
+                                 "cannot unmarshal " + json_kind(metadata_data)
                                  + " into Go value of type chart.Metadata")
             metadata_data = metadata_data or {}
     if metadata_data is None:

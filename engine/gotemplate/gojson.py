@@ -8,6 +8,19 @@ from typing import Any
 from engine.gotemplate.gotypes import GoStruct
 
 
+def json_kind(value: Any) -> str:
+    """The JSON type name Go's decoder reports for a value (``cannot unmarshal <kind> into …``)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
 def format_json_float(value: float) -> str:
     """encoding/json's float64 text: shortest digits, exponent form below 1e-6 or from 1e21."""
     from engine.gotemplate.gofmt import format_float

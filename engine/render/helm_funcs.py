@@ -123,20 +123,10 @@ def _encoders(funcs: FuncMap) -> None:
             return {"Error": str(exc)}
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _json_type_error(value: Any, go_type: str) -> str:
-    return f"json: cannot unmarshal {_json_kind(value)} into Go value of type {go_type}"
+    from engine.gotemplate.gojson import json_kind
+
+    return f"json: cannot unmarshal {json_kind(value)} into Go value of type {go_type}"
 
 
 def _unmarshal_error(value: Any, go_type: str) -> str:

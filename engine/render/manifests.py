@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.gotemplate.gojson import json_kind
+
 HOOK_ANNOTATION = "helm.sh/hook"
 HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight"
 HOOK_DELETE_ANNOTATION = "helm.sh/hook-delete-policy"
@@ -92,7 +94,7 @@ def _read_head(path: str, document: str) -> Head:
         return Head()
     if not isinstance(data, dict):
         raise ManifestError(f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: "
-                            f"json: cannot unmarshal {_json_kind(data)} into Go value of type util.SimpleHead")
+                            f"json: cannot unmarshal {json_kind(data)} into Go value of type util.SimpleHead")
     metadata = data.get("metadata") or {}
     head = Head(api_version=_string_field(path, data, "apiVersion", "SimpleHead.apiVersion"),
                 kind=_string_field(path, data, "kind", "SimpleHead.kind"))
@@ -104,7 +106,7 @@ def _read_head(path: str, document: str) -> Head:
                 if value is not None and not isinstance(value, str):
                     raise ManifestError(
                         f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: "
-                        f"cannot unmarshal {_json_kind(value)} into Go struct field "
+                        f"cannot unmarshal {json_kind(value)} into Go struct field "
                         f".metadata.annotations of type string")
                 head.annotations[key] = value or ""
     return head
@@ -116,18 +118,8 @@ def _string_field(path: str, data: dict[str, Any], key: str, go_field: str) -> s
         return ""
     if not isinstance(value, str):
         raise ManifestError(f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: "
-                            f"cannot unmarshal {_json_kind(value)} into Go struct field {go_field} of type string")
+                            f"cannot unmarshal {json_kind(value)} into Go struct field {go_field} of type string")
     return value
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _split_policies(value: str) -> list[str]:
