@@ -19,15 +19,17 @@ class ActionConfig:
     @classmethod
     def create(cls, kubeconfig: str | None = None, context: str | None = None,
                namespace: str | None = None) -> "ActionConfig":
-        """Connect as helm does (HELM_DRIVER selects secret, configmap is not supported yet, or memory)."""
+        """Connect as helm does (HELM_DRIVER selects secret, configmap or memory)."""
         from engine.kube.client import KubeClient
-        from engine.storage.secrets import MemoryDriver, SecretDriver
+        from engine.storage.secrets import KubeDriver, MemoryDriver
         from engine.storage.storage import Storage
 
         kube = KubeClient.from_config(kubeconfig, context, namespace)
         driver_name = os.environ.get("HELM_DRIVER", "secret").lower()
         if driver_name in ("", "secret", "secrets"):
-            driver = SecretDriver(kube)
+            driver = KubeDriver(kube, "Secret")
+        elif driver_name in ("configmap", "configmaps"):
+            driver = KubeDriver(kube, "ConfigMap")
         elif driver_name == "memory":
             driver = MemoryDriver()
         else:

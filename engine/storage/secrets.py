@@ -1,4 +1,4 @@
-"""Release storage in Secrets ``sh.helm.release.v1.NAME.vN`` (Helm's Secret driver), and in memory."""
+"""Release storage: Secrets or ConfigMaps ``sh.helm.release.v1.NAME.vN`` (Helm's drivers), or memory."""
 from __future__ import annotations
 
 import time
@@ -24,25 +24,44 @@ def _labels(release: Release, stamp_key: str) -> dict[str, str]:
     return labels
 
 
-class SecretDriver:
-    """Release records as Secrets of type helm.sh/release.v1 in the release namespace."""
+class KubeDriver:
+    """Release records as Secrets of type helm.sh/release.v1 (Helm's default driver) or as ConfigMaps."""
 
-    def __init__(self, kube: Any):
-        self.kube = kube
+    def __init__(self, kube: Any, kind: str = "Secret"):
+        self.kube, self.kind = kube, kind
+        secret = kind == "Secret"
+        core = kube.core
+        self._create = core.create_namespaced_secret if secret else core.create_namespaced_config_map
+        self._replace = core.replace_namespaced_secret if secret else core.replace_namespaced_config_map
+        self._delete = core.delete_namespaced_secret if secret else core.delete_namespaced_config_map
+        self._list = core.list_namespaced_secret if secret else core.list_namespaced_config_map
+        self._list_all = core.list_secret_for_all_namespaces if secret else core.list_config_map_for_all_namespaces
 
     def _body(self, release: Release, stamp_key: str) -> dict[str, Any]:
         import base64
 
         payload = encode_release(release)
-        return {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
-                "metadata": {"name": record_name(release.name, release.version), "namespace": release.namespace,
-                             "labels": _labels(release, stamp_key)},
-                "data": {"release": base64.b64encode(payload.encode()).decode()}}
+        body: dict[str, Any] = {
+            "apiVersion": "v1", "kind": self.kind,
+            "metadata": {"name": record_name(release.name, release.version), "namespace": release.namespace,
+                         "labels": _labels(release, stamp_key)}}
+        if self.kind == "Secret":  # Secret data is base64 on the wire: the payload gets a second layer
+            body["type"] = "helm.sh/release.v1"
+            body["data"] = {"release": base64.b64encode(payload.encode()).decode()}
+        else:
+            body["data"] = {"release": payload}
+        return body
+
+    def _payload(self, item: Any) -> str:
+        import base64
+
+        value = (item.data or {}).get("release", "")
+        return base64.b64decode(value).decode() if self.kind == "Secret" else value
 
     def create(self, release: Release) -> None:
         body = self._body(release, "createdAt")
         try:
-            self.kube._call(lambda: self.kube.core.create_namespaced_secret(release.namespace, body),
+            self.kube._call(lambda: self._create(release.namespace, body),
                             f"create release record {body['metadata']['name']}")
         except Exception as exc:
             if getattr(exc, "status", 0) == 409:
@@ -52,31 +71,24 @@ class SecretDriver:
     def update(self, release: Release) -> None:
         body = self._body(release, "modifiedAt")
         name = body["metadata"]["name"]
-        self.kube._call(lambda: self.kube.core.replace_namespaced_secret(name, release.namespace, body),
-                        f"update release record {name}")
+        self.kube._call(lambda: self._replace(name, release.namespace, body), f"update release record {name}")
 
     def delete(self, release: Release) -> None:
         name = record_name(release.name, release.version)
-        self.kube._call(lambda: self.kube.core.delete_namespaced_secret(name, release.namespace),
-                        f"delete release record {name}")
+        self.kube._call(lambda: self._delete(name, release.namespace), f"delete release record {name}")
 
     def query(self, namespace: str | None, name: str | None = None) -> list[Release]:
         """Every record (optionally of one release) in a namespace, or in all namespaces."""
-        import base64
-
         selector = "owner=helm" + (f",name={name}" if name else "")
         if namespace:
-            listing = self.kube._call(lambda: self.kube.core.list_namespaced_secret(namespace, label_selector=selector),
-                                      "list release records")
+            listing = self.kube._call(lambda: self._list(namespace, label_selector=selector), "list release records")
         else:
-            listing = self.kube._call(lambda: self.kube.core.list_secret_for_all_namespaces(label_selector=selector),
-                                      "list release records")
+            listing = self.kube._call(lambda: self._list_all(label_selector=selector), "list release records")
         releases = []
         for item in listing.items:
             try:
-                payload = base64.b64decode((item.data or {}).get("release", "")).decode()
                 labels = {k: v for k, v in (item.metadata.labels or {}).items() if k not in SYSTEM_LABELS}
-                releases.append(decode_release(payload, labels))
+                releases.append(decode_release(self._payload(item), labels))
             except (ValueError, KeyError):
                 continue  # undecodable records are skipped, as helm skips them
         return releases

@@ -145,3 +145,15 @@ def test_wait_times_out_on_a_cluster_without_controllers(tmp_path) -> None:
         waited = run([*PYHELM, "install", "web", str(DEMO), "--wait", "--timeout", "1s"], env)
         assert waited.returncode == 1 and "resource not ready, name: web-demo, kind: Deployment" in waited.stderr
         assert record(sandbox, "web", 1)[1]["status"] == "failed"
+
+
+def test_configmap_driver_is_shared_with_helm(cluster, helm) -> None:
+    sandbox, env = cluster
+    env = {**env, "HELM_DRIVER": "configmap"}
+    assert run([*PYHELM, "install", "web", str(DEMO)], env).returncode == 0
+    stored = sandbox.store.get(("", "configmaps"), "default", "sh.helm.release.v1.web.v1")
+    assert stored is not None and stored["metadata"]["labels"]["owner"] == "helm"
+    assert [r["name"] for r in json.loads(run([helm, "list", "-o", "json"], env).stdout)] == ["web"]
+    assert run([helm, "upgrade", "web", str(DEMO)], env).returncode == 0
+    assert [h["status"] for h in json.loads(run([*PYHELM, "history", "web", "-o", "json"], env).stdout)] == [
+        "superseded", "deployed"]
