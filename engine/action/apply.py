@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from engine.action.config import ActionConfig
 
 KEEP_POLICY = "helm.sh/resource-policy"
@@ -12,14 +10,17 @@ KEEP_POLICY = "helm.sh/resource-policy"
 
 def manifest_objects(manifest: str) -> list[dict[str, Any]]:
     """The objects of a stored manifest (documents with ``# Source:`` comments), in order."""
-    return [doc for doc in yaml.safe_load_all(manifest or "") if isinstance(doc, dict) and doc.get("kind")]
+    from engine.gotemplate.goyaml import load_manifests
+
+    return [doc for doc in load_manifests(manifest or "") if isinstance(doc, dict) and doc.get("kind")]
 
 
 def with_ownership(obj: dict[str, Any], release: str, namespace: str) -> dict[str, Any]:
     """Helm's ownership metadata: managed-by label and release name/namespace annotations."""
-    metadata = obj.setdefault("metadata", {})
-    metadata.setdefault("labels", {})["app.kubernetes.io/managed-by"] = "Helm"
-    annotations = metadata.setdefault("annotations", {})
+    metadata = obj["metadata"] = obj.get("metadata") or {}
+    labels = metadata["labels"] = metadata.get("labels") or {}
+    labels["app.kubernetes.io/managed-by"] = "Helm"
+    annotations = metadata["annotations"] = metadata.get("annotations") or {}
     annotations["meta.helm.sh/release-name"] = release
     annotations["meta.helm.sh/release-namespace"] = namespace
     return obj

@@ -4,9 +4,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import yaml
-
 from engine.action.config import ActionConfig, ActionError
+from engine.gotemplate.goyaml import load_manifests
 from engine.release.record import Release, now_rfc3339
 
 
@@ -30,7 +29,7 @@ def run_hooks(config: ActionConfig, release: Release, event: str, timeout: float
     """Run the hooks of ``event``; raises ActionError when one fails (its last_run records it)."""
     hooks = sorted((h for h in release.hooks if event in h.events), key=lambda h: (h.weight, h.name))
     for hook in hooks:
-        obj = yaml.safe_load(hook.manifest)
+        obj = next(iter(load_manifests(hook.manifest)), None)
         if not isinstance(obj, dict):
             continue
         ref = config.kube.ref(obj)

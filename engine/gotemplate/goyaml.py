@@ -183,6 +183,37 @@ def _error(exc: yaml.YAMLError) -> YAMLError:
     return YAMLError(f"error converting YAML to JSON: yaml: {where}{message}", line)
 
 
+class _ManifestLoader(_Loader):
+    """Like _Loader but integers stay integers, as Kubernetes' unstructured decoding keeps them."""
+
+
+def _construct_typed_plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    kind, value = resolve_plain(node.value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return value
+
+
+def _construct_typed_str(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:go:plain":
+        return _construct_typed_plain(loader, node)
+    return node.value
+
+
+_ManifestLoader.add_constructor("tag:go:plain", _construct_typed_plain)
+_ManifestLoader.add_constructor("tag:yaml.org,2002:str", _construct_typed_str)
+
+
+def load_manifests(text: str) -> list[Any]:
+    """Every document of a rendered manifest, integers kept as integers (for sending to the API server)."""
+    try:
+        return list(yaml.load_all(text, Loader=_ManifestLoader))
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None
+
+
 def load(text: str) -> Any:
     """Read the first YAML document as Helm does (numbers float64, YAML 1.1 scalars, string keys).
 
