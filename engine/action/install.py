@@ -37,15 +37,21 @@ class ReleaseOptions:
     wait_for_jobs: bool = False
 
 
-def _render(chart: Chart, values: dict[str, Any], name: str, options: ReleaseOptions, revision: int,
-            upgrade: bool):
+def _render(config: ActionConfig, chart: Chart, values: dict[str, Any], name: str, options: ReleaseOptions,
+            revision: int, upgrade: bool):
+    """Render against the live cluster: its capabilities, and ``lookup`` reading real objects."""
     from engine.render.errors import RenderError
     from engine.render.pipeline import RenderOptions, render_release
     from engine.values.errors import ValuesError
 
     try:
+        capabilities = config.kube.capabilities()
+    except Exception:  # a cluster without discovery still renders, with offline capabilities
+        capabilities = None
+    try:
         return render_release(chart, values, RenderOptions(release_name=name, namespace=options.namespace,
-                                                           revision=revision, is_upgrade=upgrade))
+                                                           revision=revision, is_upgrade=upgrade,
+                                                           capabilities=capabilities, lookup=config.kube.lookup))
     except (RenderError, ValuesError) as exc:
         raise ActionError(str(exc)) from None
 
@@ -95,7 +101,7 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
     if history and history[-1].info.status not in ("uninstalled", "failed"):
         raise ActionError("cannot reuse a name that is still in use")
     revision = history[-1].version + 1 if history else 1
-    rendered = _render(chart, values, name, options, revision, upgrade=False)
+    rendered = _render(config, chart, values, name, options, revision, upgrade=False)
     release = _record(name, options, rendered, values, revision, "pending-install", "Initial install underway", "")
     if options.dry_run:
         release.info.status, release.info.description = "pending-install", "Dry run complete"
@@ -152,7 +158,7 @@ def upgrade(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
     except Exception:
         current = last
     values = _upgrade_values(current, values, options)
-    rendered = _render(chart, values, name, options, last.version + 1, upgrade=True)
+    rendered = _render(config, chart, values, name, options, last.version + 1, upgrade=True)
     labels = {**current.labels, **options.labels}
     release = _record(name, options, rendered, values, last.version + 1, "pending-upgrade", "Preparing upgrade",
                       current.info.first_deployed)

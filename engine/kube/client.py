@@ -159,5 +159,40 @@ class KubeClient:
                 return False
             raise
 
+    def lookup(self, api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
+        """Helm's ``lookup``: one object, or a list when name is empty; an empty map when not found."""
+        try:
+            resource = self.resource_for(api_version, kind)
+        except KubeError:
+            return {}
+        try:
+            if name:
+                found = self.get(ObjectRef(api_version, kind, namespace if resource.namespaced else "", name))
+                return found or {}
+            listing = self._call(lambda: resource.get(namespace=(namespace or None) if resource.namespaced
+                                                      else None), f"failed to list {kind}")
+            return listing.to_dict()
+        except KubeError as exc:
+            if exc.status == 404:
+                return {}
+            raise
+
+    def capabilities(self) -> Any:
+        """``.Capabilities`` of the live cluster: its version and every group/version (and kind) it serves."""
+        from engine.render.capabilities import Capabilities, VersionSet, parse_kube_version
+
+        from kubernetes import client
+
+        info = self._call(lambda: client.VersionApi(self.api_client).get_code(), "get server version")
+        versions: list[str] = []
+        for resource in self.dynamic.resources.search():
+            if type(resource).__name__ == "ResourceList" or "/" in (resource.name or ""):
+                continue
+            if resource.group_version not in versions:
+                versions.append(resource.group_version)
+            versions.append(f"{resource.group_version}/{resource.kind}")
+        return Capabilities(parse_kube_version(str(getattr(info, "git_version", "") or "v1.35.0")),
+                            VersionSet(dict.fromkeys(versions)))
+
     def ensure_namespace(self, name: str) -> None:
         self.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {"name": name}}})

@@ -157,3 +157,18 @@ def test_configmap_driver_is_shared_with_helm(cluster, helm) -> None:
     assert run([helm, "upgrade", "web", str(DEMO)], env).returncode == 0
     assert [h["status"] for h in json.loads(run([*PYHELM, "history", "web", "-o", "json"], env).stdout)] == [
         "superseded", "deployed"]
+
+
+def test_install_renders_with_live_lookup_and_capabilities(cluster, tmp_path) -> None:
+    sandbox, env = cluster
+    chart = tmp_path / "lk"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: lk\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lk\ndata:\n'
+        '  ns: {{ (lookup "v1" "Namespace" "" "kube-system").metadata.name | quote }}\n'
+        '  missing: {{ lookup "v1" "Secret" "default" "nope" | toJson | quote }}\n'
+        '  deployments: "{{ .Capabilities.APIVersions.Has "apps/v1/Deployment" }}"\n')
+    assert run([*PYHELM, "install", "lk", str(chart)], env).returncode == 0
+    data = sandbox.store.get(("", "configmaps"), "default", "lk")["data"]
+    assert data == {"ns": "kube-system", "missing": "{}", "deployments": "true"}
