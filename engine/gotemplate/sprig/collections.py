@@ -301,3 +301,6 @@ def _deep_equal(a: Any, b: Any) -> bool:
 
 
 __all__ = ["FUNCS", "Int64", "is_empty", "go_deep_equal"]
+
+
+FUNCS["mustChunk"] = GoFunc("mustChunk", _chunk, ("int", "any"))

@@ -212,3 +212,13 @@ def _to_date_func(layout: str, text: str) -> GoTime:
 @gofunc(FUNCS, "mustToDate", "string", "string")
 def _must_to_date(layout: str, text: str) -> GoTime:
     return _to_date(layout, text)
+
+
+@gofunc(FUNCS, "htmlDateInZone", "any", "string")
+def _html_date_in_zone(value: Any, zone: str) -> str:
+    return _date_in_zone("2006-01-02", value, zone)
+
+
+@gofunc(FUNCS, "mustDateModify", "string", "any")
+def _must_date_modify(delta: str, value: Any) -> GoTime:
+    return GoTime(_as_time(value) + dt.timedelta(seconds=parse_go_duration(delta)))

@@ -189,3 +189,13 @@ def _expandenv(text: str) -> str:
 
 
 __all__ = ["FUNCS", "strval"]
+
+
+@gofunc(FUNCS, "hello")
+def _hello() -> str:
+    return "Hello!"
+
+
+for _name, _target in (("osBase", "base"), ("osClean", "clean"), ("osDir", "dir"), ("osExt", "ext"),
+                       ("osIsAbs", "isAbs")):
+    FUNCS[_name] = GoFunc(_name, FUNCS[_target].impl, FUNCS[_target].params)

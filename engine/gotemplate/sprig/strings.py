@@ -7,7 +7,7 @@ import string
 from typing import Any
 
 from engine.gotemplate.errors import FuncError
-from engine.gotemplate.funcs import FuncMap, gofunc
+from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
 from engine.gotemplate.gotypes import StrList
 from engine.gotemplate.sprig.conversion import strslice, strval
 
@@ -296,3 +296,6 @@ def _join(sep: str, values: Any) -> str:
 @gofunc(FUNCS, "sortAlpha", "any")
 def _sort_alpha(values: Any) -> StrList:
     return StrList(sorted(strslice(values)))
+
+
+FUNCS["trimall"] = GoFunc("trimall", _trim_all, ("string", "string"))
