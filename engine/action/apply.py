@@ -1,11 +1,35 @@
-"""Putting a release's objects on the cluster and taking them off, in Helm's kind order."""
+"""Putting a release's objects on the cluster and taking them off, as Helm v4's kube client does:
+server-side apply (Helm 4) or client-side create/patch/replace (Helm 3 releases, ``--server-side=false``)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from engine.action.config import ActionConfig
+from engine.action.config import ActionConfig, ActionError
 
 KEEP_POLICY = "helm.sh/resource-policy"
+FIELD_MANAGER = "helm"
+
+
+@dataclass
+class ApplyMethod:
+    """How objects are written: server-side apply (with forced conflicts) or client-side (with replace)."""
+
+    server_side: bool = True
+    force_conflicts: bool = False
+    force_replace: bool = False
+    upgrade_client_side_fields: bool = False  # a Helm 3 release moving to server-side apply
+
+    @property
+    def record_name(self) -> str:
+        """The release record's ``apply_method``."""
+        return "ssa" if self.server_side else "csa"
+
+    def check(self) -> None:
+        if self.force_conflicts and self.force_replace:
+            raise ActionError("invalid operation: cannot use force conflicts and force replace together")
+        if self.server_side and self.force_replace:
+            raise ActionError("invalid operation: cannot use server-side apply and force replace together")
 
 
 def manifest_objects(manifest: str) -> list[dict[str, Any]]:
@@ -13,6 +37,12 @@ def manifest_objects(manifest: str) -> list[dict[str, Any]]:
     from engine.gotemplate.goyaml import load_manifests
 
     return [doc for doc in load_manifests(manifest or "") if isinstance(doc, dict) and doc.get("kind")]
+
+
+def object_key(config: ActionConfig, obj: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Helm's identity of a manifest object: group/version, kind, namespace (defaulted), name."""
+    ref = config.kube.ref(obj)
+    return ref.api_version, ref.kind, ref.namespace, ref.name
 
 
 def with_ownership(obj: dict[str, Any], release: str, namespace: str) -> dict[str, Any]:
@@ -27,13 +57,14 @@ def with_ownership(obj: dict[str, Any], release: str, namespace: str) -> dict[st
 
 
 def check_ownership(config: ActionConfig, obj: dict[str, Any], release: str, namespace: str,
-                    take_ownership: bool) -> None:
-    """Refuse to adopt an existing object owned by another release (Helm's "invalid ownership metadata")."""
-    from engine.action.config import ActionError
-
+                    take_ownership: bool, operation: str = "install") -> bool:
+    """Refuse to adopt an existing object owned by another release (Helm's "invalid ownership metadata");
+    True when the object exists and is adopted."""
     existing = config.kube.get(config.kube.ref(obj))
-    if existing is None or take_ownership:
-        return
+    if existing is None:
+        return False
+    if take_ownership:
+        return True
     metadata = existing.get("metadata") or {}
     annotations = metadata.get("annotations") or {}
     labels = metadata.get("labels") or {}
@@ -48,18 +79,74 @@ def check_ownership(config: ActionConfig, obj: dict[str, Any], release: str, nam
                         f'"{namespace}": current value is "{annotations.get("meta.helm.sh/release-namespace", "")}"')
     if problems:
         ref = config.kube.ref(obj)
-        raise ActionError(f'Unable to continue with install: {ref.kind} "{ref.name}" in namespace '
+        raise ActionError(f'Unable to continue with {operation}: {ref.kind} "{ref.name}" in namespace '
                           f'"{ref.namespace}" exists and cannot be imported into the current release: invalid '
                           f"ownership metadata; {'; '.join(problems)}")
+    return True
 
 
-def apply_objects(config: ActionConfig, objects: list[dict[str, Any]], release: str, namespace: str,
-                  force: bool = False) -> None:
-    for obj in objects:
-        config.kube.apply(with_ownership(obj, release, namespace), field_manager="helm", force=force)
+def _upgrade_client_side_fields(config: ActionConfig, ref, live: dict[str, Any]) -> None:
+    from engine.kube.csa_upgrade import upgraded_managed_fields
+
+    metadata = live.get("metadata") or {}
+    fields = upgraded_managed_fields(metadata.get("managedFields") or [], FIELD_MANAGER)
+    if fields is not None:
+        config.kube.patch(ref, [{"op": "test", "path": "/metadata/resourceVersion",
+                                 "value": metadata.get("resourceVersion")},
+                                {"op": "replace", "path": "/metadata/managedFields", "value": fields}],
+                          "application/json-patch+json")
 
 
-def delete_objects(config: ActionConfig, objects: list[dict[str, Any]]) -> list[str]:
+def _write(config: ActionConfig, original: dict[str, Any] | None, target: dict[str, Any],
+           method: ApplyMethod) -> bool:
+    """Write one object; True when it did not exist before."""
+    from engine.kube.three_way import client_side_patch
+
+    ref = config.kube.ref(target)
+    live = config.kube.get(ref)
+    if method.server_side:
+        if live is not None and method.upgrade_client_side_fields:
+            _upgrade_client_side_fields(config, ref, live)
+        config.kube.apply(target, field_manager=FIELD_MANAGER, force=method.force_conflicts)
+        return live is None
+    if live is None:
+        config.kube.create(target, field_manager=FIELD_MANAGER)
+        return True
+    if method.force_replace:
+        config.kube.replace(target, field_manager=FIELD_MANAGER)
+        return False
+    if original is None:
+        original = {}
+    patch, content_type = client_side_patch(original, target, live)
+    if patch:
+        config.kube.patch(ref, patch, content_type, field_manager=FIELD_MANAGER)
+    return False
+
+
+def update_objects(config: ActionConfig, originals: list[dict[str, Any]], targets: list[dict[str, Any]],
+                   release: str, namespace: str, method: ApplyMethod) -> tuple[list[dict[str, Any]], list[str]]:
+    """Bring the cluster from ``originals`` (the previous manifest) to ``targets``: write every target in
+    order, then delete the originals no target names. Returns (objects created, objects kept by policy).
+    A failure raises ActionError carrying the objects created so far in ``created``."""
+    method.check()
+    by_key = {object_key(config, o): o for o in originals}
+    created: list[dict[str, Any]] = []
+    try:
+        for target in targets:
+            with_ownership(target, release, namespace)
+            if _write(config, by_key.get(object_key(config, target)), target, method):
+                created.append(target)
+    except Exception as exc:
+        error = ActionError(str(exc))
+        error.created = created  # type: ignore[attr-defined]
+        raise error from exc
+    wanted = {object_key(config, t) for t in targets}
+    kept = delete_objects(config, [o for o in originals if object_key(config, o) not in wanted])
+    return created, kept
+
+
+def delete_objects(config: ActionConfig, objects: list[dict[str, Any]], propagation: str = "Background"
+                   ) -> list[str]:
     """Delete objects in Helm's uninstall order, keeping those annotated resource-policy: keep."""
     from engine.render.manifests import UNINSTALL_ORDER, kind_sort_key
 
@@ -69,5 +156,21 @@ def delete_objects(config: ActionConfig, objects: list[dict[str, Any]]) -> list[
         if annotations.get(KEEP_POLICY) == "keep":
             kept.append(f"{obj['kind']} {obj['metadata'].get('name')}")
             continue
-        config.kube.delete(config.kube.ref(obj))
+        config.kube.delete(config.kube.ref(obj), propagation)
     return kept
+
+
+def wait_deleted(config: ActionConfig, objects: list[dict[str, Any]], timeout: float) -> None:
+    """Return when none of ``objects`` exists any more (``uninstall --wait``)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    remaining = list(objects)
+    while remaining:
+        remaining = [o for o in remaining if config.kube.get(config.kube.ref(o)) is not None]
+        if not remaining:
+            return
+        if time.monotonic() > deadline:
+            ref = config.kube.ref(remaining[0])
+            raise ActionError(f"timed out waiting for the condition: {ref} still exists")
+        time.sleep(0.3)

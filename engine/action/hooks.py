@@ -6,53 +6,80 @@ from typing import Any
 
 from engine.action.config import ActionConfig, ActionError
 from engine.gotemplate.goyaml import load_manifests
-from engine.release.record import Release, now_rfc3339
+from engine.release.record import Hook, Release, now_rfc3339
 
 
-def _finished(kind: str, obj: dict[str, Any]) -> tuple[bool, bool]:
-    """(finished, succeeded) for a hook object."""
+def _finished(kind: str, obj: dict[str, Any]) -> tuple[bool, str]:
+    """(finished, failure reason) for a hook object; the reason is empty on success."""
     status = obj.get("status") or {}
     if kind == "Job":
-        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
-        if conditions.get("Complete") == "True":
-            return True, True
-        if conditions.get("Failed") == "True":
-            return True, False
-        return False, False
+        for condition in status.get("conditions") or []:
+            if condition.get("status") != "True":
+                continue
+            if condition.get("type") == "Complete":
+                return True, ""
+            if condition.get("type") == "Failed":
+                return True, f"job {obj['metadata']['name']} failed: {condition.get('reason', '')}"
+        return False, ""
     if kind == "Pod":
         phase = status.get("phase")
-        return phase in ("Succeeded", "Failed"), phase == "Succeeded"
-    return True, True
+        if phase == "Failed":
+            return True, f"pod {obj['metadata']['name']} failed"
+        return phase == "Succeeded", ""
+    return True, ""
 
 
-def run_hooks(config: ActionConfig, release: Release, event: str, timeout: float) -> None:
-    """Run the hooks of ``event``; raises ActionError when one fails (its last_run records it)."""
+def _hook_object(hook: Hook) -> dict[str, Any] | None:
+    obj = next(iter(load_manifests(hook.manifest)), None)
+    return obj if isinstance(obj, dict) else None
+
+
+def _delete_by_policy(config: ActionConfig, hook: Hook, policy: str) -> None:
+    """Delete a hook's object when its policies (default before-hook-creation) include ``policy``;
+    CRDs are never deleted."""
+    policies = hook.delete_policies or ["before-hook-creation"]
+    obj = _hook_object(hook)
+    if obj is None or hook.kind == "CustomResourceDefinition" or policy not in policies:
+        return
+    config.kube.delete(config.kube.ref(obj))
+
+
+def _run_one(config: ActionConfig, hook: Hook, timeout: float) -> str:
+    """Create a hook's object and wait for it; the failure reason, empty on success."""
+    obj = _hook_object(hook)
+    if obj is None:
+        return ""
+    ref = config.kube.ref(obj)
+    _delete_by_policy(config, hook, "before-hook-creation")
+    hook.last_run = {"started_at": now_rfc3339(), "phase": "Running"}
+    config.kube.apply(obj, field_manager="helm", force=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        finished, reason = _finished(ref.kind, config.kube.get(ref) or {})
+        if finished:
+            break
+        if time.monotonic() > deadline:
+            reason = f"timed out waiting for {ref.kind} {ref.name} to complete"
+            break
+        time.sleep(0.2)
+    hook.last_run = {"started_at": hook.last_run["started_at"], "completed_at": now_rfc3339(),
+                     "phase": "Failed" if reason else "Succeeded"}
+    return reason
+
+
+def run_hooks(config: ActionConfig, release: Release, event: str, timeout: float,
+              failure_prefix: str = "") -> None:
+    """Run the hooks of ``event`` in weight order. On success, delete those with hook-succeeded; when one
+    fails, delete it if it has hook-failed (and the earlier ones with hook-succeeded) and raise ActionError
+    (its ``last_run`` records the failure)."""
     hooks = sorted((h for h in release.hooks if event in h.events), key=lambda h: (h.weight, h.name))
-    for hook in hooks:
-        obj = next(iter(load_manifests(hook.manifest)), None)
-        if not isinstance(obj, dict):
-            continue
-        ref = config.kube.ref(obj)
-        policies = hook.delete_policies or ["before-hook-creation"]
-        if "before-hook-creation" in policies:
-            config.kube.delete(ref)
-        hook.last_run = {"started_at": now_rfc3339(), "phase": "Running"}
-        config.kube.apply(obj, field_manager="helm", force=True)
-        deadline = time.monotonic() + timeout
-        succeeded = True
-        while True:
-            current = config.kube.get(ref) or {}
-            finished, succeeded = _finished(ref.kind, current)
-            if finished:
-                break
-            if time.monotonic() > deadline:
-                succeeded = False
-                break
-            time.sleep(0.2)
-        hook.last_run = {"started_at": hook.last_run["started_at"], "completed_at": now_rfc3339(),
-                         "phase": "Succeeded" if succeeded else "Failed"}
-        if succeeded and "hook-succeeded" in policies or not succeeded and "hook-failed" in policies:
-            config.kube.delete(ref)
-        if not succeeded:
-            raise ActionError(f"{event} hooks failed: resource {ref.kind} {ref.name} did not complete "
-                              "successfully (timed out or failed)")
+    for index, hook in enumerate(hooks):
+        reason = _run_one(config, hook, timeout)
+        if reason:
+            _delete_by_policy(config, hook, "hook-failed")
+            for earlier in hooks[:index]:
+                _delete_by_policy(config, earlier, "hook-succeeded")
+            message = f"warning: Hook {event} {hook.path} failed: {reason}"
+            raise ActionError(f"{failure_prefix}: {message}" if failure_prefix else message)
+    for hook in reversed(hooks):
+        _delete_by_policy(config, hook, "hook-succeeded")

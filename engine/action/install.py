@@ -1,63 +1,81 @@
-"""Install and upgrade (Helm v4's algorithms: pending record first, hooks, server-side apply, final status)."""
+"""Install (Helm v4's algorithm: pending record first, CRDs, hooks, apply, wait, final status)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from engine.action.apply import apply_objects, check_ownership, delete_objects, manifest_objects
+from engine.action.apply import ApplyMethod, check_ownership, manifest_objects, update_objects
+from engine.action.cancel import interruptible
 from engine.action.config import ActionConfig, ActionError
 from engine.action.hooks import run_hooks
 from engine.action.wait import wait_ready
 from engine.chart.model import Chart
-from engine.release.record import PENDING, Hook, Info, Release, now_rfc3339
+from engine.release.record import Hook, Info, Release, now_rfc3339
 
 RESERVED_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
+DRY_RUN_MODES = ("none", "client", "server")
 
 
 @dataclass
 class ReleaseOptions:
-    """Flags common to install and upgrade."""
+    """Flags of install and upgrade (upgrade-only ones are ignored by install)."""
 
     namespace: str = "default"
     create_namespace: bool = False
-    dry_run: bool = False
+    dry_run: str = "none"  # none, client (no cluster contact) or server (cluster read, nothing written)
     description: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     no_hooks: bool = False
     timeout: float = 300.0
     take_ownership: bool = False
     skip_crds: bool = False
+    skip_schema_validation: bool = False
     history_max: int = 10
-    force: bool = False
+    server_side: str = "auto"  # true, false, or auto (upgrade: as the last release was applied)
+    force_conflicts: bool = False
+    force_replace: bool = False
+    replace: bool = False
     reuse_values: bool = False
     reset_values: bool = False
     reset_then_reuse_values: bool = False
-    values_given: bool = False
     wait: bool = False
     wait_for_jobs: bool = False
+    rollback_on_failure: bool = False
+    cleanup_on_fail: bool = False
+
+    @property
+    def is_dry_run(self) -> bool:
+        return self.dry_run != "none"
 
 
-def _render(config: ActionConfig, chart: Chart, values: dict[str, Any], name: str, options: ReleaseOptions,
-            revision: int, upgrade: bool):
-    """Render against the live cluster: its capabilities, and ``lookup`` reading real objects."""
+def render(config: ActionConfig, chart: Chart, values: dict[str, Any], name: str, options: ReleaseOptions,
+           revision: int, upgrade: bool):
+    """Render with the live cluster's capabilities and ``lookup`` (offline for ``--dry-run=client``)."""
     from engine.render.errors import RenderError
     from engine.render.pipeline import RenderOptions, render_release
     from engine.values.errors import ValuesError
 
+    if options.dry_run not in DRY_RUN_MODES:
+        raise ActionError(f'invalid dry-run value "{options.dry_run}": use none, client or server')
+    online = options.dry_run != "client"
+    capabilities = None
+    if online:
+        try:
+            capabilities = config.kube.capabilities()
+        except Exception:  # a cluster without discovery still renders, with offline capabilities
+            capabilities = None
     try:
-        capabilities = config.kube.capabilities()
-    except Exception:  # a cluster without discovery still renders, with offline capabilities
-        capabilities = None
-    try:
-        return render_release(chart, values, RenderOptions(release_name=name, namespace=options.namespace,
-                                                           revision=revision, is_upgrade=upgrade,
-                                                           capabilities=capabilities, lookup=config.kube.lookup))
+        return render_release(chart, values, RenderOptions(
+            release_name=name, namespace=options.namespace, revision=revision, is_upgrade=upgrade,
+            capabilities=capabilities, lookup=config.kube.lookup if online else None,
+            skip_schema_validation=options.skip_schema_validation))
     except (RenderError, ValuesError) as exc:
         raise ActionError(str(exc)) from None
 
 
-def _record(name: str, options: ReleaseOptions, rendered, values: dict[str, Any], revision: int,
-            status: str, description: str, first_deployed: str) -> Release:
+def new_record(name: str, options: ReleaseOptions, rendered, values: dict[str, Any], revision: int,
+               status: str, description: str, first_deployed: str, apply_method: str) -> Release:
+    """A release record for freshly rendered output."""
     from engine.release.chart_json import chart_record
 
     stamp = now_rfc3339()
@@ -67,50 +85,69 @@ def _record(name: str, options: ReleaseOptions, rendered, values: dict[str, Any]
                    info=Info(first_deployed=first_deployed or stamp, last_deployed=stamp, description=description,
                              status=status, notes=rendered.notes),
                    chart=chart_record(rendered.chart), config=values, manifest=rendered.manifest, hooks=hooks,
-                   apply_method="ssa", labels=dict(options.labels))
+                   apply_method=apply_method, labels=dict(options.labels))
 
 
-def _check_labels(labels: dict[str, str]) -> None:
+def check_labels(labels: dict[str, str]) -> None:
     if any(key in RESERVED_LABELS for key in labels):
         raise ActionError("user supplied labels contains system reserved label name. System labels: "
                           "[name owner status version createdAt modifiedAt]")
 
 
-def _finish(config: ActionConfig, release: Release, ok_description: str, work) -> Release:
-    """Run ``work``; mark the release deployed, or failed with Helm's description, and store it."""
+def run_to_completion(config: ActionConfig, release: Release, work: Callable[[], None],
+                      on_failure: Callable[[Release, ActionError], ActionError], ok_description: str) -> Release:
+    """Run ``work``; store the release deployed, or failed (and let ``on_failure`` clean up) when it fails
+    or is interrupted (Ctrl-C, SIGTERM), so no record is left pending."""
     try:
-        work()
-    except (ActionError, Exception) as exc:
-        release.info.status = "failed"
-        release.info.description = f'Release "{release.name}" failed: {exc}' if release.version == 1 else \
-            f'Upgrade "{release.name}" failed: {exc}'
-        release.info.last_deployed = now_rfc3339()
-        config.storage.update(release)
-        raise ActionError(str(exc)) from exc
+        with interruptible():
+            work()
+    except KeyboardInterrupt:
+        error = on_failure(release, ActionError("context canceled"))
+        error.cancelled = True  # type: ignore[attr-defined]
+        raise error from None
+    except ActionError as exc:
+        raise on_failure(release, exc) from None
+    except Exception as exc:  # an API or client failure: the release must not stay pending
+        raise on_failure(release, ActionError(str(exc))) from None
     release.info.status = "deployed"
     release.info.description = ok_description
     config.storage.update(release)
     return release
 
 
+def _available(config: ActionConfig, name: str, options: ReleaseOptions) -> list[Release]:
+    """Helm's name check: a name with history is refused unless replacing an uninstalled or failed one."""
+    history = config.storage.history(options.namespace, name)
+    if history and not (options.replace and history[-1].info.status in ("uninstalled", "failed")):
+        raise ActionError("cannot reuse a name that is still in use")
+    return history
+
+
 def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any], options: ReleaseOptions
             ) -> Release:
-    """Install ``chart`` as release ``name``."""
-    _check_labels(options.labels)
-    history = config.storage.history(options.namespace, name)
-    if history and history[-1].info.status not in ("uninstalled", "failed"):
-        raise ActionError("cannot reuse a name that is still in use")
+    """Install ``chart`` as release ``name``; the stored record follows Helm's status lifecycle."""
+    check_labels(options.labels)
+    history = [] if options.is_dry_run else _available(config, name, options)
     revision = history[-1].version + 1 if history else 1
-    rendered = _render(config, chart, values, name, options, revision, upgrade=False)
-    release = _record(name, options, rendered, values, revision, "pending-install", "Initial install underway", "")
-    if options.dry_run:
-        release.info.status, release.info.description = "pending-install", "Dry run complete"
+    method = ApplyMethod(server_side=options.server_side != "false", force_conflicts=options.force_conflicts,
+                         force_replace=options.force_replace)
+    rendered = render(config, chart, values, name, options, revision, upgrade=False)
+    release = new_record(name, options, rendered, values, revision, "pending-install", "Initial install underway",
+                         "", method.record_name)
+    objects = manifest_objects(release.manifest)
+    if options.dry_run == "server":
+        for obj in objects:
+            check_ownership(config, obj, name, options.namespace, options.take_ownership)
+    if options.is_dry_run:
+        release.info.description = options.description or "Dry run complete"
         return release
     if options.create_namespace:
         config.kube.ensure_namespace(options.namespace)
-    objects = manifest_objects(release.manifest)
-    for obj in objects:
-        check_ownership(config, obj, name, options.namespace, options.take_ownership)
+    adopted = [obj for obj in objects if check_ownership(config, obj, name, options.namespace,
+                                                         options.take_ownership)]
+    if history and history[-1].info.status != "failed":
+        history[-1].info.status, history[-1].info.description = "superseded", "superseded by new release"
+        config.storage.update(history[-1])
     config.storage.create(release)
 
     def work() -> None:
@@ -120,71 +157,27 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
                     if config.kube.get(config.kube.ref(obj)) is None:
                         config.kube.apply(obj, field_manager="helm")
         if not options.no_hooks:
-            run_hooks(config, release, "pre-install", options.timeout)
-        apply_objects(config, objects, name, options.namespace, force=options.force)
-        if options.wait:
+            run_hooks(config, release, "pre-install", options.timeout, failure_prefix="failed pre-install")
+        update_objects(config, adopted, objects, name, options.namespace, method)
+        if options.wait or options.rollback_on_failure:
             wait_ready(config, objects, options.timeout, options.wait_for_jobs)
         if not options.no_hooks:
-            run_hooks(config, release, "post-install", options.timeout)
+            run_hooks(config, release, "post-install", options.timeout, failure_prefix="failed post-install")
 
-    return _finish(config, release, options.description or "Install complete", work)
+    def failed(record: Release, error: ActionError) -> ActionError:
+        record.info.status = "failed"
+        record.info.description = f'Release "{name}" failed: {error}'
+        config.storage.update(record)
+        if options.rollback_on_failure:
+            from engine.action.uninstall import uninstall
 
+            try:
+                uninstall(config, options.namespace, name, no_hooks=options.no_hooks, timeout=options.timeout)
+            except ActionError as uninstall_error:
+                return ActionError("an error occurred while uninstalling the release. original install error: "
+                                   f"{error}: {uninstall_error}")
+            return ActionError(f"release {name} failed, and has been uninstalled due to rollback-on-failure "
+                               f"being set: {error}")
+        return error
 
-def _upgrade_values(current: Release, values: dict[str, Any], options: ReleaseOptions) -> dict[str, Any]:
-    """Helm's choice of user values on upgrade (--reset-values, --reuse-values, --reset-then-reuse-values)."""
-    from engine.values.coalesce import coalesce_tables
-    import copy
-
-    if options.reset_values:
-        return values
-    if options.reuse_values or options.reset_then_reuse_values:
-        return coalesce_tables(copy.deepcopy(values), copy.deepcopy(current.config)) or {}
-    if not options.values_given:
-        return copy.deepcopy(current.config)
-    return values
-
-
-def upgrade(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any], options: ReleaseOptions
-            ) -> Release:
-    """Upgrade release ``name`` to ``chart`` with ``values``."""
-    _check_labels(options.labels)
-    last = config.storage.last(options.namespace, name)
-    if last is None:
-        raise ActionError(f'"{name}" has no deployed releases')
-    if last.info.status in PENDING:
-        raise ActionError("another operation (install/upgrade/rollback) is in progress")
-    try:
-        current = config.storage.deployed(options.namespace, name)
-    except Exception:
-        current = last
-    values = _upgrade_values(current, values, options)
-    rendered = _render(config, chart, values, name, options, last.version + 1, upgrade=True)
-    labels = {**current.labels, **options.labels}
-    release = _record(name, options, rendered, values, last.version + 1, "pending-upgrade", "Preparing upgrade",
-                      current.info.first_deployed)
-    release.labels = {k: v for k, v in labels.items() if v != "null"}
-    if options.dry_run:
-        release.info.description = "Dry run complete"
-        return release
-    config.storage.create(release, history_max=options.history_max)
-    new_objects = manifest_objects(release.manifest)
-
-    def work() -> None:
-        if not options.no_hooks:
-            run_hooks(config, release, "pre-upgrade", options.timeout)
-        apply_objects(config, new_objects, name, options.namespace, force=options.force)
-        kept = {(o.get("kind"), (o.get("metadata") or {}).get("name")) for o in new_objects}
-        dropped = [o for o in manifest_objects(current.manifest)
-                   if (o.get("kind"), (o.get("metadata") or {}).get("name")) not in kept]
-        delete_objects(config, dropped)
-        if options.wait:
-            wait_ready(config, new_objects, options.timeout, options.wait_for_jobs)
-        if not options.no_hooks:
-            run_hooks(config, release, "post-upgrade", options.timeout)
-
-    result = _finish(config, release, options.description or "Upgrade complete", work)
-    for previous in config.storage.history(options.namespace, name):
-        if previous.version != release.version and previous.info.status == "deployed":
-            previous.info.status = "superseded"
-            config.storage.update(previous)
-    return result
+    return run_to_completion(config, release, work, failed, options.description or "Install complete")

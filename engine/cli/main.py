@@ -26,10 +26,10 @@ COMMANDS = {
     "upgrade": "engine.cli.release_cmds:upgrade",
     "uninstall": "engine.cli.release_cmds:uninstall",
     "rollback": "engine.cli.release_cmds:rollback",
-    "list": "engine.cli.release_cmds:list_releases",
-    "history": "engine.cli.release_cmds:history",
-    "status": "engine.cli.release_cmds:status",
-    "get": "engine.cli.release_cmds:get",
+    "list": "engine.cli.release_info_cmds:list_releases",
+    "history": "engine.cli.release_info_cmds:history",
+    "status": "engine.cli.release_info_cmds:status",
+    "get": "engine.cli.release_info_cmds:get",
     "test": "engine.cli.release_cmds:test_release",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
@@ -73,10 +73,13 @@ def cli(ctx: click.Context, namespace: str | None, kubeconfig: str | None, kube_
 
 GLOBAL_VALUE_FLAGS = {"-n", "--namespace", "--kubeconfig", "--kube-context"}
 GLOBAL_BOOL_FLAGS = {"--debug"}
+# flags whose value is optional (pflag's NoOptDefVal): bare, they mean this value; a value needs "="
+OPTIONAL_VALUE_FLAGS = {"--dry-run": "client"}
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:
-    """Move Helm's global flags in front of the subcommand, so they work anywhere as in helm."""
+    """Move Helm's global flags in front of the subcommand, so they work anywhere as in helm, and give
+    bare optional-value flags their implied value."""
     front: list[str] = []
     rest: list[str] = []
     i = 0
@@ -95,6 +98,8 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
             i += 1
         elif arg.startswith("-n") and len(arg) > 2 and not arg.startswith("--"):
             front.append(arg)
+        elif arg in OPTIONAL_VALUE_FLAGS:
+            rest.append(f"{arg}={OPTIONAL_VALUE_FLAGS[arg]}")
         else:
             rest.append(arg)
         i += 1

@@ -1,7 +1,7 @@
-"""``pyhelm install|upgrade|uninstall|rollback|list|history|status|get``: releases on a cluster."""
+"""``pyhelm install|upgrade|uninstall|rollback|test``: changing releases on a cluster."""
 from __future__ import annotations
 
-import json
+import functools
 
 import click
 
@@ -9,16 +9,19 @@ from engine.cli.errors import CommandError
 from engine.cli.options import user_values_from, values_options
 from engine.cli.output import warn
 from engine.cli.release_name import name_and_chart, validate_release_name
+from engine.cli.release_output import print_release
+
+DRY_RUN_VALUES = {"client": "client", "server": "server", "none": "none", "true": "client", "false": "none"}
 
 
-def _config(settings):
+def action_config(settings):
     from engine.action.config import ActionConfig
 
     return ActionConfig.create(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context,
                                settings.namespace)
 
 
-def _duration(text: str) -> float:
+def duration(text: str) -> float:
     from engine.stack.model import parse_duration
 
     return parse_duration(text)
@@ -35,114 +38,126 @@ def _labels(items: tuple[str, ...]) -> dict[str, str]:
     return labels
 
 
-def print_release(release, show_notes: bool = True) -> None:
-    from engine.cli.tables import ansic
-
-    lines = [f"NAME: {release.name}", f"LAST DEPLOYED: {ansic(release.info.last_deployed)}",
-             f"NAMESPACE: {release.namespace}", f"STATUS: {release.info.status}", f"REVISION: {release.version}",
-             f"DESCRIPTION: {release.info.description}"]
-    click.echo("\n".join(lines))
-    if show_notes and release.info.notes:
-        click.echo("NOTES:\n" + release.info.notes.rstrip("\n"))
+def _dry_run(value: str) -> str:
+    if value not in DRY_RUN_VALUES:
+        raise CommandError(f'invalid dry-run value "{value}": use client, server or none')
+    if value in ("true", "false"):
+        warn(f'--dry-run={value} is deprecated: use --dry-run={DRY_RUN_VALUES[value]}')
+    return DRY_RUN_VALUES[value]
 
 
-def _install_options(settings, create_namespace, dry_run, description, labels, no_hooks, timeout, take_ownership,
-                     skip_crds, values_given, **extra):
+RELEASE_FLAGS = [
+    click.option("--create-namespace", is_flag=True, help="create the release namespace if not present"),
+    click.option("--dry-run", default="none", metavar="[=client|server]",
+                 help="simulate: client (no cluster contact) or server (read the cluster, write nothing)"),
+    click.option("--description", default="", help="add a custom description"),
+    click.option("-l", "--labels", multiple=True, help="labels added to the release metadata"),
+    click.option("--no-hooks", is_flag=True, help="prevent hooks from running"),
+    click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation"),
+    click.option("--take-ownership", is_flag=True, help="ignore the check for helm annotations"),
+    click.option("--skip-crds", is_flag=True, help="do not install CRDs"),
+    click.option("--skip-schema-validation", is_flag=True, help="disable JSON schema validation"),
+    click.option("--wait", is_flag=True, help="wait until all resources are ready (up to --timeout)"),
+    click.option("--wait-for-jobs", is_flag=True, help="with --wait, also wait for Jobs to complete"),
+    click.option("--rollback-on-failure", "--atomic", "rollback_on_failure", is_flag=True,
+                 help="on failure, uninstall (install) or roll back (upgrade) the release"),
+    click.option("--force-replace", "--force", "force_replace", is_flag=True,
+                 help="replace objects instead of patching them (client-side apply only)"),
+    click.option("--force-conflicts", is_flag=True, help="server-side apply: take over fields other managers own"),
+    click.option("--hide-notes", is_flag=True, help="do not show notes in the output"),
+    click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table",
+                 help="prints the output in the specified format"),
+]
+
+
+def release_flags(command):
+    """Flags install and upgrade share (and the values flags)."""
+    return values_options(functools.reduce(lambda cmd, option: option(cmd), reversed(RELEASE_FLAGS), command))
+
+
+def _options(settings, flags: dict, **extra):
     from engine.action.install import ReleaseOptions
 
-    return ReleaseOptions(namespace=settings.namespace or "default", create_namespace=create_namespace,
-                          dry_run=dry_run, description=description, labels=_labels(labels), no_hooks=no_hooks,
-                          timeout=_duration(timeout), take_ownership=take_ownership, skip_crds=skip_crds,
-                          values_given=values_given, **extra)
+    return ReleaseOptions(
+        namespace=settings.namespace or "default", create_namespace=flags["create_namespace"],
+        dry_run=_dry_run(flags["dry_run"]), description=flags["description"], labels=_labels(flags["labels"]),
+        no_hooks=flags["no_hooks"], timeout=duration(flags["timeout"]), take_ownership=flags["take_ownership"],
+        skip_crds=flags["skip_crds"], skip_schema_validation=flags["skip_schema_validation"], wait=flags["wait"],
+        wait_for_jobs=flags["wait_for_jobs"], rollback_on_failure=flags["rollback_on_failure"],
+        force_replace=flags["force_replace"], force_conflicts=flags["force_conflicts"], **extra)
 
 
-def common_release_options(command):
-    for option in reversed([
-        click.option("--create-namespace", is_flag=True, help="create the release namespace if not present"),
-        click.option("--dry-run", is_flag=True, help="simulate the operation"),
-        click.option("--description", default="", help="add a custom description"),
-        click.option("-l", "--labels", multiple=True, help="labels added to the release metadata"),
-        click.option("--no-hooks", is_flag=True, help="prevent hooks from running"),
-        click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation"),
-        click.option("--take-ownership", is_flag=True, help="ignore the check for helm annotations"),
-        click.option("--skip-crds", is_flag=True, help="do not install CRDs"),
-        click.option("--wait", is_flag=True, help="wait until all resources are ready (up to --timeout)"),
-        click.option("--wait-for-jobs", is_flag=True, help="with --wait, also wait for Jobs to complete"),
-    ]):
-        command = option(command)
-    return values_options(command)
-
-
-def _values_given(flags: dict) -> bool:
-    return any(flags.get(k) for k in ("values", "set_values", "set_string", "set_file", "set_json", "set_literal"))
+def _failure(prefix: str, name: str, exc: Exception) -> CommandError:
+    """The error of a failed operation; an interrupted one first says it was cancelled, as helm does."""
+    if getattr(exc, "cancelled", False):
+        click.echo(f"Release {name} has been cancelled.")
+    return CommandError(f"{prefix}: {exc}")
 
 
 @click.command()
 @click.argument("args", nargs=-1, required=True)
-@common_release_options
+@release_flags
 @click.option("-g", "--generate-name", is_flag=True, help="generate the name (and omit the NAME parameter)")
+@click.option("--replace", is_flag=True, help="re-use the name of an uninstalled or failed release")
+@click.option("--server-side", type=click.Choice(["true", "false"]), default="true",
+              help="apply objects with server-side apply (false: client-side, as Helm 3)")
 @click.pass_obj
-def install(settings, args, create_namespace, dry_run, description, labels, no_hooks, timeout, take_ownership,
-            skip_crds, wait, wait_for_jobs, generate_name, **values_flags) -> None:
+def install(settings, args, generate_name, replace, server_side, **flags) -> None:
     """Install a chart: [NAME] CHART."""
     from engine.action.config import ActionError
     from engine.action.install import install as run_install
     from engine.cli.chart_ref import load_installable_chart
 
     name, chart_ref = name_and_chart(args, generate=generate_name)
-    given = _values_given(values_flags)
-    values = user_values_from(values_flags)
+    values = user_values_from(flags)
     chart = load_installable_chart(chart_ref, warn)
     validate_release_name(name)
-    options = _install_options(settings, create_namespace, dry_run, description, labels, no_hooks, timeout,
-                               take_ownership, skip_crds, given, wait=wait, wait_for_jobs=wait_for_jobs)
+    options = _options(settings, flags, replace=replace, server_side=server_side)
     try:
-        release = run_install(_config(settings), name, chart, values, options)
+        release = run_install(action_config(settings), name, chart, values, options)
     except ActionError as exc:
-        raise CommandError(f"INSTALLATION FAILED: {exc}") from None
-    print_release(release)
+        raise _failure("INSTALLATION FAILED", name, exc) from None
+    print_release(release, flags["output"], hide_notes=flags["hide_notes"], debug=settings.debug)
 
 
 @click.command()
 @click.argument("name")
 @click.argument("chart")
-@common_release_options
+@release_flags
 @click.option("-i", "--install", "install_missing", is_flag=True, help="install the release if it does not exist")
 @click.option("--reuse-values", is_flag=True, help="reuse the last release's values and merge in overrides")
 @click.option("--reset-values", is_flag=True, help="reset the values to the ones built into the chart")
 @click.option("--reset-then-reuse-values", is_flag=True, help="reset to chart values, then reuse the last release's")
 @click.option("--history-max", default=10, type=int, help="limit the maximum number of revisions saved")
-@click.option("--force", is_flag=True, help="force resource updates (server-side apply conflicts)")
+@click.option("--cleanup-on-fail", is_flag=True, help="delete new objects created by a failed upgrade")
+@click.option("--server-side", type=click.Choice(["auto", "true", "false"]), default="auto",
+              help="server-side apply; auto: as the last revision was applied")
 @click.pass_obj
-def upgrade(settings, name, chart, create_namespace, dry_run, description, labels, no_hooks, timeout,
-            take_ownership, skip_crds, wait, wait_for_jobs, install_missing, reuse_values, reset_values,
-            reset_then_reuse_values, history_max, force, **values_flags) -> None:
+def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, reset_then_reuse_values,
+            history_max, cleanup_on_fail, server_side, **flags) -> None:
     """Upgrade a release to a new version of a chart."""
     from engine.action.config import ActionError
-    from engine.action.install import install as run_install, upgrade as run_upgrade
+    from engine.action.upgrade import upgrade as run_upgrade, upgrade_or_install
     from engine.cli.chart_ref import load_installable_chart
 
     validate_release_name(name)
-    given = _values_given(values_flags)
-    values = user_values_from(values_flags)
+    values = user_values_from(flags)
     loaded = load_installable_chart(chart, warn)
-    config = _config(settings)
-    options = _install_options(settings, create_namespace, dry_run, description, labels, no_hooks, timeout,
-                               take_ownership, skip_crds, given, wait=wait, wait_for_jobs=wait_for_jobs,
-                               history_max=history_max, force=force,
-                               reuse_values=reuse_values, reset_values=reset_values,
-                               reset_then_reuse_values=reset_then_reuse_values)
+    options = _options(settings, flags, history_max=history_max, reuse_values=reuse_values,
+                       reset_values=reset_values, reset_then_reuse_values=reset_then_reuse_values,
+                       cleanup_on_fail=cleanup_on_fail, server_side=server_side)
+    config = action_config(settings)
     try:
-        history = config.storage.history(options.namespace, name)
-        if install_missing and (not history or history[-1].info.status == "uninstalled"):
-            click.echo(f'Release "{name}" does not exist. Installing it now.')
-            release = run_install(config, name, loaded, values, options)
+        if install_missing:
+            release, installed = upgrade_or_install(config, name, loaded, values, options)
         else:
-            release = run_upgrade(config, name, loaded, values, options)
-            click.echo(f'Release "{name}" has been upgraded. Happy Helming!')
+            release, installed = run_upgrade(config, name, loaded, values, options), False
     except ActionError as exc:
-        raise CommandError(f"UPGRADE FAILED: {exc}") from None
-    print_release(release)
+        raise _failure("UPGRADE FAILED", name, exc) from None
+    if flags["output"] == "table":
+        click.echo(f'Release "{name}" does not exist. Installing it now.' if installed
+                   else f'Release "{name}" has been upgraded. Happy Helming!')
+    print_release(release, flags["output"], hide_notes=flags["hide_notes"], debug=settings.debug)
 
 
 @click.command(name="uninstall")
@@ -152,18 +167,21 @@ def upgrade(settings, name, chart, create_namespace, dry_run, description, label
 @click.option("--ignore-not-found", is_flag=True, help="treat \"release not found\" as a successful uninstall")
 @click.option("--description", default="", help="add a custom description")
 @click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
-@click.option("--wait", is_flag=True, help="accepted for compatibility")
+@click.option("--cascade", type=click.Choice(["background", "orphan", "foreground"]), default="background",
+              help="deletion cascading of dependents")
+@click.option("--wait", is_flag=True, help="wait until every object is deleted (up to --timeout)")
 @click.pass_obj
-def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, description, timeout, wait) -> None:
+def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, description, timeout, cascade,
+              wait) -> None:
     """Uninstall releases."""
     from engine.action.config import ActionError
     from engine.action.uninstall import uninstall as run_uninstall
 
-    config = _config(settings)
+    config = action_config(settings)
     for name in names:
         try:
             _release, kept = run_uninstall(config, config.namespace, name, keep_history, no_hooks,
-                                           _duration(timeout), description)
+                                           duration(timeout), description, cascade, wait)
         except ActionError as exc:
             if ignore_not_found and "not found" in str(exc):
                 continue
@@ -177,179 +195,51 @@ def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, descrip
 @click.argument("name")
 @click.argument("revision", required=False, type=int, default=0)
 @click.option("--history-max", default=10, type=int, help="limit the maximum number of revisions saved")
+@click.option("--wait", is_flag=True, help="wait until all resources are ready (up to --timeout)")
+@click.option("--wait-for-jobs", is_flag=True, help="with --wait, also wait for Jobs to complete")
+@click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
+@click.option("--no-hooks", is_flag=True, help="prevent hooks from running during rollback")
+@click.option("--cleanup-on-fail", is_flag=True, help="delete new objects created by a failed rollback")
+@click.option("--dry-run", "dry_run", is_flag=True, help="simulate a rollback")
+@click.option("--server-side", type=click.Choice(["auto", "true", "false"]), default="auto")
+@click.option("--force-replace", "--force", "force_replace", is_flag=True, help="replace objects (client-side)")
+@click.option("--force-conflicts", is_flag=True, help="server-side apply: take over conflicting fields")
 @click.pass_obj
-def rollback(settings, name, revision, history_max) -> None:
-    """Roll back a release to a previous revision."""
+def rollback(settings, name, revision, history_max, wait, wait_for_jobs, timeout, no_hooks, cleanup_on_fail,
+             dry_run, server_side, force_replace, force_conflicts) -> None:
+    """Roll back a release to a previous revision (default: the one before the last)."""
     from engine.action.config import ActionError
-    from engine.action.uninstall import rollback as run_rollback
+    from engine.action.rollback import rollback as run_rollback
 
-    config = _config(settings)
+    config = action_config(settings)
     try:
-        run_rollback(config, config.namespace, name, revision, history_max)
+        run_rollback(config, config.namespace, name, revision, history_max, wait=wait, wait_for_jobs=wait_for_jobs,
+                     timeout=duration(timeout), no_hooks=no_hooks, cleanup_on_fail=cleanup_on_fail,
+                     server_side=server_side, force_conflicts=force_conflicts, force_replace=force_replace,
+                     dry_run=dry_run)
     except ActionError as exc:
         raise CommandError(str(exc)) from None
     click.echo("Rollback was a success! Happy Helming!")
 
 
-@click.command(name="list")
-@click.option("-A", "--all-namespaces", is_flag=True, help="list releases across all namespaces")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table")
-@click.option("-q", "--short", is_flag=True, help="output short (quiet) listing format")
-@click.option("-f", "--filter", "name_filter", default="", help="a regular expression on release names")
-@click.pass_obj
-def list_releases(settings, all_namespaces, output, short, name_filter) -> None:
-    """List releases."""
-    import re
-
-    from engine.cli.tables import go_time_string, table
-
-    config = _config(settings)
-    releases = config.storage.list_latest(None if all_namespaces else config.namespace)
-    if name_filter:
-        releases = [r for r in releases if re.search(name_filter, r.name)]
-    if short:
-        click.echo("".join(f"{r.name}\n" for r in releases), nl=False)
-        return
-    rows = [{"name": r.name, "namespace": r.namespace, "revision": str(r.version),
-             "updated": go_time_string(r.info.last_deployed), "status": r.info.status,
-             "chart": f"{r.chart_name}-{r.chart_version}", "app_version": r.app_version} for r in releases]
-    if output == "json":
-        click.echo(json.dumps(rows, separators=(",", ":")))
-    elif output == "yaml":
-        import yaml
-
-        click.echo(yaml.safe_dump(rows, sort_keys=True), nl=False)
-    else:
-        header = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
-        click.echo(table([header] + [list(r.values()) for r in rows]), nl=False)
-
-
-@click.command()
-@click.argument("name")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table")
-@click.option("--max", "max_revisions", default=256, type=int, help="maximum number of revisions to include")
-@click.pass_obj
-def history(settings, name, output, max_revisions) -> None:
-    """Fetch release history."""
-    from engine.cli.tables import ansic, table
-
-    config = _config(settings)
-    revisions = config.storage.history(config.namespace, name)[-max_revisions:]
-    if not revisions:
-        raise CommandError("release: not found")
-    if output in ("json", "yaml"):
-        rows = [{"revision": r.version, "updated": r.info.last_deployed, "status": r.info.status,
-                 "chart": f"{r.chart_name}-{r.chart_version}", "app_version": r.app_version,
-                 "description": r.info.description} for r in revisions]
-        if output == "json":
-            click.echo(json.dumps(rows, separators=(",", ":")))
-        else:
-            import yaml
-
-            click.echo(yaml.safe_dump(rows, sort_keys=True), nl=False)
-        return
-    rows = [["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"]] + [
-        [str(r.version), ansic(r.info.last_deployed), r.info.status, f"{r.chart_name}-{r.chart_version}",
-         r.app_version, r.info.description] for r in revisions]
-    click.echo(table(rows), nl=False)
-
-
-@click.command()
-@click.argument("name")
-@click.option("--revision", default=0, type=int, help="show the status of this revision")
-@click.pass_obj
-def status(settings, name, revision) -> None:
-    """Display the status of the named release."""
-    release = _pick(_config(settings), name, revision)
-    print_release(release)
-
-
-def _pick(config, name: str, revision: int):
-    history = config.storage.history(config.namespace, name)
-    if not history:
-        raise CommandError("release: not found")
-    if revision:
-        match = next((r for r in history if r.version == revision), None)
-        if match is None:
-            raise CommandError(f"release: not found")
-        return match
-    return history[-1]
-
-
-@click.group()
-def get() -> None:
-    """Download extended information of a named release."""
-
-
-@get.command(name="values")
-@click.argument("name")
-@click.option("--revision", default=0, type=int)
-@click.option("-a", "--all", "all_values", is_flag=True, help="dump all (computed) values")
-@click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table")
-@click.pass_obj
-def get_values(settings, name, revision, all_values, output) -> None:
-    """Download the values file for a named release."""
-    from engine.gotemplate.goyaml import to_yaml
-
-    release = _pick(_config(settings), name, revision)
-    values = release.config
-    if all_values:
-        from engine.values.coalesce import coalesce_tables
-        import copy
-
-        values = coalesce_tables(copy.deepcopy(values), copy.deepcopy(release.chart.get("values") or {})) or {}
-    if output == "json":
-        click.echo(json.dumps(values or None, separators=(",", ":"), sort_keys=True))
-    elif output == "yaml":
-        click.echo(to_yaml(values or {}), nl=False)
-    else:
-        click.echo(("COMPUTED VALUES:" if all_values else "USER-SUPPLIED VALUES:") + "\n" +
-                   (to_yaml(values) if values else "null\n"), nl=False)
-
-
-@get.command(name="manifest")
-@click.argument("name")
-@click.option("--revision", default=0, type=int)
-@click.pass_obj
-def get_manifest(settings, name, revision) -> None:
-    """Download the manifest for a named release."""
-    click.echo(_pick(_config(settings), name, revision).manifest, nl=False)
-
-
-@get.command(name="notes")
-@click.argument("name")
-@click.option("--revision", default=0, type=int)
-@click.pass_obj
-def get_notes(settings, name, revision) -> None:
-    """Download the notes for a named release."""
-    click.echo("NOTES:\n" + _pick(_config(settings), name, revision).info.notes.rstrip("\n"))
-
-
 @click.command(name="test")
 @click.argument("name")
 @click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
+@click.option("--logs", is_flag=True, help="dump the logs from test pods (after the tests ran)")
 @click.pass_obj
-def test_release(settings, name, timeout) -> None:
+def test_release(settings, name, timeout, logs) -> None:
     """Run the tests of a release (its test hooks)."""
     from engine.action.config import ActionError
-    from engine.action.hooks import run_hooks
-    from engine.cli.tables import ansic
+    from engine.action.release_test import pod_logs, run_tests
 
-    config = _config(settings)
+    config = action_config(settings)
     try:
-        release = config.storage.deployed(config.namespace, name)
-    except Exception as exc:
-        raise CommandError(str(exc)) from None
-    failure = None
-    try:
-        run_hooks(config, release, "test", _duration(timeout))
+        release, failure = run_tests(config, config.namespace, name, duration(timeout))
     except ActionError as exc:
-        failure = exc
-    config.storage.update(release)
-    print_release(release, show_notes=False)
-    for hook in (h for h in release.hooks if "test" in h.events):
-        run = hook.last_run
-        click.echo(f"TEST SUITE:     {hook.name}\nLast Started:   {ansic(run.get('started_at', ''))}\n"
-                   f"Last Completed: {ansic(run.get('completed_at', ''))}\nPhase:          {run.get('phase', '')}")
+        raise CommandError(str(exc)) from None
+    print_release(release, hide_notes=True)
+    if logs:
+        for pod, text in pod_logs(config, release):
+            click.echo(f"POD LOGS: {pod}\n{text}")
     if failure is not None:
         raise CommandError(str(failure))

@@ -137,6 +137,31 @@ class KubeClient:
             force_conflicts=force, **extra), f"failed to apply {ref}")
         return result.to_dict()
 
+    def create(self, obj: dict[str, Any], field_manager: str = "helm") -> dict[str, Any]:
+        """Create one object (client-side apply's first step)."""
+        ref = self.ref(obj)
+        resource = self.resource_for(ref.api_version, ref.kind)
+        return self._call(lambda: resource.create(body=obj, namespace=ref.namespace or None,
+                                                  field_manager=field_manager), f"failed to create {ref}").to_dict()
+
+    def replace(self, obj: dict[str, Any], field_manager: str = "helm") -> dict[str, Any]:
+        """Replace one object whole (``--force-replace``), over the live resourceVersion."""
+        ref = self.ref(obj)
+        resource = self.resource_for(ref.api_version, ref.kind)
+        live = self.get(ref) or {}
+        body = {**obj, "metadata": {**(obj.get("metadata") or {}),
+                                    "resourceVersion": (live.get("metadata") or {}).get("resourceVersion")}}
+        return self._call(lambda: resource.replace(body=body, name=ref.name, namespace=ref.namespace or None,
+                                                   field_manager=field_manager),
+                          f"failed to replace object {ref}").to_dict()
+
+    def patch(self, ref: ObjectRef, body: Any, content_type: str, field_manager: str = "helm") -> dict[str, Any]:
+        """Patch one object with a strategic merge, JSON merge or JSON patch body."""
+        resource = self.resource_for(ref.api_version, ref.kind)
+        return self._call(lambda: resource.patch(body=body, name=ref.name, namespace=ref.namespace or None,
+                                                 content_type=content_type, field_manager=field_manager),
+                          f'cannot patch "{ref.name}" with kind {ref.kind}').to_dict()
+
     def get(self, ref: ObjectRef) -> dict[str, Any] | None:
         resource = self.resource_for(ref.api_version, ref.kind)
         try:
@@ -193,6 +218,10 @@ class KubeClient:
             versions.append(f"{resource.group_version}/{resource.kind}")
         return Capabilities(parse_kube_version(str(getattr(info, "git_version", "") or "v1.35.0")),
                             VersionSet(dict.fromkeys(versions)))
+
+    def pod_log(self, namespace: str, name: str) -> str:
+        """The log of a pod's (first) container."""
+        return self._call(lambda: self.core.read_namespaced_pod_log(name, namespace), f"failed to get log of pod {name}")
 
     def ensure_namespace(self, name: str) -> None:
         self.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {"name": name}}})

@@ -108,6 +108,7 @@ class Release:
     hooks: list[Hook] = field(default_factory=list)
     apply_method: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # custom labels: on the Secret only, not in the JSON
+    record_labels: dict[str, str] = field(default_factory=dict, compare=False)  # every label of the stored object
 
     @property
     def chart_name(self) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from engine.sandbox.errors import APIError
-from engine.sandbox.patches import merge_keys
+from engine.kube.merge_keys import merge_keys
 
 Segment = tuple[str, str]  # ("f", field name) or ("k", canonical JSON of the list-map key)
 Path = tuple[Segment, ...]

@@ -88,7 +88,9 @@ class KubeDriver:
         for item in listing.items:
             try:
                 labels = {k: v for k, v in (item.metadata.labels or {}).items() if k not in SYSTEM_LABELS}
-                releases.append(decode_release(self._payload(item), labels))
+                release = decode_release(self._payload(item), labels)
+                release.record_labels = dict(item.metadata.labels or {})
+                releases.append(release)
             except (ValueError, KeyError):
                 continue  # undecodable records are skipped, as helm skips them
         return releases
