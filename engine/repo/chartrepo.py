@@ -1,0 +1,61 @@
+"""One chart repository: resolving its URLs and downloading its index into the repository cache."""
+from __future__ import annotations
+
+import os
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from engine.repo.errors import RepoError
+from engine.repo.files import atomic_write
+from engine.repo.http import ClientOptions, fetch
+from engine.repo.index import IndexFile, Warn, ignore_warning, load_index
+from engine.repo.paths import cache_charts_file, cache_index_file
+from engine.repo.repositories import Entry
+
+
+def resolve_reference_url(base_url: str, reference: str) -> str:
+    """Helm's ResolveReferenceURL: ``reference`` relative to the repository URL (which keeps its query)."""
+    if urlsplit(reference).scheme:
+        return reference
+    base = urlsplit(base_url)
+    directory = base._replace(path=base.path.rstrip("/") + "/", query="", fragment="")
+    resolved = urlsplit(urljoin(urlunsplit(directory), reference))
+    return urlunsplit(resolved._replace(query=base.query))
+
+
+def client_options(entry: Entry, timeout: float | None = None) -> ClientOptions:
+    """The credentials and TLS settings a repositories.yaml entry carries."""
+    extra = {"timeout": timeout} if timeout is not None else {}
+    return ClientOptions(username=entry.username, password=entry.password,
+                         pass_credentials_all=entry.pass_credentials_all, cert_file=entry.cert_file,
+                         key_file=entry.key_file, ca_file=entry.ca_file,
+                         insecure_skip_tls_verify=entry.insecure_skip_tls_verify, **extra)
+
+
+def _check_scheme(url: str) -> None:
+    scheme = urlsplit(url).scheme
+    if scheme not in ("http", "https"):
+        raise RepoError(f"could not find protocol handler for: {scheme}")
+
+
+def fetch_index(entry: Entry, timeout: float | None = None, warn: Warn = ignore_warning) -> tuple[bytes, IndexFile]:
+    """Download and parse ``<url>/index.yaml`` of a repository (nothing is written)."""
+    _check_scheme(entry.url)
+    url = resolve_reference_url(entry.url, "index.yaml")
+    data = fetch(url, client_options(entry, timeout), credentials_url=entry.url)
+    index = load_index(data, entry.url, warn)
+    return data, index
+
+
+def download_index(entry: Entry, cache_dir: str, timeout: float | None = None,
+                   warn: Warn = ignore_warning) -> IndexFile:
+    """Fetch a repository's index and, only when it is valid, store it and its chart names in the cache."""
+    data, index = fetch_index(entry, timeout, warn)
+    os.makedirs(cache_dir, exist_ok=True)
+    names = "".join(f"{name}\n" for name in index.entries)
+    atomic_write(os.path.join(cache_dir, cache_charts_file(entry.name)), names.encode(), 0o644)
+    atomic_write(os.path.join(cache_dir, cache_index_file(entry.name)), data, 0o644)
+    return index
+
+
+def not_valid_repository(url: str, exc: Exception) -> RepoError:
+    return RepoError(f'looks like "{url}" is not a valid chart repository or cannot be reached: {exc}')

@@ -1,0 +1,62 @@
+"""YAML and JSON exactly as Helm marshals its repository files (sigs.k8s.io/yaml, encoding/json)."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+import yaml
+
+from engine.repo.errors import RepoError
+
+# go-yaml v2 resolves these plain scalars as timestamps, so its encoder double-quotes strings shaped like them
+_TIMESTAMP = re.compile(r"^(\s*(?:- )*(?:[^\s:'\"]+: )?)(\d{4}-\d{1,2}-\d{1,2}"
+                        r"(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?)$")
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+def to_yaml(value: Any) -> str:
+    """sigs.k8s.io/yaml Marshal of JSON-like data (sorted keys), timestamp-shaped strings quoted."""
+    from engine.gotemplate.goyaml import to_yaml as go_yaml
+
+    return "".join(_TIMESTAMP.sub(r'\1"\2"', line) for line in go_yaml(value).splitlines(keepends=True))
+
+
+def to_indented_json(value: Any) -> str:
+    """json.MarshalIndent(v, "", "  ") keeping the given key order (Go struct order), HTML characters escaped."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def to_compact_json(value: Any) -> str:
+    """json.Marshal keeping the given key order (what ``-o json`` prints)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def now_rfc3339nano() -> str:
+    """The current UTC time in Go's RFC3339Nano layout (trailing zeros of the fraction dropped)."""
+    nanos = time.time_ns()
+    seconds, fraction = divmod(nanos, 1_000_000_000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    digits = f"{fraction:09d}".rstrip("0")
+    return f"{stamp}.{digits}Z" if digits else f"{stamp}Z"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 as go-yaml reads it, timestamps kept as their text (sigs.k8s.io/yaml turns them into strings)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def load_yaml(data: bytes) -> Any:
+    """Parse YAML as sigs.k8s.io/yaml does; errors read ``error converting YAML to JSON: yaml: line N: …``."""
+    try:
+        return yaml.load(data, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RepoError(f"error converting YAML to JSON: yaml: {line}{problem}") from None
