@@ -1,43 +1,11 @@
 """Releases over real HTTP on the sandbox: pyhelm's records are Helm's records, both tools manage both."""
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from helm_reference import helm_binary  # noqa: E402
 
 from engine.sandbox import Sandbox
-
-DEMO = HERE.parent.parent / "examples" / "charts" / "demo"
-PYHELM = [sys.executable, "-m", "engine.cli.main"]
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    with Sandbox(ready=True) as sandbox:
-        kubeconfig = sandbox.write_kubeconfig(tmp_path / "kubeconfig")
-        env = {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
-        yield sandbox, env
-
-
-def run(argv: list[str], env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
-
-
-def record(sandbox: Sandbox, name: str, version: int, namespace: str = "default") -> tuple[dict, dict]:
-    secret = sandbox.store.get(("", "secrets"), namespace, f"sh.helm.release.v1.{name}.v{version}")
-    assert secret is not None and secret["type"] == "helm.sh/release.v1"
-    payload = gzip.decompress(base64.b64decode(base64.b64decode(secret["data"]["release"])))
-    return json.loads(payload), secret["metadata"]["labels"]
+from release_records import DEMO, PYHELM, record, run
 
 
 def test_install_upgrade_rollback_uninstall_lifecycle(cluster) -> None:
@@ -82,14 +50,6 @@ def test_failed_apply_marks_the_release_failed(cluster) -> None:
     assert failed.returncode == 1 and failed.stderr.startswith("Error: INSTALLATION FAILED:")
     body, labels = record(sandbox, "web", 1)
     assert labels["status"] == "failed" and body["info"]["description"].startswith('Release "web" failed:')
-
-
-@pytest.fixture
-def helm() -> str:
-    binary = helm_binary()
-    if binary is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
-    return binary
 
 
 def test_helm_manages_pyhelms_release_and_back(cluster, helm) -> None:

@@ -1,0 +1,32 @@
+"""Running the CLIs and reading the release records a sandbox stores."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.sandbox import Sandbox
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "charts" / "demo"
+PYHELM = [sys.executable, "-m", "engine.cli.main"]
+
+
+def run(argv: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def record(sandbox: Sandbox, name: str, version: int, namespace: str = "default") -> tuple[dict, dict]:
+    """(decoded release JSON, labels) of a stored release Secret."""
+    secret = sandbox.store.get(("", "secrets"), namespace, f"sh.helm.release.v1.{name}.v{version}")
+    assert secret is not None and secret["type"] == "helm.sh/release.v1"
+    payload = gzip.decompress(base64.b64decode(base64.b64decode(secret["data"]["release"])))
+    return json.loads(payload), secret["metadata"]["labels"]
+
+
+def statuses(name: str, env: dict) -> list[tuple[int, str]]:
+    """(revision, status) of every stored revision, through ``pyhelm history``."""
+    listed = run([*PYHELM, "history", name, "-o", "json"], env)
+    return [(h["revision"], h["status"]) for h in json.loads(listed.stdout)] if listed.returncode == 0 else []
