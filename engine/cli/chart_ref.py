@@ -1,29 +1,109 @@
-"""Finding the chart a command names (a directory or an archive; repositories come with the repo layer)."""
+"""Finding the chart a command names: a directory, an archive, ``repo/name``, ``--repo URL name`` or an URL."""
 from __future__ import annotations
 
+import functools
 import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
 
 from engine.chart.model import Chart
 from engine.cli.errors import CommandError
 
-
-def locate_chart(reference: str) -> str:
-    """The local path of the chart ``reference`` names, as Helm's LocateChart resolves local paths."""
-    if os.path.exists(reference):
-        return os.path.abspath(reference)
-    if os.path.isabs(reference) or reference.startswith("."):
-        raise CommandError(f'path "{reference}" not found')
-    repository, slash, _name = reference.partition("/")
-    if not slash:
-        raise CommandError(f"non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}")
-    raise CommandError(f"repo {repository} not found")
+if TYPE_CHECKING:
+    from engine.repo.http import ClientOptions
 
 
-def load_installable_chart(reference: str, warn) -> Chart:
+@dataclass(frozen=True)
+class ChartPathOptions:
+    """Helm's chart-locating flags (``--version``, ``--devel``, ``--repo``, credentials, TLS)."""
+
+    version: str = ""
+    devel: bool = False
+    repo_url: str = ""
+    username: str = ""
+    password: str = ""
+    pass_credentials: bool = False
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    insecure_skip_tls_verify: bool = False
+
+    @property
+    def version_constraint(self) -> str:
+        """``--version``, or ``>0.0.0-0`` for ``--devel`` without one (empty: the newest stable)."""
+        from engine.repo.versions import DEVEL
+
+        return self.version.strip() or (DEVEL if self.devel else "")
+
+    def client_options(self) -> "ClientOptions":
+        from engine.repo.http import ClientOptions
+
+        return ClientOptions(username=self.username, password=self.password,
+                             pass_credentials_all=self.pass_credentials, cert_file=self.cert_file,
+                             key_file=self.key_file, ca_file=self.ca_file,
+                             insecure_skip_tls_verify=self.insecure_skip_tls_verify)
+
+
+CHART_PATH_FLAGS = tuple(name for name in ChartPathOptions.__dataclass_fields__)
+
+
+def chart_path_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add Helm's chart-locating flags; the command receives them as ``chart_path`` (ChartPathOptions)."""
+    options = [
+        click.option("--version", default="", help="specify a version constraint for the chart version to use"),
+        click.option("--devel", is_flag=True, help="use development versions, too. Equivalent to version "
+                                                   "'>0.0.0-0'. If --version is set, this is ignored"),
+        click.option("--repo", "repo_url", default="", help="chart repository url where to locate the chart"),
+        click.option("--username", default="", help="chart repository username"),
+        click.option("--password", default="", help="chart repository password"),
+        click.option("--pass-credentials", is_flag=True, help="pass credentials to all domains"),
+        click.option("--ca-file", default="", help="verify certificates of HTTPS-enabled servers using this "
+                                                   "CA bundle"),
+        click.option("--cert-file", default="", help="identify HTTPS client using this SSL certificate file"),
+        click.option("--key-file", default="", help="identify HTTPS client using this SSL key file"),
+        click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the "
+                                                                      "chart download"),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["chart_path"] = ChartPathOptions(**{name: kwargs.pop(name) for name in CHART_PATH_FLAGS})
+        return command(*args, **kwargs)
+
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), wrapper)
+
+
+def locate_chart(reference: str, options: ChartPathOptions | None = None,
+                 warn: Callable[[str], None] | None = None) -> str:
+    """The local path of the chart ``reference`` names, as Helm's LocateChart resolves it.
+
+    Local directories and archives are used in place; ``repo/name`` (through the cached index), ``--repo``
+    and archive URLs are downloaded into the content cache (by digest, verified) and that path returned.
+    """
+    options = options or ChartPathOptions()
+    reference = reference.strip()
+    if not options.repo_url:
+        if os.path.exists(reference):
+            return os.path.abspath(reference)
+        if os.path.isabs(reference) or reference.startswith("."):
+            raise CommandError(f'path "{reference}" not found')
+    from engine.repo.cache import ContentCache
+    from engine.repo.downloader import fetch_archive, resolve_chart
+    from engine.repo.paths import HelmPaths
+
+    paths = HelmPaths.from_environment()
+    source = resolve_chart(reference, options.version_constraint, paths, options.client_options(),
+                           repo_url=options.repo_url, warn=warn or (lambda _message: None))
+    return os.path.abspath(fetch_archive(source, ContentCache(paths.content_cache)))
+
+
+def load_installable_chart(reference: str, warn, options: ChartPathOptions | None = None) -> Chart:
     """Load a chart for install/template: refuse library charts and missing dependencies as Helm does."""
     from engine.chart.loader import load_chart
 
-    chart = load_chart(locate_chart(reference))
+    chart = load_chart(locate_chart(reference, options, warn))
     chart_type = chart.metadata.type
     if chart_type not in ("", "application"):
         raise CommandError(f"{chart_type} charts are not installable")

@@ -33,6 +33,10 @@ COMMANDS = {
     "test": "engine.cli.release_cmds:test_release",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
+    "repo": "engine.cli.repo_cmds:repo",
+    "search": "engine.cli.repo_cmds:search",
+    "pull": "engine.cli.repo_cmds:pull",
+    "fetch": "engine.cli.repo_cmds:pull",
 }
 ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
            "hist": "history"}

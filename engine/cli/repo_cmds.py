@@ -1,0 +1,309 @@
+"""``repo add|list|update|remove|index``, ``search repo`` and ``pull``: chart repositories as helm handles them."""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import click
+
+from engine.cli.chart_ref import ChartPathOptions, chart_path_flags
+from engine.cli.errors import CommandError
+from engine.cli.output import warn
+from engine.repo.paths import HelmPaths
+
+DEPRECATED_REPOS = {"//kubernetes-charts.storage.googleapis.com": "https://charts.helm.sh/stable",
+                    "//kubernetes-charts-incubator.storage.googleapis.com": "https://charts.helm.sh/incubator"}
+OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table",
+                      help="prints the output in the specified format. Allowed values: table, json, yaml")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+TIMEOUT = click.option("--timeout", default="2m0s", help="time to wait for the index file download to complete")
+
+
+def _duration(text: str) -> float:
+    """Seconds in a Go duration such as ``2m0s`` or ``90s``."""
+    if not text or _DURATION.sub("", text) or not _DURATION.search(text):
+        raise CommandError(f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
+    return sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION.findall(text))
+
+
+def _structured(rows: list[dict[str, Any]], output: str) -> str:
+    """Rows as ``-o json`` (one line, Go's encoder) or ``-o yaml`` print them."""
+    from engine.repo.marshal import to_compact_json, to_yaml
+
+    return to_compact_json(rows) + "\n" if output == "json" else to_yaml(rows)
+
+
+def _truncate(text: str, width: int) -> str:
+    """uitable's cell truncation: at most ``width`` characters, ending in ``...`` when cut."""
+    return text if width <= 0 or len(text) <= width else text[:max(width - 3, 0)] + "..."
+
+
+class _AliasedGroup(click.Group):
+    """A command group whose subcommands also answer to Helm's short aliases."""
+
+    aliases = {"ls": "list", "up": "update", "rm": "remove"}
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(name, name))
+
+
+@click.group(cls=_AliasedGroup)
+def repo() -> None:
+    """Add, list, remove, update, and index chart repositories."""
+
+
+@repo.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--username", default="", help="chart repository username")
+@click.option("--password", default="", help="chart repository password")
+@click.option("--password-stdin", is_flag=True, help="read chart repository password from stdin")
+@click.option("--pass-credentials", is_flag=True, help="pass credentials to all domains")
+@click.option("--force-update", is_flag=True, help="replace (overwrite) the repo if it already exists")
+@click.option("--allow-deprecated-repos", is_flag=True, help="allow adding official repos that have been "
+                                                             "permanently deleted")
+@click.option("--cert-file", default="", help="identify HTTPS client using this SSL certificate file")
+@click.option("--key-file", default="", help="identify HTTPS client using this SSL key file")
+@click.option("--ca-file", default="", help="verify certificates of HTTPS-enabled servers using this CA bundle")
+@click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the repository")
+@TIMEOUT
+def repo_add(name: str, url: str, username: str, password: str, password_stdin: bool, pass_credentials: bool,
+             force_update: bool, allow_deprecated_repos: bool, cert_file: str, key_file: str, ca_file: str,
+             insecure_skip_tls_verify: bool, timeout: str) -> None:
+    """Add a chart repository."""
+    from engine.repo.chartrepo import download_index, not_valid_repository
+    from engine.repo.errors import RepoError
+    from engine.repo.repositories import Entry, load_repo_file_or_empty, locked, write_repo_file
+
+    if not allow_deprecated_repos:
+        for old, new in DEPRECATED_REPOS.items():
+            if old in url:
+                raise CommandError(f'repo "{url}" is no longer available; try "{new}" instead')
+    seconds = _duration(timeout)
+    paths = HelmPaths.from_environment()
+    with locked(paths.repository_config):
+        config = load_repo_file_or_empty(paths.repository_config)
+        if username and not password:
+            if password_stdin:
+                password = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+            else:
+                password = click.prompt("Password", hide_input=True, default="", show_default=False)
+        entry = Entry(name=name, url=url, username=username, password=password, cert_file=cert_file,
+                      key_file=key_file, ca_file=ca_file, insecure_skip_tls_verify=insecure_skip_tls_verify,
+                      pass_credentials_all=pass_credentials)
+        if "/" in name:
+            raise CommandError(f"repository name ({name}) contains '/', please specify a different name without '/'")
+        existing = config.get(name)
+        if existing is not None and not force_update:
+            if existing != entry:
+                raise CommandError(f"repository name ({name}) already exists, please specify a different name")
+            click.echo(f'"{name}" already exists with the same configuration, skipping')
+            return
+        try:
+            download_index(entry, paths.repository_cache, seconds, warn)
+        except RepoError as exc:
+            raise not_valid_repository(url, exc) from None
+        config.update(entry)
+        write_repo_file(config, paths.repository_config)
+    click.echo(f'"{name}" has been added to your repositories')
+
+
+@repo.command("list")
+@OUTPUT
+@click.option("--no-headers", is_flag=True, help="suppress headers in the output")
+def repo_list(output: str, no_headers: bool) -> None:
+    """List chart repositories."""
+    from engine.cli.tables import table
+    from engine.repo.errors import RepoError
+    from engine.repo.repositories import load_repo_file_or_empty
+
+    try:  # as in helm, an unreadable file lists as no repositories
+        entries = load_repo_file_or_empty(HelmPaths.from_environment().repository_config).repositories
+    except (OSError, RepoError):
+        entries = []
+    if output != "table":
+        click.echo(_structured([{"name": e.name, "url": e.url} for e in entries], output), nl=False)
+        return
+    if not entries:
+        click.echo("no repositories to show", err=True)
+        return
+    rows = ([] if no_headers else [["NAME", "URL"]]) + [[e.name, e.url] for e in entries]
+    click.echo(table(rows), nl=False)
+
+
+@repo.command("update")
+@click.argument("names", nargs=-1)
+@TIMEOUT
+def repo_update(names: tuple[str, ...], timeout: str) -> None:
+    """Update information of available charts locally from chart repositories."""
+    from engine.repo.chartrepo import download_index
+    from engine.repo.errors import RepoError
+    from engine.repo.repositories import load_repo_file
+
+    seconds = _duration(timeout)
+    paths = HelmPaths.from_environment()
+    try:
+        config = load_repo_file(paths.repository_config)
+    except FileNotFoundError:
+        raise CommandError("no repositories found. You must add one before updating") from None
+    except (OSError, RepoError) as exc:
+        raise CommandError(f"failed loading file: {paths.repository_config}: {exc}") from None
+    if not config.repositories:
+        raise CommandError("no repositories found. You must add one before updating")
+    known = {entry.name for entry in config.repositories}
+    for name in names:
+        if name not in known:
+            raise CommandError(f"no repositories found matching '{name}'.  Nothing will be updated")
+    chosen = [entry for entry in config.repositories if not names or entry.name in names]
+    click.echo("Hang tight while we grab the latest from your chart repositories...")
+
+    def update(entry) -> RepoError | None:
+        try:
+            download_index(entry, paths.repository_cache, seconds, warn)
+        except RepoError as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=min(len(chosen), 16)) as pool:
+        outcomes = list(pool.map(update, chosen))
+    failed = []
+    for entry, error in zip(chosen, outcomes):
+        if error is None:
+            click.echo(f'...Successfully got an update from the "{entry.name}" chart repository')
+        else:
+            click.echo(f'...Unable to get an update from the "{entry.name}" chart repository ({entry.url}):\n'
+                       f"\t{error}")
+            failed.append(entry.url)
+    if failed:
+        raise CommandError(f"failed to update the following repositories: [{' '.join(failed)}]")
+    click.echo("Update Complete. ⎈Happy Helming!⎈")
+
+
+@repo.command("remove")
+@click.argument("names", nargs=-1, required=True)
+def repo_remove(names: tuple[str, ...]) -> None:
+    """Remove one or more chart repositories."""
+    from engine.repo.repositories import load_repo_file_or_empty, locked, write_repo_file
+
+    paths = HelmPaths.from_environment()
+    with locked(paths.repository_config):
+        config = load_repo_file_or_empty(paths.repository_config)
+        if not config.repositories:
+            raise CommandError("no repositories configured")
+        for name in names:
+            if not config.remove(name):
+                raise CommandError(f'no repo named "{name}" found')
+            write_repo_file(config, paths.repository_config)
+            for path in (paths.charts_path(name), paths.index_path(name)):
+                if os.path.exists(path):
+                    os.remove(path)
+            click.echo(f'"{name}" has been removed from your repositories')
+
+
+@repo.command("index")
+@click.argument("directory")
+@click.option("--url", default="", help="url of chart repository")
+@click.option("--merge", default="", help="merge the generated index into the given index")
+@click.option("--json", "as_json", is_flag=True, help="output in JSON format")
+def repo_index(directory: str, url: str, merge: str, as_json: bool) -> None:
+    """Generate an index file given a directory containing packaged charts."""
+    from engine.repo.errors import RepoError
+    from engine.repo.index import IndexFile, index_directory, load_index_file
+
+    directory = os.path.abspath(directory)
+    index = index_directory(directory, url)
+    if merge:
+        if not os.path.exists(merge):
+            existing = IndexFile()
+            existing.write(merge, as_json)
+        else:
+            try:
+                existing = load_index_file(merge, warn)
+            except RepoError as exc:
+                raise CommandError(f"merge failed: {exc}") from None
+        index.merge(existing)
+    index.sort_entries()
+    index.write(os.path.join(directory, "index.yaml"), as_json)
+
+
+@click.group()
+def search() -> None:
+    """Search for a keyword in charts."""
+
+
+@search.command("repo")
+@click.argument("keywords", nargs=-1)
+@click.option("-r", "--regexp", is_flag=True, help="use regular expressions for searching repositories you have "
+                                                   "added")
+@click.option("-l", "--versions", "all_versions", is_flag=True, help="show the long listing, with each version of "
+                                                                      "each chart on its own line")
+@click.option("--devel", is_flag=True, help="use development versions (alpha, beta, and release candidate "
+                                            "releases), too. Equivalent to version '>0.0.0-0'")
+@click.option("--version", default="", help="search using semantic versioning constraints on repositories you "
+                                            "have added")
+@click.option("--max-col-width", default=50, type=int, help="maximum column width for output table")
+@click.option("--fail-on-no-result", is_flag=True, help="search fails if no results are found")
+@OUTPUT
+def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, devel: bool, version: str,
+                max_col_width: int, fail_on_no_result: bool, output: str) -> None:
+    """Search repositories for a keyword in charts."""
+    from engine.cli.tables import table
+    from engine.repo.errors import RepoError
+    from engine.repo.index import load_index_file
+    from engine.repo.repositories import load_repo_file_or_empty
+    from engine.repo.search import SearchIndex, apply_constraint, sort_results
+    from engine.repo.versions import DEVEL, STABLE
+
+    paths = HelmPaths.from_environment()
+    entries = load_repo_file_or_empty(paths.repository_config).repositories
+    if not entries:
+        raise CommandError("no repositories configured")
+    index = SearchIndex()
+    for entry in entries:
+        try:
+            index.add_repo(entry.name, load_index_file(paths.index_path(entry.name)), all_versions=True)
+        except (OSError, RepoError) as exc:
+            warn(f"repo is corrupt or missing repo={entry.name} error={exc}")
+    results = index.search(" ".join(keywords), regexp) if keywords else index.all()
+    results = apply_constraint(sort_results(results), version or (DEVEL if devel else STABLE), all_versions)
+    if not results and fail_on_no_result:
+        raise CommandError("no results found")
+    if output != "table":
+        rows = [{"name": r.name, "version": r.chart.version, "app_version": r.chart.metadata.app_version,
+                 "description": r.chart.metadata.description} for r in results]
+        click.echo(_structured(rows, output), nl=False)
+        return
+    if not results:
+        click.echo("No results found")
+        return
+    rows = [["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"]]
+    rows += [[r.name, r.chart.version, r.chart.metadata.app_version, r.chart.metadata.description]
+             for r in results]
+    click.echo(table([[_truncate(cell, max_col_width) for cell in row] for row in rows]), nl=False)
+
+
+@click.command()
+@click.argument("charts", nargs=-1, required=True)
+@click.option("--untar", is_flag=True, help="if set to true, will untar the chart after downloading it")
+@click.option("--untardir", default=".", help="if untar is specified, this flag specifies the name of the "
+                                              "directory into which the chart is expanded")
+@click.option("-d", "--destination", default=".", help="location to write the chart. If this and untardir are "
+                                                       "specified, untardir is appended to this")
+@chart_path_flags
+def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str,
+         chart_path: ChartPathOptions) -> None:
+    """Download a chart from a repository and (optionally) unpack it in local directory."""
+    from engine.repo.cache import ContentCache
+    from engine.repo.downloader import resolve_chart
+    from engine.repo.pull import pull as pull_chart
+
+    paths = HelmPaths.from_environment()
+    cache = ContentCache(paths.content_cache)
+    for reference in charts:
+        source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
+                               repo_url=chart_path.repo_url, warn=warn)
+        pull_chart(source, cache, destination, untar, untardir)
