@@ -1,0 +1,101 @@
+"""pull and chart references (repo/name, --repo, archive URLs): versions, digests, the content cache."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import RepoServer
+from engine.repo.index import load_index_file
+from repo_support import package_demo, pyhelm
+
+
+@pytest.fixture
+def added(helm_home: Path, demo_repo: RepoServer) -> RepoServer:
+    assert pyhelm("repo", "add", "stable", demo_repo.url).returncode == 0
+    return demo_repo
+
+
+def content_cache(home: Path) -> list[str]:
+    root = home / "cache" / "content"
+    return sorted(p.name for p in root.rglob("*.chart")) if root.exists() else []
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    ((), "demo-0.3.0.tgz"), (("--version", "0.2.0"), "demo-0.2.0.tgz"), (("--version", "<0.3"), "demo-0.2.0.tgz"),
+    (("--devel",), "demo-1.0.0-rc.1.tgz"), (("--version", "~0.1"), "demo-0.1.0.tgz")])
+def test_pull_selects_the_version_helm_selects(tmp_path: Path, added: RepoServer, flags: tuple[str, ...],
+                                               expected: str) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = pyhelm("pull", "stable/demo", "-d", str(dest), *flags)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert [p.name for p in dest.iterdir()] == [expected]
+    assert (dest / expected).read_bytes() == (added.root / expected).read_bytes()
+
+
+def test_pull_untar_repo_url_and_archive_url(tmp_path: Path, added: RepoServer,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = tmp_path / "work"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert pyhelm("pull", "stable/demo", "--untar", "--untardir", "unpacked").returncode == 0
+    assert (tmp_path / "unpacked" / "demo" / "Chart.yaml").read_text().count("version: 0.3.0") == 1
+    again = pyhelm("pull", "stable/demo", "--untar", "--untardir", "unpacked")
+    assert again.stderr.startswith("Error: failed to untar: a file or directory with the name ")
+    assert pyhelm("pull", "demo", "--repo", added.url, "--version", "0.1.0").returncode == 0
+    assert pyhelm("fetch", f"{added.url}/demo-0.2.0.tgz").returncode == 0
+    assert sorted(p.name for p in tmp_path.glob("*.tgz")) == ["demo-0.1.0.tgz", "demo-0.2.0.tgz"]
+
+
+def test_pull_errors_are_one_clear_line(tmp_path: Path, added: RepoServer,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = tmp_path / "work"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        ("stable/demo", "--version", "9.9.9"): 'Error: chart "demo" matching 9.9.9 not found in stable index. '
+                                               "(try 'helm repo update'): no chart version found for demo-9.9.9",
+        ("stable/nothing",): 'Error: chart "nothing" matching  not found in stable index. '
+                             "(try 'helm repo update'): no chart name found",
+        ("other/demo",): "Error: repo other not found",
+        ("demo", "--repo", added.url, "--version", "7"): f'Error: chart "demo" version "7" not found in '
+                                                          f"{added.url} repository",
+        (f"{added.url}/missing-1.0.0.tgz",): f"Error: failed to fetch {added.url}/missing-1.0.0.tgz : "
+                                             "404 File not found",
+        ("stable/demo", "-d", "no-such-dir"): "Error: open no-such-dir: no such file or directory",
+    }
+    for args, message in cases.items():
+        result = pyhelm("pull", *args)
+        assert (result.returncode, result.stderr) == (1, message + "\n"), args
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_digest_mismatch_is_refused_and_nothing_is_kept(tmp_path: Path, helm_home: Path,
+                                                        added: RepoServer) -> None:
+    package_demo(added.root / "rebuilt", "0.3.0")
+    (added.root / "demo-0.3.0.tgz").write_bytes((added.root / "rebuilt" / "demo-0.3.0.tgz").read_bytes() + b"x")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    result = pyhelm("pull", "stable/demo", "-d", str(dest))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: digest mismatch for {added.url}/demo-0.3.0.tgz: the index lists "
+                                    "sha256:")
+    assert list(dest.iterdir()) == [] and content_cache(helm_home) == []
+
+
+def test_template_and_show_take_repository_references_through_the_content_cache(
+        helm_home: Path, added: RepoServer) -> None:
+    rendered = pyhelm("template", "web", "stable/demo")
+    assert rendered.returncode == 0, rendered.stderr
+    assert "name: web-demo" in rendered.stdout
+    digest = load_index_file(str(helm_home / "cache" / "repository" / "stable-index.yaml")).get("demo").digest
+    assert content_cache(helm_home) == [f"{digest}.chart"]
+    assert hashlib.sha256((added.root / "demo-0.3.0.tgz").read_bytes()).hexdigest() == digest
+    served = len(added.requests)
+    shown = pyhelm("show", "chart", "stable/demo")  # a cache hit: no download
+    assert shown.returncode == 0 and "version: 0.3.0" in shown.stdout
+    assert len(added.requests) == served
+    by_url = pyhelm("template", "web", f"{added.url}/demo-0.1.0.tgz")
+    assert by_url.returncode == 0 and "demo-0.1.0" in by_url.stdout
