@@ -37,6 +37,9 @@ COMMANDS = {
     "search": "engine.cli.repo_cmds:search",
     "pull": "engine.cli.repo_cmds:pull",
     "fetch": "engine.cli.repo_cmds:pull",
+    "dependency": "engine.cli.repo_cmds:dependency",
+    "dep": "engine.cli.repo_cmds:dependency",
+    "dependencies": "engine.cli.repo_cmds:dependency",
 }
 ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
            "hist": "history"}

@@ -45,7 +45,7 @@ def _truncate(text: str, width: int) -> str:
 class _AliasedGroup(click.Group):
     """A command group whose subcommands also answer to Helm's short aliases."""
 
-    aliases = {"ls": "list", "up": "update", "rm": "remove"}
+    aliases = {"ls": "list", "up": "update", "rm": "remove"}  # shared by repo and dependency
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return super().get_command(ctx, self.aliases.get(name, name))
@@ -307,3 +307,72 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str,
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
                                repo_url=chart_path.repo_url, warn=warn)
         pull_chart(source, cache, destination, untar, untardir)
+
+
+@click.group(cls=_AliasedGroup)
+def dependency() -> None:
+    """Manage a chart's dependencies."""
+
+
+@dependency.command("list")
+@click.argument("chart", default=".")
+@click.option("--max-col-width", default=80, type=int, help="maximum column width for output table")
+def dependency_list(chart: str, max_col_width: int) -> None:
+    """List the dependencies for the given chart."""
+    from engine.chart.loader import load_chart
+    from engine.cli.tables import table
+    from engine.repo.dependency_list import dependency_status, stray_charts
+
+    chart_path = os.path.normpath(chart)
+    loaded = load_chart(chart_path)
+    declared = loaded.metadata.dependencies
+    if not declared:
+        click.echo(f"WARNING: no dependencies at {os.path.join(chart_path, 'charts')}")
+        return
+    rows = [["NAME", "VERSION", "REPOSITORY", "STATUS"]]
+    rows += [[d.name, d.version, d.repository, dependency_status(chart_path, d, loaded)] for d in declared]
+    click.echo(table([[_truncate(cell, max_col_width) for cell in row] for row in rows]))
+    for line in stray_charts(chart_path, declared):
+        click.echo(line)
+
+
+def _dependency_flags(command):
+    """The flags ``dependency update`` and ``build`` share."""
+    options = [
+        click.option("--skip-refresh", is_flag=True, help="do not refresh the local repository cache"),
+        click.option("--username", default="", help="chart repository username where to locate the requested chart"),
+        click.option("--password", default="", help="chart repository password where to locate the requested chart"),
+        click.option("--cert-file", default="", help="identify HTTPS client using this SSL certificate file"),
+        click.option("--key-file", default="", help="identify HTTPS client using this SSL key file"),
+        click.option("--ca-file", default="", help="verify certificates of HTTPS-enabled servers using this CA "
+                                                   "bundle"),
+        click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the chart "
+                                                                      "download"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _manager(chart: str, skip_refresh: bool, **tls: Any):
+    from engine.repo.dependencies import DependencyManager
+    from engine.repo.http import ClientOptions
+
+    return DependencyManager(os.path.normpath(chart), HelmPaths.from_environment(), click.echo, skip_refresh,
+                             ClientOptions(**tls))
+
+
+@dependency.command("update")
+@click.argument("chart", default=".")
+@_dependency_flags
+def dependency_update(chart: str, skip_refresh: bool, **tls: Any) -> None:
+    """Update charts/ based on the contents of Chart.yaml."""
+    _manager(chart, skip_refresh, **tls).update()
+
+
+@dependency.command("build")
+@click.argument("chart", default=".")
+@_dependency_flags
+def dependency_build(chart: str, skip_refresh: bool, **tls: Any) -> None:
+    """Rebuild the charts/ directory based on the Chart.lock file."""
+    _manager(chart, skip_refresh, **tls).build()
