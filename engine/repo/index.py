@@ -15,6 +15,7 @@ from engine.chart.metadata import FIELDS, metadata_to_dict, parse_metadata, vali
 from engine.chart.model import Metadata
 from engine.gotemplate.gojson import json_kind
 from engine.repo import versions
+from engine.repo.decoded_cache import cached_decode
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
 from engine.repo.marshal import ZERO_TIME, load_yaml, now_rfc3339nano, to_indented_json, to_yaml
@@ -186,6 +187,8 @@ def index_directory(directory: str, base_url: str) -> IndexFile:
 
 def _decode(data: bytes) -> Any:
     """JSON when the bytes are valid JSON, otherwise YAML."""
+    if not data:
+        raise RepoError("empty index.yaml file")
     try:
         return json.loads(data)
     except ValueError:
@@ -247,9 +250,10 @@ def _valid(cv: ChartVersion) -> str:
 
 def load_index(data: bytes, source: str, warn: Warn = ignore_warning) -> IndexFile:
     """Parse an index; invalid entries are skipped with a warning, versions sorted newest first."""
-    if not data:
-        raise RepoError("empty index.yaml file")
-    raw = _decode(data)
+    return _index_from(_decode(data), source, warn)
+
+
+def _index_from(raw: Any, source: str, warn: Warn) -> IndexFile:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -297,6 +301,6 @@ def load_index_file(path: str, warn: Warn = ignore_warning) -> IndexFile:
     with open(path, "rb") as handle:
         data = handle.read()
     try:
-        return load_index(data, path, warn)
+        return _index_from(cached_decode(path, data, _decode), path, warn)
     except RepoError as exc:
         raise RepoError(f"error loading {path}: {exc}") from None

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from engine.repo.errors import RepoError
-from engine.repo.index import IndexFile, index_directory, load_index
+from engine.repo.index import IndexFile, index_directory, load_index, load_index_file
 from repo_support import DEMO_VERSIONS, package_demo, pyhelm, run_helm
 
 TIMES = re.compile(r'^(\s*(?:- )?(?:created|generated)): .*$', re.M)
@@ -111,3 +111,16 @@ def test_repo_index_writes_what_helm_writes(tmp_path: Path, helm: str, as_json: 
     if as_json:
         ours, theirs = (re.sub(r'"(created|generated)": "[^"]*"', "", text) for text in (ours, theirs))
     assert TIMES.sub(r"\1", ours) == TIMES.sub(r"\1", theirs)
+
+
+def test_large_cached_indexes_are_reread_when_their_bytes_change(tmp_path: Path, helm_home: Path) -> None:
+    padding = "x" * 200_000  # large enough for the decoded-index cache
+    path = tmp_path / "stable-index.yaml"
+    path.write_bytes(index_bytes(entry("1.0.0", description=padding)))
+    assert [cv.version for cv in load_index_file(str(path)).entries["demo"]] == ["1.0.0"]
+    assert [cv.version for cv in load_index_file(str(path)).entries["demo"]] == ["1.0.0"]  # from the cache
+    path.write_bytes(index_bytes(entry("1.0.0", description=padding), entry("2.0.0")))
+    assert [cv.version for cv in load_index_file(str(path)).entries["demo"]] == ["2.0.0", "1.0.0"]
+    path.write_bytes(b"")
+    with pytest.raises(RepoError, match="empty index.yaml file"):
+        load_index_file(str(path))
