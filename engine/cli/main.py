@@ -36,10 +36,10 @@ COMMANDS = {
     "repo": "engine.cli.repo_cmds:repo",
     "search": "engine.cli.repo_cmds:search",
     "pull": "engine.cli.repo_cmds:pull",
-    "fetch": "engine.cli.repo_cmds:pull",
+    "fetch": "engine.cli.repo_cmds:fetch",
     "dependency": "engine.cli.repo_cmds:dependency",
-    "dep": "engine.cli.repo_cmds:dependency",
-    "dependencies": "engine.cli.repo_cmds:dependency",
+    "dep": "engine.cli.repo_cmds:dep",
+    "dependencies": "engine.cli.repo_cmds:dependencies",
 }
 ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
            "hist": "history"}

@@ -1,6 +1,7 @@
 """``repo add|list|update|remove|index``, ``search repo`` and ``pull``: chart repositories as helm handles them."""
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -376,3 +377,15 @@ def dependency_update(chart: str, skip_refresh: bool, **tls: Any) -> None:
 def dependency_build(chart: str, skip_refresh: bool, **tls: Any) -> None:
     """Rebuild the charts/ directory based on the Chart.lock file."""
     _manager(chart, skip_refresh, **tls).build()
+
+
+def _hidden_alias(command: click.Command) -> click.Command:
+    """The same command under another name, left out of the help listing (Helm's command aliases)."""
+    alias = copy.copy(command)
+    alias.hidden = True
+    return alias
+
+
+fetch = _hidden_alias(pull)
+dep = _hidden_alias(dependency)
+dependencies = _hidden_alias(dependency)
