@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
 from conftest import RepoServer
-from repo_support import pyhelm
+from repo_support import ROOT, pyhelm
 
 
 def config(home: Path) -> dict:
@@ -135,3 +138,15 @@ def test_search_versions_devel_constraints_and_regexp(helm_home: Path, demo_repo
     assert pyhelm("search", "repo", "zzz").stdout == "No results found\n"
     bad = pyhelm("search", "repo", "--version", "nonsense")
     assert bad.stderr == "Error: an invalid version/constraint format: improper constraint: nonsense\n"
+
+
+def test_repository_commands_never_import_the_kubernetes_client(helm_home: Path, demo_repo: RepoServer) -> None:
+    script = ("import sys\nfrom engine.cli.main import main\n"
+              f"for args in (['repo', 'add', 's', '{demo_repo.url}'], ['search', 'repo', 'demo'], "
+              f"['pull', 's/demo', '-d', '{helm_home}'], ['repo', 'update']):\n"
+              "    assert main(args) == 0, args\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'kubernetes'))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
