@@ -78,11 +78,12 @@ def fetch(url: str, options: ClientOptions = ClientOptions(), credentials_url: s
 
     Basic auth is sent only to the scheme and host of ``credentials_url`` (the repository) unless
     ``pass_credentials_all``; connection failures and 5xx answers are retried with exponential backoff.
+    As in Helm, no compression is negotiated and a ``Content-Encoding`` is not undone: archives keep their digest.
     """
     import requests
     import urllib3
 
-    headers = {"User-Agent": f"pyhelm/{__version__}"}
+    headers = {"User-Agent": f"pyhelm/{__version__}", "Accept-Encoding": "identity"}
     if accept:
         headers["Accept"] = accept
     auth = None
@@ -95,17 +96,17 @@ def fetch(url: str, options: ClientOptions = ClientOptions(), credentials_url: s
     attempt = 0
     while True:
         try:
-            response = requests.get(url, headers=headers, auth=auth, verify=verify, cert=cert,
-                                    timeout=options.timeout)
+            with requests.get(url, headers=headers, auth=auth, verify=verify, cert=cert, timeout=options.timeout,
+                              stream=True) as response:
+                if response.status_code == 200:
+                    return response.raw.read(decode_content=False)  # bytes as served, never un-gzipped
+                status = f"{response.status_code} {response.reason}"
+                if response.status_code < 500 or attempt == RETRIES:
+                    raise RepoError(f"failed to fetch {url} : {status}")
         except requests.exceptions.SSLError as exc:
             raise RepoError(f'Get "{url}": {_reason(exc)}') from None
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             if attempt == RETRIES:
                 raise RepoError(f'Get "{url}": {_reason(exc)}') from None
-        else:
-            if response.status_code == 200:
-                return response.content
-            if response.status_code < 500 or attempt == RETRIES:
-                raise RepoError(f"failed to fetch {url} : {response.status_code} {response.reason}")
         time.sleep(BACKOFF * 2 ** attempt)
         attempt += 1

@@ -31,19 +31,26 @@ def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @dataclass
 class RepoServer:
-    """A chart repository served from ``root``; ``auth`` demands basic auth, ``fail`` maps paths to statuses."""
+    """A chart repository served from ``root``; ``auth`` demands basic auth, ``fail`` maps paths to statuses,
+    ``headers`` are added to every answer."""
 
     root: Path
     url: str = ""
     auth: tuple[str, str] | None = None
     fail: dict[str, list[int]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _handler(server: RepoServer) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             return None
+
+        def end_headers(self) -> None:
+            for name, value in server.headers.items():
+                self.send_header(name, value)
+            super().end_headers()
 
         def do_GET(self) -> None:
             server.requests.append(self.path)

@@ -72,6 +72,14 @@ def test_pull_errors_are_one_clear_line(tmp_path: Path, added: RepoServer,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_archives_are_saved_as_served_even_with_a_gzip_content_encoding(tmp_path: Path,
+                                                                       added: RepoServer) -> None:
+    added.headers["Content-Encoding"] = "gzip"  # as some object stores label .tgz files
+    result = pyhelm("pull", "stable/demo", "-d", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo-0.3.0.tgz").read_bytes() == (added.root / "demo-0.3.0.tgz").read_bytes()
+
+
 def test_digest_mismatch_is_refused_and_nothing_is_kept(tmp_path: Path, helm_home: Path,
                                                         added: RepoServer) -> None:
     package_demo(added.root / "rebuilt", "0.3.0")
