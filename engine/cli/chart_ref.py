@@ -75,8 +75,12 @@ def chart_path_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), wrapper)
 
 
-def locate_chart(reference: str, options: ChartPathOptions | None = None,
-                 warn: Callable[[str], None] | None = None) -> str:
+def warn_line(fields: str) -> None:
+    """Print a repository-layer warning (``msg="…" key=value``) as Helm logs it."""
+    click.echo(f"level=WARN {fields}", err=True)
+
+
+def locate_chart(reference: str, options: ChartPathOptions | None = None) -> str:
     """The local path of the chart ``reference`` names, as Helm's LocateChart resolves it.
 
     Local directories and archives are used in place; ``repo/name`` (through the cached index), ``--repo``
@@ -95,7 +99,7 @@ def locate_chart(reference: str, options: ChartPathOptions | None = None,
 
     paths = HelmPaths.from_environment()
     source = resolve_chart(reference, options.version_constraint, paths, options.client_options(),
-                           repo_url=options.repo_url, warn=warn or (lambda _message: None))
+                           repo_url=options.repo_url, warn=warn_line)
     return os.path.abspath(fetch_archive(source, ContentCache(paths.content_cache)))
 
 
@@ -103,7 +107,7 @@ def load_installable_chart(reference: str, warn, options: ChartPathOptions | Non
     """Load a chart for install/template: refuse library charts and missing dependencies as Helm does."""
     from engine.chart.loader import load_chart
 
-    chart = load_chart(locate_chart(reference, options, warn))
+    chart = load_chart(locate_chart(reference, options))
     chart_type = chart.metadata.type
     if chart_type not in ("", "application"):
         raise CommandError(f"{chart_type} charts are not installable")

@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from engine.cli.chart_ref import ChartPathOptions, chart_path_flags
+from engine.cli.chart_ref import ChartPathOptions, chart_path_flags, warn_line
 from engine.cli.errors import CommandError
-from engine.cli.output import warn
 from engine.repo.paths import HelmPaths
 
 DEPRECATED_REPOS = {"//kubernetes-charts.storage.googleapis.com": "https://charts.helm.sh/stable",
@@ -105,7 +104,7 @@ def repo_add(name: str, url: str, username: str, password: str, password_stdin: 
             click.echo(f'"{name}" already exists with the same configuration, skipping')
             return
         try:
-            download_index(entry, paths.repository_cache, seconds, warn)
+            download_index(entry, paths.repository_cache, seconds, warn_line)
         except RepoError as exc:
             raise not_valid_repository(url, exc) from None
         config.update(entry)
@@ -164,7 +163,7 @@ def repo_update(names: tuple[str, ...], timeout: str) -> None:
 
     def update(entry) -> RepoError | None:
         try:
-            download_index(entry, paths.repository_cache, seconds, warn)
+            download_index(entry, paths.repository_cache, seconds, warn_line)
         except RepoError as exc:
             return exc
         return None
@@ -223,7 +222,7 @@ def repo_index(directory: str, url: str, merge: str, as_json: bool) -> None:
             existing.write(merge, as_json)
         else:
             try:
-                existing = load_index_file(merge, warn)
+                existing = load_index_file(merge, warn_line)
             except RepoError as exc:
                 raise CommandError(f"merge failed: {exc}") from None
         index.merge(existing)
@@ -255,6 +254,7 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
     from engine.cli.tables import table
     from engine.repo.errors import RepoError
     from engine.repo.index import load_index_file
+    from engine.repo.logline import log_fields
     from engine.repo.repositories import load_repo_file_or_empty
     from engine.repo.search import SearchIndex, apply_constraint, sort_results
     from engine.repo.versions import DEVEL, STABLE
@@ -268,7 +268,7 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
         try:
             index.add_repo(entry.name, load_index_file(paths.index_path(entry.name)), all_versions=True)
         except (OSError, RepoError) as exc:
-            warn(f"repo is corrupt or missing repo={entry.name} error={exc}")
+            warn_line(log_fields("repo is corrupt or missing", repo=entry.name, error=exc))
     results = index.search(" ".join(keywords), regexp) if keywords else index.all()
     results = apply_constraint(sort_results(results), version or (DEVEL if devel else STABLE), all_versions)
     if not results and fail_on_no_result:
@@ -306,7 +306,7 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str,
     cache = ContentCache(paths.content_cache)
     for reference in charts:
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
-                               repo_url=chart_path.repo_url, warn=warn)
+                               repo_url=chart_path.repo_url, warn=warn_line)
         pull_chart(source, cache, destination, untar, untardir)
 
 

@@ -18,9 +18,10 @@ from engine.repo import versions
 from engine.repo.decoded_cache import cached_decode
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
+from engine.repo.logline import log_fields
 from engine.repo.marshal import ZERO_TIME, load_yaml, now_rfc3339nano, to_indented_json, to_yaml
 
-Warn = Callable[[str], None]
+Warn = Callable[[str], None]  # receives ``msg="…" key=value`` (engine.repo.logline) to print after level=WARN
 LEGACY_KEYS = ("checksum", "engine", "tillerVersion", "url")  # Helm 2 fields, tolerated and kept
 INDEX_KEYS = {"serverInfo", "apiVersion", "generated", "entries", "publicKeys", "annotations"}
 ENTRY_KEYS = {key for key, _attr, _go in FIELDS} | {"urls", "created", "removed", "digest", *LEGACY_KEYS}
@@ -123,8 +124,8 @@ class IndexFile:
         for cv in entries:
             if versions.satisfies(constraint, cv.version):
                 if version:
-                    warn(f"unable to find exact version requested; falling back to closest available version "
-                         f"chart={name} requested={version} selected={cv.version}")
+                    warn(log_fields("unable to find exact version requested; falling back to closest available "
+                                    "version", chart=name, requested=version, selected=cv.version))
                 return cv
         raise RepoError(f"no chart version found for {name}-{version}")
 
@@ -281,12 +282,13 @@ def _index_from(raw: Any, source: str, warn: Warn) -> IndexFile:
         kept: list[ChartVersion] = []
         for item in items or []:
             if item is None:
-                warn(f'skipping loading invalid entry for chart "{name}" from {source}: empty entry')
+                warn(log_fields(f'skipping loading invalid entry for chart "{name}" from {source}: empty entry'))
                 continue
             cv = _chart_version(item)
             problem = _valid(cv)
             if problem:
-                warn(f'skipping loading invalid entry for chart "{name}" "{cv.version}" from {source}: {problem}')
+                warn(log_fields(f'skipping loading invalid entry for chart "{name}" "{cv.version}" from {source}: '
+                                f"{problem}"))
                 continue
             kept.append(cv)
         index.entries[str(name)] = kept

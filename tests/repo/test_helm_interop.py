@@ -58,3 +58,8 @@ def test_errors_match_helms(helm_home: Path, demo_repo: RepoServer, helm: str) -
     for args in (("repo", "add", "x", demo_repo.url + "/empty"), ("repo", "add", "x", demo_repo.url + "/none"),
                  ("repo", "remove", "x"), ("search", "repo", "x"), ("pull", "x/demo")):
         assert pyhelm(*args).stderr == run_helm(helm, *args).stderr, args
+    assert pyhelm("repo", "add", "x", demo_repo.url).returncode == 0
+    (demo_repo.root / "elsewhere").mkdir()
+    for args in (("pull", "x/demo", "--version", "<0.3", "-d", str(demo_repo.root / "elsewhere")),
+                 ("pull", "x/demo", "--version", "nonsense")):
+        assert pyhelm(*args).stderr == run_helm(helm, *args).stderr, args

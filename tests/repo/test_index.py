@@ -44,9 +44,9 @@ def test_invalid_entries_are_skipped_with_a_warning_and_versions_sorted_newest_f
                        entry("2.0.0-rc.1"))
     index = load_index(data, "src", warnings.append)
     assert [cv.version for cv in index.entries["demo"]] == ["2.0.0-rc.1", "1.10.0", "1.9.0", "0.1.0"]
-    assert warnings == ['skipping loading invalid entry for chart "demo" from src: empty entry',
-                        'skipping loading invalid entry for chart "demo" "not-semver" from src: validation: '
-                        'chart.metadata.version "not-semver" is invalid']
+    assert warnings == ['msg="skipping loading invalid entry for chart \\"demo\\" from src: empty entry"',
+                        'msg="skipping loading invalid entry for chart \\"demo\\" \\"not-semver\\" from src: '
+                        'validation: chart.metadata.version \\"not-semver\\" is invalid"']
 
 
 def test_json_index_loads_like_yaml() -> None:
