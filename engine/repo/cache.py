@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from engine.repo.files import atomic_write
 
-CHART = ".chart"
-PROV = ".prov"
+CHART = ".chart"  # Helm also keeps provenance files here, as ``.prov``
 
 
 @dataclass(frozen=True)
@@ -16,15 +15,15 @@ class ContentCache:
 
     root: str
 
-    def path(self, digest: str, kind: str = CHART) -> str:
-        return os.path.join(self.root, digest[:2], digest + kind)
+    def path(self, digest: str) -> str:
+        return os.path.join(self.root, digest[:2], digest + CHART)
 
-    def get(self, digest: str, kind: str = CHART) -> str | None:
-        """The cached file for ``digest``, or None (an empty file counts as absent, as in Helm)."""
-        path = self.path(digest, kind)
+    def get(self, digest: str) -> str | None:
+        """The cached chart for ``digest``, or None (an empty file counts as absent, as in Helm)."""
+        path = self.path(digest)
         return path if os.path.isfile(path) and os.path.getsize(path) > 0 else None
 
-    def put(self, digest: str, data: bytes, kind: str = CHART) -> str:
-        path = self.path(digest, kind)
+    def put(self, digest: str, data: bytes) -> str:
+        path = self.path(digest)
         atomic_write(path, data, 0o644)
         return path

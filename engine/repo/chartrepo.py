@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from engine.repo.errors import RepoError
@@ -20,6 +21,15 @@ def resolve_reference_url(base_url: str, reference: str) -> str:
     directory = base._replace(path=base.path.rstrip("/") + "/", query="", fragment="")
     resolved = urlsplit(urljoin(urlunsplit(directory), reference))
     return urlunsplit(resolved._replace(query=base.query))
+
+
+def url_equal(a: str, b: str) -> bool:
+    """Go's urlutil.Equal: URLs equal once their paths are cleaned (so a trailing slash does not matter)."""
+    def normal(url: str) -> tuple[str, ...]:
+        parts = urlsplit(url)
+        return parts.scheme, parts.netloc, posixpath.normpath(parts.path or "/"), parts.query, parts.fragment
+
+    return normal(a) == normal(b)
 
 
 def client_options(entry: Entry, timeout: float | None = None) -> ClientOptions:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import posixpath
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from engine.chart.metadata import dependency_to_dict, parse_metadata
 from engine.chart.model import Chart, Dependency
 from engine.repo import versions
 from engine.repo.cache import ContentCache
-from engine.repo.chartrepo import client_options, download_index, resolve_reference_url
+from engine.repo.chartrepo import client_options, download_index, resolve_reference_url, url_equal
 from engine.repo.downloader import ChartSource, download_to, find_in_repository_url
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
@@ -50,15 +49,6 @@ def lock_digest(requested: list[Dependency], locked: list[Dependency]) -> str:
     """Helm's HashReq: ``sha256:`` + SHA-256 of the JSON pair [Chart.yaml dependencies, locked dependencies]."""
     data = to_compact_json([[_hash_form(d) for d in requested], [_hash_form(d) for d in locked]])
     return "sha256:" + hashlib.sha256(data.encode()).hexdigest()
-
-
-def url_equal(a: str, b: str) -> bool:
-    """Go's urlutil.Equal: URLs equal once their paths are cleaned (so a trailing slash does not matter)."""
-    def normal(url: str) -> tuple[str, ...]:
-        parts = urlsplit(url)
-        return parts.scheme, parts.netloc, posixpath.normpath(parts.path or "/"), parts.query, parts.fragment
-
-    return normal(a) == normal(b)
 
 
 def local_path(repository: str, chart_path: str) -> str:

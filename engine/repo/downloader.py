@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from engine.repo.cache import ContentCache
-from engine.repo.chartrepo import client_options, fetch_index, not_valid_repository, resolve_reference_url
+from engine.repo.chartrepo import fetch_index, not_valid_repository, resolve_reference_url, url_equal
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
 from engine.repo.http import CHART_ACCEPT, ClientOptions, fetch
@@ -52,6 +52,8 @@ def _with_entry(options: ClientOptions, entry: Entry) -> ClientOptions:
     changes: dict[str, object] = {}
     if entry.cert_file or entry.key_file or entry.ca_file:
         changes.update(cert_file=entry.cert_file, key_file=entry.key_file, ca_file=entry.ca_file)
+    if entry.insecure_skip_tls_verify:
+        changes["insecure_skip_tls_verify"] = True
     if entry.username and entry.password:
         changes.update(username=entry.username, password=entry.password,
                        pass_credentials_all=entry.pass_credentials_all)
@@ -62,7 +64,7 @@ def _cached_index(paths: HelmPaths, entry: Entry) -> IndexFile:
     try:
         return load_index_file(paths.index_path(entry.name))
     except (OSError, RepoError) as exc:
-        detail = f"open {exc.filename}: {exc.strerror.lower()}" if isinstance(exc, OSError) else str(exc)
+        detail = f"open {exc.filename}: {(exc.strerror or str(exc)).lower()}" if isinstance(exc, OSError) else str(exc)
         raise RepoError(f"no cached repo found. (try 'helm repo update'): {detail}") from None
 
 
@@ -70,7 +72,8 @@ def _owner_of(url: str, paths: HelmPaths) -> Entry | None:
     """The configured repository whose cached index lists ``url`` (for its TLS settings and credentials)."""
     for entry in load_repo_file_or_empty(paths.repository_config).repositories:
         index = _cached_index(paths, entry)
-        if any(url in cv.urls for versions in index.entries.values() for cv in versions):
+        if any(url_equal(url, listed) for versions in index.entries.values() for cv in versions
+               for listed in cv.urls):
             return entry
     return None
 

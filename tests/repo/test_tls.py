@@ -92,6 +92,8 @@ def test_ca_file_and_insecure_skip_tls_verify(tmp_path: Path, helm_home: Path, c
     assert (tmp_path / "demo-0.3.0.tgz").exists()
     skipped = pyhelm("repo", "add", "unchecked", https_repo, "--insecure-skip-tls-verify")
     assert skipped.returncode == 0, skipped.stderr
+    pulled = pyhelm("pull", "unchecked/demo", "--version", "0.1.0", "-d", str(tmp_path))  # the entry's setting
+    assert pulled.returncode == 0, pulled.stderr
     missing = pyhelm("repo", "add", "x", https_repo, "--ca-file", str(certs / "nope.crt"))
     assert missing.stderr.endswith(f"can't create TLS config for client: open {certs / 'nope.crt'}: no such file "
                                    "or directory\n")
