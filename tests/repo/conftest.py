@@ -5,6 +5,7 @@ import base64
 import functools
 import http.server
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -32,7 +33,7 @@ def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @dataclass
 class RepoServer:
     """A chart repository served from ``root``; ``auth`` demands basic auth, ``fail`` maps paths to statuses,
-    ``headers`` are added to every answer."""
+    ``headers`` are added to every answer, ``delay`` holds every answer back."""
 
     root: Path
     url: str = ""
@@ -40,6 +41,7 @@ class RepoServer:
     fail: dict[str, list[int]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before each answer
 
 
 def _handler(server: RepoServer) -> type[http.server.SimpleHTTPRequestHandler]:
@@ -54,6 +56,7 @@ def _handler(server: RepoServer) -> type[http.server.SimpleHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             server.requests.append(self.path)
+            time.sleep(server.delay)
             if server.auth is not None:
                 token = base64.b64encode(":".join(server.auth).encode()).decode()
                 if self.headers.get("Authorization") != f"Basic {token}":
@@ -63,7 +66,10 @@ def _handler(server: RepoServer) -> type[http.server.SimpleHTTPRequestHandler]:
             if statuses:
                 self.send_error(statuses.pop(0))
                 return
-            super().do_GET()
+            try:
+                super().do_GET()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
 
     return Handler
 

@@ -150,3 +150,25 @@ def test_repository_commands_never_import_the_kubernetes_client(helm_home: Path,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_timeouts_end_slow_downloads_with_an_error(helm_home: Path, demo_repo: RepoServer) -> None:
+    demo_repo.delay = 1.0
+    result = pyhelm("repo", "add", "slow", demo_repo.url, "--timeout", "100ms")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f'Error: looks like "{demo_repo.url}" is not a valid chart repository or '
+                                    f'cannot be reached: Get "{demo_repo.url}/index.yaml": ')
+    assert result.stderr.endswith("timeout awaiting response headers\n")
+    assert not (helm_home / "config" / "repositories.yaml").exists()
+    bad = pyhelm("repo", "add", "slow", demo_repo.url, "--timeout", "soon")
+    assert bad.stderr == 'Error: invalid argument "soon" for "--timeout" flag: time: invalid duration "soon"\n'
+
+
+def test_concurrent_adds_keep_every_repository(helm_home: Path, demo_repo: RepoServer) -> None:
+    script = ("import sys\nfrom engine.cli.main import main\n"
+              f"sys.exit(main(['repo', 'add', sys.argv[1], '{demo_repo.url}']))\n")
+    children = [subprocess.Popen([sys.executable, "-c", script, f"r{i}"], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                for i in range(6)]
+    assert all(child.wait() == 0 for child in children)
+    assert sorted(r["name"] for r in config(helm_home)["repositories"]) == [f"r{i}" for i in range(6)]
