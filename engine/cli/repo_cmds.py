@@ -1,18 +1,21 @@
-"""``repo add|list|update|remove|index``, ``search repo`` and ``pull``: chart repositories as helm handles them."""
+"""Chart repositories as helm handles them: ``repo add|list|update|remove|index``, ``search repo``, ``pull``
+and ``dependency list|update|build``."""
 from __future__ import annotations
 
 import copy
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from engine.cli.chart_ref import ChartPathOptions, chart_path_flags, warn_line
 from engine.cli.errors import CommandError
 from engine.repo.paths import HelmPaths
+
+if TYPE_CHECKING:
+    from engine.repo.dependencies import DependencyManager
 
 DEPRECATED_REPOS = {"//kubernetes-charts.storage.googleapis.com": "https://charts.helm.sh/stable",
                     "//kubernetes-charts-incubator.storage.googleapis.com": "https://charts.helm.sh/incubator"}
@@ -140,7 +143,7 @@ def repo_list(output: str, no_headers: bool) -> None:
 @TIMEOUT
 def repo_update(names: tuple[str, ...], timeout: str) -> None:
     """Update information of available charts locally from chart repositories."""
-    from engine.repo.chartrepo import download_index
+    from engine.repo.chartrepo import update_indexes, update_report
     from engine.repo.errors import RepoError
     from engine.repo.repositories import load_repo_file
 
@@ -160,23 +163,10 @@ def repo_update(names: tuple[str, ...], timeout: str) -> None:
             raise CommandError(f"no repositories found matching '{name}'.  Nothing will be updated")
     chosen = [entry for entry in config.repositories if not names or entry.name in names]
     click.echo("Hang tight while we grab the latest from your chart repositories...")
-
-    def update(entry) -> RepoError | None:
-        try:
-            download_index(entry, paths.repository_cache, seconds, warn_line)
-        except RepoError as exc:
-            return exc
-        return None
-
-    with ThreadPoolExecutor(max_workers=min(len(chosen), 16)) as pool:
-        outcomes = list(pool.map(update, chosen))
     failed = []
-    for entry, error in zip(chosen, outcomes):
-        if error is None:
-            click.echo(f'...Successfully got an update from the "{entry.name}" chart repository')
-        else:
-            click.echo(f'...Unable to get an update from the "{entry.name}" chart repository ({entry.url}):\n'
-                       f"\t{error}")
+    for entry, error in update_indexes(chosen, paths.repository_cache, seconds, warn_line):
+        click.echo(update_report(entry, error))
+        if error is not None:
             failed.append(entry.url)
     if failed:
         raise CommandError(f"failed to update the following repositories: [{' '.join(failed)}]")
@@ -337,7 +327,7 @@ def dependency_list(chart: str, max_col_width: int) -> None:
         click.echo(line)
 
 
-def _dependency_flags(command):
+def _dependency_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     """The flags ``dependency update`` and ``build`` share."""
     options = [
         click.option("--skip-refresh", is_flag=True, help="do not refresh the local repository cache"),
@@ -355,7 +345,7 @@ def _dependency_flags(command):
     return command
 
 
-def _manager(chart: str, skip_refresh: bool, **tls: Any):
+def _manager(chart: str, skip_refresh: bool, **tls: Any) -> "DependencyManager":
     from engine.repo.dependencies import DependencyManager
     from engine.repo.http import ClientOptions
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from engine.repo.errors import RepoError
@@ -65,6 +66,29 @@ def download_index(entry: Entry, cache_dir: str, timeout: float | None = None,
     atomic_write(os.path.join(cache_dir, cache_charts_file(entry.name)), names.encode(), 0o644)
     atomic_write(os.path.join(cache_dir, cache_index_file(entry.name)), data, 0o644)
     return index
+
+
+def update_indexes(entries: list[Entry], cache_dir: str, timeout: float | None = None,
+                   warn: Warn = ignore_warning) -> list[tuple[Entry, RepoError | None]]:
+    """Refresh the cached indexes of ``entries`` in parallel; each entry with the error it met, or None."""
+    def update(entry: Entry) -> tuple[Entry, RepoError | None]:
+        try:
+            download_index(entry, cache_dir, timeout, warn)
+        except RepoError as exc:
+            return entry, exc
+        return entry, None
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(entries), 16))) as pool:
+        return list(pool.map(update, entries))
+
+
+def update_report(entry: Entry, error: RepoError | None, by_url: bool = False) -> str:
+    """Helm's line for one refreshed repository (``by_url`` for repositories known only by their URL)."""
+    label = entry.url if by_url else entry.name
+    if error is None:
+        return f'...Successfully got an update from the "{label}" chart repository'
+    where = "" if by_url else f" ({entry.url})"
+    return f'...Unable to get an update from the "{label}" chart repository{where}:\n\t{error}'
 
 
 def not_valid_repository(url: str, exc: Exception) -> RepoError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -19,7 +18,8 @@ from engine.chart.metadata import dependency_to_dict, parse_metadata
 from engine.chart.model import Chart, Dependency
 from engine.repo import versions
 from engine.repo.cache import ContentCache
-from engine.repo.chartrepo import client_options, download_index, resolve_reference_url, url_equal
+from engine.repo.chartrepo import (client_options, resolve_reference_url, update_indexes, update_report,
+                                   url_equal)
 from engine.repo.downloader import ChartSource, download_to, find_in_repository_url
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
@@ -159,19 +159,8 @@ class DependencyManager:
     def _parallel_update(self, entries: list[Entry]) -> None:
         """Refresh each repository's cached index once per URL; failures are reported, not fatal (as in Helm)."""
         unique = list({entry.url.rstrip("/"): entry for entry in entries}.values())
-
-        def update(entry: Entry) -> str:
-            label = entry.url if entry.name.startswith(MANAGER_PREFIX) else entry.name
-            try:
-                download_index(entry, self.paths.repository_cache)
-            except RepoError as exc:
-                detail = "" if entry.name.startswith(MANAGER_PREFIX) else f" ({entry.url})"
-                return f'...Unable to get an update from the "{label}" chart repository{detail}:\n\t{exc}'
-            return f'...Successfully got an update from the "{label}" chart repository'
-
-        with ThreadPoolExecutor(max_workers=min(len(unique), 16)) as pool:
-            for line in pool.map(update, unique):
-                self.out(line)
+        for entry, error in update_indexes(unique, self.paths.repository_cache):
+            self.out(update_report(entry, error, by_url=entry.name.startswith(MANAGER_PREFIX)))
 
     def _cached_index(self, repo_name: str) -> IndexFile:
         return load_index_file(self.paths.index_path(repo_name))

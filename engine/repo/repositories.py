@@ -12,7 +12,8 @@ from engine.repo.marshal import ZERO_TIME, load_yaml, to_yaml
 # (YAML key, attribute) in Helm's struct order
 ENTRY_KEYS = (("name", "name"), ("url", "url"), ("username", "username"), ("password", "password"),
               ("certFile", "cert_file"), ("keyFile", "key_file"), ("caFile", "ca_file"),
-              ("insecure_skip_tls_verify", "insecure_skip_tls_verify"), ("pass_credentials_all", "pass_credentials_all"))
+              ("insecure_skip_tls_verify", "insecure_skip_tls_verify"),
+              ("pass_credentials_all", "pass_credentials_all"))
 
 
 @dataclass
