@@ -73,6 +73,17 @@ def _check_constraint(name: str, constraint: str) -> None:
         raise RepoError(f'dependency "{name}" has an invalid version/constraint format: {exc}') from None
 
 
+def _same_version(wanted: str, listed: str) -> bool:
+    """Helm's versionEquals: equal as semantic versions (or as text when ``wanted`` is not one); '' is any."""
+    if not wanted:
+        return True
+    left = versions.parse_version(wanted)
+    if left is None:
+        return wanted == listed
+    right = versions.parse_version(listed)
+    return right is not None and versions.compare(left, right) == 0
+
+
 def _alias(repository: str) -> str | None:
     """The repository name in ``@name`` or ``alias:name``, else None."""
     for prefix in ("@", "alias:"):
@@ -218,10 +229,8 @@ class DependencyManager:
                 continue
             if dependency.name not in index.entries:
                 raise RepoError("could not find : entry not found")
-            wanted = versions.parse_version(dependency.version)
-            chosen = next((cv for cv in index.entries[dependency.name] if cv.urls and (
-                not dependency.version or cv.version == dependency.version
-                or (wanted is not None and versions.parse_version(cv.version) == wanted))), None)
+            chosen = next((cv for cv in index.entries[dependency.name]
+                           if cv.urls and _same_version(dependency.version, cv.version)), None)
             if chosen is None:
                 raise RepoError("could not find : no matching version")
             url = resolve_reference_url(dependency.repository, chosen.urls[0])
