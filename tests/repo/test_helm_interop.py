@@ -63,3 +63,24 @@ def test_errors_match_helms(helm_home: Path, demo_repo: RepoServer, helm: str) -
     for args in (("pull", "x/demo", "--version", "<0.3", "-d", str(demo_repo.root / "elsewhere")),
                  ("pull", "x/demo", "--version", "nonsense")):
         assert pyhelm(*args).stderr == run_helm(helm, *args).stderr, args
+
+
+def test_search_ranks_and_filters_as_helm_does(tmp_path: Path, helm_home: Path, demo_repo: RepoServer,
+                                               helm: str) -> None:
+    from engine.chart.package import package_chart
+    from repo_support import ROOT, package_demo
+
+    other = demo_repo.root / "other"
+    package_demo(other, "0.3.0")
+    package_demo(other, "2.0.0")
+    package_chart(ROOT / "tests" / "render" / "charts" / "parent", other)
+    assert pyhelm("repo", "index", str(other)).returncode == 0
+    assert pyhelm("repo", "add", "a", demo_repo.url).returncode == 0
+    assert pyhelm("repo", "add", "b", demo_repo.url + "/other").returncode == 0
+    searches = [(), ("demo",), ("chart",), ("-r", "^p"), ("-r", "sub.*s"), ("-l",), ("--devel",),
+                ("--version", ">=0.2 <2"), ("-l", "--version", "~0.3"), ("edge-case",), ("--max-col-width", "20")]
+    for args in searches:
+        for output in ("table", "json"):
+            ours = pyhelm("search", "repo", *args, "-o", output)
+            theirs = run_helm(helm, "search", "repo", *args, "-o", output)
+            assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout), args

@@ -124,3 +124,23 @@ def test_large_cached_indexes_are_reread_when_their_bytes_change(tmp_path: Path,
     path.write_bytes(b"")
     with pytest.raises(RepoError, match="empty index.yaml file"):
         load_index_file(str(path))
+
+
+def test_repo_index_merge_writes_what_helm_writes(tmp_path: Path, helm: str) -> None:
+    package_demo(tmp_path / "old", "0.1.0")
+    package_demo(tmp_path / "old", "0.2.0")
+    assert pyhelm("repo", "index", str(tmp_path / "old"), "--url", "https://old.example.com").returncode == 0
+    for side in ("ours", "theirs"):
+        package_demo(tmp_path / side, "0.2.0")
+        package_demo(tmp_path / side, "0.3.0")
+    merge = ["--merge", str(tmp_path / "old" / "index.yaml"), "--url", "https://new.example.com"]
+    assert pyhelm("repo", "index", str(tmp_path / "ours"), *merge).returncode == 0
+    assert run_helm(helm, "repo", "index", str(tmp_path / "theirs"), *merge).returncode == 0
+    ours, theirs = ((tmp_path / side / "index.yaml").read_text() for side in ("ours", "theirs"))
+    assert TIMES.sub(r"\1", ours) == TIMES.sub(r"\1", theirs)
+    missing = ["--merge", str(tmp_path / "absent-ours.yaml")]
+    assert pyhelm("repo", "index", str(tmp_path / "ours"), *missing).returncode == 0
+    assert run_helm(helm, "repo", "index", str(tmp_path / "theirs"), "--merge",
+                    str(tmp_path / "absent-theirs.yaml")).returncode == 0
+    created = [TIMES.sub(r"\1", (tmp_path / f"absent-{side}.yaml").read_text()) for side in ("ours", "theirs")]
+    assert created[0] == created[1] == "apiVersion: v1\nentries: {}\ngenerated\n"
