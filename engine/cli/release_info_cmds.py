@@ -144,7 +144,9 @@ def get_values(settings, name, revision, all_values, output) -> None:
     release = pick(action_config(settings), name, revision)
     values = computed_values(release) if all_values else release.config
     if output == "json":
-        print_document(values or None, output)
+        from engine.release.record import as_go_map
+
+        print_document(as_go_map(values) or None, output)
     elif output == "yaml":
         click.echo(to_yaml(values or {}), nl=False)
     else:
@@ -158,7 +160,7 @@ def get_values(settings, name, revision, all_values, output) -> None:
 @click.pass_obj
 def get_manifest(settings, name, revision) -> None:
     """Download the manifest for a named release."""
-    click.echo(pick(action_config(settings), name, revision).manifest, nl=False)
+    click.echo(pick(action_config(settings), name, revision).manifest)
 
 
 @get.command(name="notes")
@@ -169,7 +171,7 @@ def get_notes(settings, name, revision) -> None:
     """Download the notes for a named release."""
     notes = pick(action_config(settings), name, revision).info.notes
     if notes:
-        click.echo("NOTES:\n" + notes.rstrip("\n"))
+        click.echo(f"NOTES:\n{notes}")
 
 
 @get.command(name="hooks")
@@ -188,8 +190,9 @@ def _metadata(release) -> dict:
     metadata = release.chart.get("metadata") or {}
     deployed = parse_time(release.info.last_deployed)
     document = {"name": release.name, "chart": metadata.get("name", ""), "version": metadata.get("version", ""),
-                "appVersion": metadata.get("appVersion", ""), "annotations": metadata.get("annotations") or {},
-                "labels": release.record_labels or release.labels,
+                "appVersion": metadata.get("appVersion", ""),
+                "annotations": dict(sorted((metadata.get("annotations") or {}).items())),
+                "labels": dict(sorted((release.record_labels or release.labels).items())),
                 "dependencies": metadata.get("dependencies") or [], "namespace": release.namespace,
                 "revision": release.version, "status": release.info.status,
                 "deployedAt": deployed.strftime("%Y-%m-%dT%H:%M:%SZ") if deployed else "",

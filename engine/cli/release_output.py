@@ -87,9 +87,12 @@ def release_document(release, include_chart: bool = True) -> dict[str, Any]:
 
 
 def print_document(document: Any, output: str) -> None:
-    """``-o json`` (compact, one line) or ``-o yaml`` (sorted keys)."""
+    """``-o json`` (Go's encoding: compact, one line, keys in the order given — wrap maps in GoMap to sort
+    them) or ``-o yaml`` (sorted keys)."""
     if output == "json":
-        click.echo(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+        from engine.release.record import to_json_ordered
+
+        click.echo(to_json_ordered(document))
     else:
         from engine.gotemplate.goyaml import to_yaml
 
