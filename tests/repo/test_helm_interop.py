@@ -80,7 +80,9 @@ def test_search_ranks_and_filters_as_helm_does(tmp_path: Path, helm_home: Path, 
     searches = [(), ("demo",), ("chart",), ("-r", "^p"), ("-r", "sub.*s"), ("-l",), ("--devel",),
                 ("--version", ">=0.2 <2"), ("-l", "--version", "~0.3"), ("edge-case",), ("--max-col-width", "20")]
     for args in searches:
-        for output in ("table", "json"):
+        for output in ("table", "json", "yaml"):
             ours = pyhelm("search", "repo", *args, "-o", output)
             theirs = run_helm(helm, "search", "repo", *args, "-o", output)
             assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout), args
+    for args in ((), ("--no-headers",), ("-o", "json"), ("-o", "yaml")):
+        assert pyhelm("repo", "list", *args).stdout == run_helm(helm, "repo", "list", *args).stdout, args
