@@ -282,26 +282,35 @@ class DependencyManager:
             self.out(f"Saving {len(dependencies)} charts")
             fetched: set[str] = set()
             for dependency in dependencies:
-                if not dependency.repository:
-                    self.out(f"Dependency {dependency.name} did not declare a repository. Assuming it exists in the "
-                             "charts directory")
-                    self._check_vendored(dependency, charts_dir)
-                elif dependency.repository.startswith("file://"):
-                    dependency.version = self._pack_local(dependency, scratch)
-                else:
-                    source = self._source(dependency, indexes)
-                    if source.url in fetched:
-                        self.out(f"Already downloaded {dependency.name} from repo {dependency.repository}")
-                        continue
-                    self.out(f"Downloading {dependency.name} from repo {dependency.repository}")
-                    try:
-                        download_to(source, cache, scratch)
-                    except RepoError as exc:
-                        raise RepoError(f"could not download {source.url}: {exc}") from None
-                    fetched.add(source.url)
+                try:
+                    self._fetch(dependency, charts_dir, scratch, indexes, cache, fetched)
+                except RepoError as exc:
+                    self.out(f"Save error occurred:  {exc}")
+                    raise
             self._move_into(dependencies, scratch, charts_dir)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _fetch(self, dependency: Dependency, charts_dir: str, scratch: str,
+               indexes: dict[str, tuple[Entry, IndexFile]], cache: ContentCache, fetched: set[str]) -> None:
+        """Put one dependency's archive in ``scratch`` (a vendored one is only checked in place)."""
+        if not dependency.repository:
+            self.out(f"Dependency {dependency.name} did not declare a repository. Assuming it exists in the "
+                     "charts directory")
+            self._check_vendored(dependency, charts_dir)
+        elif dependency.repository.startswith("file://"):
+            dependency.version = self._pack_local(dependency, scratch)
+        else:
+            source = self._source(dependency, indexes)
+            if source.url in fetched:
+                self.out(f"Already downloaded {dependency.name} from repo {dependency.repository}")
+                return
+            self.out(f"Downloading {dependency.name} from repo {dependency.repository}")
+            try:
+                download_to(source, cache, scratch)
+            except RepoError as exc:
+                raise RepoError(f"could not download {source.url}: {exc}") from None
+            fetched.add(source.url)
 
     def _move_into(self, dependencies: list[Dependency], scratch: str, charts_dir: str) -> None:
         """Helm's safeMoveDeps: move the new archives in, delete archives no dependency needs any more."""

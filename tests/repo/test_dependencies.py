@@ -61,6 +61,18 @@ def test_update_resolves_locks_and_prunes_outdated_archives(tmp_path: Path, stab
     assert not list(chart.glob("tmpcharts-*"))
 
 
+def test_vendored_dependencies_are_checked_in_place(tmp_path: Path, stable: RepoServer) -> None:
+    chart = make_chart(tmp_path, [{"name": "child", "version": "0.1.x"}])
+    shutil.copytree(tmp_path / "child", chart / "charts" / "child")
+    result = pyhelm("dependency", "update", str(chart))
+    assert result.returncode == 0, result.stderr
+    assert "Dependency child did not declare a repository. Assuming it exists in the charts directory\n" in result.stdout
+    set_dependencies(chart, [{"name": "child", "version": "^2"}])
+    refused = pyhelm("dependency", "update", str(chart))
+    reason = "dependency child at version 0.1.0 does not satisfy the constraint ^2"
+    assert refused.stdout.endswith(f"Save error occurred:  {reason}\n") and refused.stderr == f"Error: {reason}\n"
+
+
 def test_build_follows_the_lock_and_refuses_one_out_of_sync(tmp_path: Path, stable: RepoServer) -> None:
     chart = make_chart(tmp_path, DEPS)
     assert pyhelm("dependency", "update", str(chart)).returncode == 0
@@ -122,6 +134,10 @@ def test_lock_and_list_agree_with_helm(tmp_path: Path, stable: RepoServer, helm:
     assert (lock["dependencies"], lock["digest"]) == (their_lock["dependencies"], their_lock["digest"])
     shutil.rmtree(ours / "charts")
     assert run_helm(helm, "dependency", "build", str(ours), "--skip-refresh").returncode == 0  # helm accepts it
+    shutil.rmtree(theirs / "charts")
+    built = pyhelm("dependency", "build", str(theirs), "--skip-refresh")  # and pyhelm accepts helm's
+    assert built.returncode == 0, built.stderr
+    assert archives(theirs) == ["child-0.1.0.tgz", "demo-0.1.0.tgz", "demo-0.2.0.tgz"]
     (ours / "charts" / "stray").mkdir()
     (ours / "charts" / "stray" / "Chart.yaml").write_text("apiVersion: v2\nname: stray\nversion: 1.0.0\n")
     set_dependencies(ours, [*deps, {"name": "gone", "version": "1", "repository": "@stable"}])
