@@ -107,3 +107,19 @@ def test_template_and_show_take_repository_references_through_the_content_cache(
     assert len(added.requests) == served
     by_url = pyhelm("template", "web", f"{added.url}/demo-0.1.0.tgz")
     assert by_url.returncode == 0 and "demo-0.1.0" in by_url.stdout
+
+
+def test_locate_chart_takes_version_devel_and_repo_options(helm_home: Path, added: RepoServer) -> None:
+    from engine.chart.loader import load_chart
+    from engine.cli.chart_ref import ChartPathOptions, locate_chart
+
+    def version(reference: str, **options: object) -> str:
+        path = locate_chart(reference, ChartPathOptions(**options))
+        assert path.startswith(str(helm_home / "cache" / "content")) and path.endswith(".chart")
+        return load_chart(path).metadata.version
+
+    assert version("stable/demo") == "0.3.0"
+    assert version("stable/demo", version="~0.1") == "0.1.0"
+    assert version("stable/demo", devel=True) == "1.0.0-rc.1"
+    assert version("demo", repo_url=added.url, version="0.2.0") == "0.2.0"
+    assert locate_chart(str(added.root / "demo-0.1.0.tgz")) == str(added.root / "demo-0.1.0.tgz")  # local archive
