@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import shutil
 import tempfile
 
 from engine.repo.cache import ContentCache
@@ -31,11 +32,19 @@ def expand_archive(archive_path: str, directory: str) -> str:
     chart_dir = os.path.join(directory, name)
     if os.path.exists(chart_dir):
         raise RepoError(f"failed to untar: a file or directory with the name {chart_dir} already exists")
-    for file in files:
-        target = os.path.join(chart_dir, *file.name.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(file.data)
+    os.makedirs(directory, exist_ok=True)
+    stage = tempfile.mkdtemp(prefix=".untar-", dir=directory)  # complete or absent: renamed into place at the end
+    try:
+        for file in files:
+            target = os.path.join(stage, *file.name.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(file.data)
+            os.chmod(target, 0o644)
+        os.chmod(stage, 0o755)
+        os.replace(stage, chart_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     return chart_dir
 
 

@@ -44,6 +44,7 @@ def test_pull_untar_repo_url_and_archive_url(tmp_path: Path, added: RepoServer,
     assert (tmp_path / "unpacked" / "demo" / "Chart.yaml").read_text().count("version: 0.3.0") == 1
     again = pyhelm("pull", "stable/demo", "--untar", "--untardir", "unpacked")
     assert again.stderr.startswith("Error: failed to untar: a file or directory with the name ")
+    assert [p.name for p in (tmp_path / "unpacked").iterdir()] == ["demo"]  # no staging leftovers
     assert pyhelm("pull", "demo", "--repo", added.url, "--version", "0.1.0").returncode == 0
     assert pyhelm("fetch", f"{added.url}/demo-0.2.0.tgz").returncode == 0
     assert sorted(p.name for p in tmp_path.glob("*.tgz")) == ["demo-0.1.0.tgz", "demo-0.2.0.tgz"]
