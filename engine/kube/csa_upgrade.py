@@ -24,8 +24,10 @@ def upgraded_managed_fields(entries: list[dict[str, Any]], manager: str) -> list
     fields: dict[str, Any] = copy.deepcopy((apply_entry or {}).get("fieldsV1") or {})
     for entry in updates:
         fields = _union(fields, entry.get("fieldsV1") or {})
-    template = apply_entry or updates[-1]
+    template = apply_entry or updates[0]
     merged = {**template, "operation": "Apply", "fieldsType": "FieldsV1", "fieldsV1": fields}
     merged.pop("subresource", None)
-    kept = [e for e in entries if e.get("manager") != manager or e.get("operation") not in ("Update", "Apply")]
-    return kept + [merged]
+    # the merged entry takes the place of the one it grew from; the other entries of the manager go
+    return [merged if entry is template else entry for entry in entries
+            if entry is template or entry.get("manager") != manager or entry.get("operation") not in ("Update",
+                                                                                                      "Apply")]

@@ -223,8 +223,11 @@ def _entry_time(entries: list, manager: str, operation: str, default: str) -> st
 
 
 def record_update(before: dict[str, Any] | None, after: dict[str, Any], manager: str, now: str) -> None:
-    """Give ``manager`` (an Update operation) the fields it changed, taking them from other managers."""
-    entries = list((before or {}).get("metadata", {}).get("managedFields") or [])
+    """Give ``manager`` (an Update operation) the fields it changed, taking them from other managers.
+    Ownership starts from the managedFields the request sent, when it sent any (so clients can rewrite them,
+    as Helm does when it moves a release from client-side to server-side apply), else from the live object."""
+    entries = list((after.get("metadata") or {}).get("managedFields")
+                   or (before or {}).get("metadata", {}).get("managedFields") or [])
     owned = {(e.get("manager"), e.get("operation")): decode_fields(e.get("fieldsV1") or {}) for e in entries}
     after_paths = field_paths(after)
     changed = {p for p in after_paths if before is None or _value_at(before, p) != _value_at(after, p)}
