@@ -284,12 +284,14 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
                                               "directory into which the chart is expanded")
 @click.option("-d", "--destination", default=".", help="location to write the chart. If this and untardir are "
                                                        "specified, untardir is appended to this")
+@click.option("--prov", is_flag=True, help="fetch the provenance file, but don't perform verification")
 @chart_path_flags
-def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str,
+def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, prov: bool,
          chart_path: ChartPathOptions) -> None:
     """Download a chart from a repository and (optionally) unpack it in local directory."""
     from engine.repo.cache import ContentCache
-    from engine.repo.downloader import resolve_chart
+    from engine.repo.downloader import download_provenance, resolve_chart
+    from engine.repo.errors import RepoError
     from engine.repo.pull import pull as pull_chart
 
     paths = HelmPaths.from_environment()
@@ -297,7 +299,12 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str,
     for reference in charts:
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
                                repo_url=chart_path.repo_url, warn=warn_line)
-        pull_chart(source, cache, destination, untar, untardir)
+        saved = pull_chart(source, cache, destination, untar, untardir)
+        if prov and not untar:  # helm fetches it into the scratch directory of --untar, then drops it
+            try:
+                download_provenance(source, saved)
+            except RepoError as exc:
+                click.echo(f"WARNING: Verification not found for {reference}: {exc}")
 
 
 @click.group(cls=_AliasedGroup)

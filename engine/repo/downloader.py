@@ -170,3 +170,9 @@ def download_to(source: ChartSource, cache: ContentCache, destination: str) -> s
     target = os.path.join(destination, source.filename)
     atomic_write(target, data, 0o644)
     return target
+
+
+def download_provenance(source: ChartSource, archive_path: str) -> None:
+    """Fetch ``<url>.prov`` beside the saved archive (``pull --prov``: fetched, not verified)."""
+    data = fetch(source.url + ".prov", source.options, credentials_url=source.credentials_url)
+    atomic_write(archive_path + ".prov", data, 0o644)

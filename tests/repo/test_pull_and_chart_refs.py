@@ -124,3 +124,16 @@ def test_locate_chart_takes_version_devel_and_repo_options(helm_home: Path, adde
     assert version("stable/demo", devel=True) == "1.0.0-rc.1"
     assert version("demo", repo_url=added.url, version="0.2.0") == "0.2.0"
     assert locate_chart(str(added.root / "demo-0.1.0.tgz")) == str(added.root / "demo-0.1.0.tgz")  # local archive
+
+
+def test_pull_prov_fetches_the_provenance_file_without_verifying(tmp_path: Path, added: RepoServer) -> None:
+    (added.root / "demo-0.2.0.tgz.prov").write_text("-----BEGIN PGP SIGNED MESSAGE-----\n")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    assert pyhelm("pull", "stable/demo", "--version", "0.2.0", "--prov", "-d", str(dest)).returncode == 0
+    assert (dest / "demo-0.2.0.tgz.prov").read_text() == "-----BEGIN PGP SIGNED MESSAGE-----\n"
+    missing = pyhelm("pull", "stable/demo", "--prov", "-d", str(dest))
+    assert missing.returncode == 0
+    assert missing.stdout == (f"WARNING: Verification not found for stable/demo: failed to fetch "
+                              f"{added.url}/demo-0.3.0.tgz.prov : 404 File not found\n")
+    assert sorted(p.name for p in dest.iterdir()) == ["demo-0.2.0.tgz", "demo-0.2.0.tgz.prov", "demo-0.3.0.tgz"]
