@@ -4,6 +4,7 @@
 repository, ``file://`` directories, repository URLs helm was never told about), downloads into a temporary
 ``tmpcharts-<pid>`` directory, moves the archives into ``charts/`` and rewrites Chart.lock when its digest
 changed. ``build`` downloads exactly what Chart.lock lists, refusing a lock out of sync with Chart.yaml.
+apiVersion v1 charts keep theirs in requirements.yaml and requirements.lock (whose Helm 2 digest is accepted).
 """
 from __future__ import annotations
 
@@ -30,8 +31,7 @@ from engine.repo.paths import HelmPaths
 from engine.repo.repositories import Entry, load_repo_file_or_empty
 
 MANAGER_PREFIX = "helm-manager-"
-OUT_OF_SYNC = ("the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). "
-               "Please update the dependencies")
+OUT_OF_SYNC = "the lock file ({}) is out of sync with the dependencies file ({}). Please update the dependencies"
 NON_URL_NOTE = ('\nNote that repositories must be URLs or aliases. For example, to refer to the "example"\n'
                 'repository, use "https://charts.example.com/" or "@example" instead of\n'
                 "\"example\". Don't forget to add the repo, too ('helm repo add').")
@@ -48,6 +48,12 @@ def _hash_form(dependency: Dependency) -> dict[str, Any]:
 def lock_digest(requested: list[Dependency], locked: list[Dependency]) -> str:
     """Helm's HashReq: ``sha256:`` + SHA-256 of the JSON pair [Chart.yaml dependencies, locked dependencies]."""
     data = to_compact_json([[_hash_form(d) for d in requested], [_hash_form(d) for d in locked]])
+    return "sha256:" + hashlib.sha256(data.encode()).hexdigest()
+
+
+def legacy_lock_digest(requested: list[Dependency]) -> str:
+    """Helm 2's requirements.lock digest (HashV2Req): SHA-256 of ``{"dependencies": [...]}``."""
+    data = to_compact_json({"dependencies": [_hash_form(d) for d in requested]})
     return "sha256:" + hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -334,10 +340,12 @@ class DependencyManager:
             if chart.name not in local:
                 os.remove(path)
 
-    def _write_lock(self, dependencies: list[Dependency], digest: str) -> None:
-        path = os.path.join(self.chart_path, "Chart.lock")
+    def _write_lock(self, chart: Chart, dependencies: list[Dependency], digest: str) -> None:
+        """Chart.lock (requirements.lock for apiVersion v1 charts), never through a symlink."""
+        name = "requirements.lock" if chart.metadata.api_version == "v1" else "Chart.lock"
+        path = os.path.join(self.chart_path, name)
         if os.path.islink(path):
-            raise RepoError(f'the Chart.lock file is a symlink to "{os.readlink(path)}"')
+            raise RepoError(f'the {name} file is a symlink to "{os.readlink(path)}"')
         lock = {"dependencies": [{"name": d.name, **dependency_to_dict(d)} for d in dependencies],
                 "digest": digest, "generated": now_rfc3339nano()}
         atomic_write(path, to_yaml(lock).encode(), 0o644)
@@ -358,7 +366,7 @@ class DependencyManager:
         self._download_all(locked)
         digest = lock_digest(requested, locked)
         if chart.lock is None or chart.lock.get("digest") != digest:
-            self._write_lock(locked, digest)
+            self._write_lock(chart, locked, digest)
 
     def build(self) -> None:
         """``dependency build``: download what Chart.lock lists (``update`` when there is no lock)."""
@@ -368,9 +376,13 @@ class DependencyManager:
             return
         requested = chart.metadata.dependencies
         locked = parse_metadata({"dependencies": chart.lock.get("dependencies") or []}).dependencies
+        legacy = chart.metadata.api_version == "v1"
+        legacy_digest = legacy_lock_digest(requested) if legacy else ""  # before aliases become URLs, as in Helm
         self._resolve_repo_names(requested)
         if lock_digest(requested, locked) != chart.lock.get("digest"):
-            raise RepoError(OUT_OF_SYNC)
+            files = ("requirements.lock", "requirements.yaml") if legacy else ("Chart.lock", "Chart.yaml")
+            if not legacy or legacy_digest != chart.lock.get("digest"):
+                raise RepoError(OUT_OF_SYNC.format(*files))
         entries = self._entries()
         unknown = [d.repository for d in locked if d.repository and not d.repository.startswith("file://")
                    and not any(url_equal(e.url, d.repository.rstrip("/")) for e in entries)]

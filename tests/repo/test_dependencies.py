@@ -142,3 +142,25 @@ def test_lock_and_list_agree_with_helm(tmp_path: Path, stable: RepoServer, helm:
     (ours / "charts" / "stray" / "Chart.yaml").write_text("apiVersion: v2\nname: stray\nversion: 1.0.0\n")
     set_dependencies(ours, [*deps, {"name": "gone", "version": "1", "repository": "@stable"}])
     assert pyhelm("dependency", "list", str(ours)).stdout == run_helm(helm, "dependency", "list", str(ours)).stdout
+
+
+def test_apiversion_v1_charts_use_requirements_files(tmp_path: Path, stable: RepoServer, helm: str) -> None:
+    for side in ("ours", "theirs"):
+        chart = tmp_path / side / "legacy"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text("apiVersion: v1\nname: legacy\nversion: 1.0.0\n")
+        (chart / "requirements.yaml").write_text(f"dependencies:\n- name: demo\n  version: ~0.2\n"
+                                                 f"  repository: '@stable'\n")
+    ours, theirs = tmp_path / "ours" / "legacy", tmp_path / "theirs" / "legacy"
+    assert pyhelm("dependency", "update", str(ours)).returncode == 0
+    assert run_helm(helm, "dependency", "update", str(theirs)).returncode == 0
+    lock, their_lock = (yaml.safe_load((c / "requirements.lock").read_text()) for c in (ours, theirs))
+    assert (lock["dependencies"], lock["digest"]) == (their_lock["dependencies"], their_lock["digest"])
+    assert not (ours / "Chart.lock").exists()
+    shutil.rmtree(ours / "charts")
+    assert pyhelm("dependency", "build", str(ours), "--skip-refresh").returncode == 0
+    assert archives(ours) == ["demo-0.2.0.tgz"]
+    (ours / "requirements.yaml").write_text("dependencies:\n- name: demo\n  version: ~0.3\n  repository: '@stable'\n")
+    refused = pyhelm("dependency", "build", str(ours))
+    assert refused.stderr == ("Error: the lock file (requirements.lock) is out of sync with the dependencies file "
+                              "(requirements.yaml). Please update the dependencies\n")
