@@ -66,7 +66,8 @@ def test_vendored_dependencies_are_checked_in_place(tmp_path: Path, stable: Repo
     shutil.copytree(tmp_path / "child", chart / "charts" / "child")
     result = pyhelm("dependency", "update", str(chart))
     assert result.returncode == 0, result.stderr
-    assert "Dependency child did not declare a repository. Assuming it exists in the charts directory\n" in result.stdout
+    assert ("Dependency child did not declare a repository. Assuming it exists in the charts directory\n"
+            in result.stdout)
     set_dependencies(chart, [{"name": "child", "version": "^2"}])
     refused = pyhelm("dependency", "update", str(chart))
     reason = "dependency child at version 0.1.0 does not satisfy the constraint ^2"
