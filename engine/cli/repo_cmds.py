@@ -202,7 +202,8 @@ def repo_remove(names: tuple[str, ...]) -> None:
 def repo_index(directory: str, url: str, merge: str, as_json: bool) -> None:
     """Generate an index file given a directory containing packaged charts."""
     from engine.repo.errors import RepoError
-    from engine.repo.index import IndexFile, index_directory, load_index_file
+    from engine.repo.index import IndexFile, index_directory
+    from engine.repo.index_load import load_index_file
 
     directory = os.path.abspath(directory)
     index = index_directory(directory, url)
@@ -243,7 +244,7 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
     """Search repositories for a keyword in charts."""
     from engine.cli.tables import table
     from engine.repo.errors import RepoError
-    from engine.repo.index import load_index_file
+    from engine.repo.index_load import load_index_file
     from engine.repo.logline import log_fields
     from engine.repo.repositories import load_repo_file_or_empty
     from engine.repo.search import SearchIndex, apply_constraint, sort_results

@@ -9,7 +9,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
 from engine.repo.http import ClientOptions, fetch
-from engine.repo.index import IndexFile, Warn, ignore_warning, load_index
+from engine.repo.index import IndexFile, Warn, ignore_warning
+from engine.repo.index_load import load_index
 from engine.repo.paths import cache_charts_file, cache_index_file
 from engine.repo.repositories import Entry
 

@@ -25,7 +25,8 @@ from engine.repo.downloader import ChartSource, download_to, find_in_repository_
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
 from engine.repo.http import ClientOptions
-from engine.repo.index import IndexFile, load_index_file
+from engine.repo.index import IndexFile
+from engine.repo.index_load import load_index_file
 from engine.repo.marshal import now_rfc3339nano, to_compact_json, to_yaml
 from engine.repo.paths import HelmPaths
 from engine.repo.repositories import Entry, load_repo_file_or_empty

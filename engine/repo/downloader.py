@@ -18,7 +18,8 @@ from engine.repo.chartrepo import fetch_index, not_valid_repository, resolve_ref
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
 from engine.repo.http import CHART_ACCEPT, ClientOptions, fetch
-from engine.repo.index import IndexFile, Warn, ignore_warning, load_index_file
+from engine.repo.index import IndexFile, Warn, ignore_warning
+from engine.repo.index_load import load_index_file
 from engine.repo.paths import HelmPaths
 from engine.repo.repositories import Entry, load_repo_file_or_empty
 

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from engine.repo.errors import RepoError
-from engine.repo.index import IndexFile, index_directory, load_index, load_index_file
+from engine.repo.index import IndexFile, index_directory
+from engine.repo.index_load import load_index, load_index_file
 from repo_support import DEMO_VERSIONS, package_demo, pyhelm, run_helm
 
 TIMES = re.compile(r'^(\s*(?:- )?(?:created|generated)): .*$', re.M)

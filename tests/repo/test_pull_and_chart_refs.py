@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import RepoServer
-from engine.repo.index import load_index_file
+from engine.repo.index_load import load_index_file
 from repo_support import package_demo, pyhelm
 
 
