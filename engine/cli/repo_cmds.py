@@ -206,6 +206,8 @@ def repo_index(directory: str, url: str, merge: str, as_json: bool) -> None:
     from engine.repo.index_load import load_index_file
 
     directory = os.path.abspath(directory)
+    if not os.path.isdir(directory):
+        raise CommandError(f"open {os.path.join(directory, 'index.yaml')}: no such file or directory")
     index = index_directory(directory, url)
     if merge:
         if not os.path.exists(merge):

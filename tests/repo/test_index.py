@@ -87,6 +87,12 @@ def test_index_directory_urls_digests_and_merge(tmp_path: Path) -> None:
     assert len(index.entries["demo"]) == 2 and all(cv.digest != "ff" * 32 for cv in index.entries["demo"])
 
 
+def test_repo_index_refuses_a_missing_directory(tmp_path: Path) -> None:
+    result = pyhelm("repo", "index", str(tmp_path / "absent"))
+    assert result.stderr == f"Error: open {tmp_path / 'absent' / 'index.yaml'}: no such file or directory\n"
+    assert not (tmp_path / "absent").exists()
+
+
 def test_repo_index_cli_merges_into_an_existing_index(tmp_path: Path) -> None:
     package_demo(tmp_path / "old", "0.1.0")
     assert pyhelm("repo", "index", str(tmp_path / "old"), "--url", "https://old.example.com").returncode == 0
