@@ -124,7 +124,7 @@ def _write(config: ActionConfig, original: dict[str, Any] | None, target: dict[s
 
 
 def update_objects(config: ActionConfig, originals: list[dict[str, Any]], targets: list[dict[str, Any]],
-                   release: str, namespace: str, method: ApplyMethod) -> tuple[list[dict[str, Any]], list[str]]:
+                   release: str, namespace: str, method: ApplyMethod) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Bring the cluster from ``originals`` (the previous manifest) to ``targets``: write every target in
     order, then delete the originals no target names. Returns (objects created, objects kept by policy).
     A failure raises ActionError carrying the objects created so far in ``created``."""
@@ -146,15 +146,15 @@ def update_objects(config: ActionConfig, originals: list[dict[str, Any]], target
 
 
 def delete_objects(config: ActionConfig, objects: list[dict[str, Any]], propagation: str = "Background"
-                   ) -> list[str]:
-    """Delete objects in Helm's uninstall order, keeping those annotated resource-policy: keep."""
+                   ) -> list[dict[str, Any]]:
+    """Delete objects in Helm's uninstall order, except those annotated resource-policy: keep (returned)."""
     from engine.render.manifests import UNINSTALL_ORDER, kind_sort_key
 
     kept = []
     for obj in sorted(objects, key=lambda o: kind_sort_key(o.get("kind", ""), UNINSTALL_ORDER)):
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
         if annotations.get(KEEP_POLICY) == "keep":
-            kept.append(f"{obj['kind']} {obj['metadata'].get('name')}")
+            kept.append(obj)
             continue
         config.kube.delete(config.kube.ref(obj), propagation)
     return kept

@@ -123,6 +123,14 @@ def _available(config: ActionConfig, name: str, options: ReleaseOptions) -> list
     return history
 
 
+def _install_crds(config: ActionConfig, crds) -> None:
+    """Create the chart's CRDs (crds/ directories) that do not exist yet; existing ones are never changed."""
+    for crd in crds:
+        for obj in manifest_objects(crd.text):
+            if config.kube.get(config.kube.ref(obj)) is None:
+                config.kube.create(obj, field_manager="helm")
+
+
 def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any], options: ReleaseOptions
             ) -> Release:
     """Install ``chart`` as release ``name``; the stored record follows Helm's status lifecycle."""
@@ -143,6 +151,8 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
         return release
     if options.create_namespace:
         config.kube.ensure_namespace(options.namespace)
+    if not options.skip_crds:
+        _install_crds(config, rendered.crds)
     adopted = [obj for obj in objects if check_ownership(config, obj, name, options.namespace,
                                                          options.take_ownership)]
     if history and history[-1].info.status != "failed":
@@ -151,11 +161,6 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
     config.storage.create(release)
 
     def work() -> None:
-        if not options.skip_crds:
-            for crd in rendered.crds:
-                for obj in manifest_objects(crd.text):
-                    if config.kube.get(config.kube.ref(obj)) is None:
-                        config.kube.apply(obj, field_manager="helm")
         if not options.no_hooks:
             run_hooks(config, release, "pre-install", options.timeout, failure_prefix="failed pre-install")
         update_objects(config, adopted, objects, name, options.namespace, method)

@@ -11,7 +11,7 @@ CASCADE = {"background": "Background", "orphan": "Orphan", "foreground": "Foregr
 
 def uninstall(config: ActionConfig, namespace: str, name: str, keep_history: bool = False, no_hooks: bool = False,
               timeout: float = 300.0, description: str = "", cascade: str = "background", wait: bool = False
-              ) -> tuple[Release, list[str]]:
+              ) -> tuple[Release, list[dict]]:
     """Delete a release's objects and its records (kept, as uninstalled, with ``keep_history``).
     Returns the release and the objects kept by ``helm.sh/resource-policy: keep``."""
     if cascade not in CASCADE:
@@ -37,8 +37,7 @@ def uninstall(config: ActionConfig, namespace: str, name: str, keep_history: boo
     except Exception as exc:
         raise ActionError(f"failed to delete release: {name} ({exc})") from None
     if wait:
-        wait_deleted(config, [o for o in objects if f"{o['kind']} {o['metadata'].get('name')}" not in kept],
-                     timeout)
+        wait_deleted(config, [o for o in objects if o not in kept], timeout)
     if not no_hooks:
         run_hooks(config, release, "post-delete", timeout)
     release.info.status = "uninstalled"

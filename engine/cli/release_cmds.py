@@ -187,7 +187,8 @@ def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, descrip
                 continue
             raise CommandError(str(exc)) from None
         if kept:
-            click.echo("These resources were kept due to the resource policy:\n" + "\n".join(f"[{k}]" for k in kept))
+            click.echo("These resources were kept due to the resource policy:\n" +
+                       "".join(f"[{o['kind']}] {o['metadata'].get('name')}\n" for o in kept))
         click.echo(f'release "{name}" uninstalled')
 
 
@@ -226,20 +227,31 @@ def rollback(settings, name, revision, history_max, wait, wait_for_jobs, timeout
 @click.argument("name")
 @click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
 @click.option("--logs", is_flag=True, help="dump the logs from test pods (after the tests ran)")
+@click.option("--filter", "filters", multiple=True, help="name=TEST runs only that test; !name=TEST skips it")
 @click.pass_obj
-def test_release(settings, name, timeout, logs) -> None:
+def test_release(settings, name, timeout, logs, filters) -> None:
     """Run the tests of a release (its test hooks)."""
     from engine.action.config import ActionError
-    from engine.action.release_test import pod_logs, run_tests
+    from engine.action.release_test import TestFilter, pod_logs, run_tests
 
+    selection = TestFilter()
+    for item in filters:
+        negated = item.startswith("!")
+        key, _sep, value = item.lstrip("!").strip().partition("=")
+        if key == "name":
+            (selection.exclude if negated else selection.include).append(value)
     config = action_config(settings)
     try:
-        release, failure = run_tests(config, config.namespace, name, duration(timeout))
+        release, failure = run_tests(config, config.namespace, name, duration(timeout), selection)
     except ActionError as exc:
         raise CommandError(str(exc)) from None
-    print_release(release, hide_notes=True)
+    print_release(release, hide_notes=True, debug=settings.debug)
     if logs:
-        for pod, text in pod_logs(config, release):
-            click.echo(f"POD LOGS: {pod}\n{text}")
+        click.echo()
+        try:
+            for pod, text in pod_logs(config, release, selection):
+                click.echo(f"POD LOGS: {pod}\n{text}")
+        except ActionError as exc:
+            raise CommandError(str(exc)) from None
     if failure is not None:
         raise CommandError(str(failure))
