@@ -3,6 +3,8 @@ and ``dependency list|update|build``."""
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import os
 import re
 import sys
@@ -45,6 +47,27 @@ def _truncate(text: str, width: int) -> str:
     return text if width <= 0 or len(text) <= width else text[:max(width - 3, 0)] + "..."
 
 
+def helm_paths_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Helm's --repository-config, --repository-cache and --content-cache (over HELM_* and the defaults);
+    the command receives ``paths`` (HelmPaths)."""
+    options = [
+        click.option("--repository-config", default="", help="path to the file containing repository names and URLs"),
+        click.option("--repository-cache", default="", help="path to the directory containing cached repository "
+                                                            "indexes"),
+        click.option("--content-cache", default="", help="path to the directory containing cached content (e.g. "
+                                                         "charts)"),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, repository_config: str, repository_cache: str, content_cache: str, **kwargs: Any) -> Any:
+        given = {"repository_config": repository_config, "repository_cache": repository_cache,
+                 "content_cache": content_cache}
+        kwargs["paths"] = dataclasses.replace(HelmPaths.from_environment(), **{k: v for k, v in given.items() if v})
+        return command(*args, **kwargs)
+
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), wrapper)
+
+
 class _AliasedGroup(click.Group):
     """A command group whose subcommands also answer to Helm's short aliases."""
 
@@ -74,9 +97,10 @@ def repo() -> None:
 @click.option("--ca-file", default="", help="verify certificates of HTTPS-enabled servers using this CA bundle")
 @click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the repository")
 @TIMEOUT
+@helm_paths_flags
 def repo_add(name: str, url: str, username: str, password: str, password_stdin: bool, pass_credentials: bool,
              force_update: bool, allow_deprecated_repos: bool, cert_file: str, key_file: str, ca_file: str,
-             insecure_skip_tls_verify: bool, timeout: str) -> None:
+             insecure_skip_tls_verify: bool, timeout: str, paths: HelmPaths) -> None:
     """Add a chart repository."""
     from engine.repo.chartrepo import download_index, not_valid_repository
     from engine.repo.errors import RepoError
@@ -87,7 +111,6 @@ def repo_add(name: str, url: str, username: str, password: str, password_stdin: 
             if old in url:
                 raise CommandError(f'repo "{url}" is no longer available; try "{new}" instead')
     seconds = _duration(timeout)
-    paths = HelmPaths.from_environment()
     with locked(paths.repository_config):
         config = load_repo_file_or_empty(paths.repository_config)
         if username and not password:
@@ -118,14 +141,15 @@ def repo_add(name: str, url: str, username: str, password: str, password_stdin: 
 @repo.command("list")
 @OUTPUT
 @click.option("--no-headers", is_flag=True, help="suppress headers in the output")
-def repo_list(output: str, no_headers: bool) -> None:
+@helm_paths_flags
+def repo_list(output: str, no_headers: bool, paths: HelmPaths) -> None:
     """List chart repositories."""
     from engine.cli.tables import table
     from engine.repo.errors import RepoError
     from engine.repo.repositories import load_repo_file_or_empty
 
     try:  # as in helm, an unreadable file lists as no repositories
-        entries = load_repo_file_or_empty(HelmPaths.from_environment().repository_config).repositories
+        entries = load_repo_file_or_empty(paths.repository_config).repositories
     except (OSError, RepoError):
         entries = []
     if output != "table":
@@ -141,14 +165,14 @@ def repo_list(output: str, no_headers: bool) -> None:
 @repo.command("update")
 @click.argument("names", nargs=-1)
 @TIMEOUT
-def repo_update(names: tuple[str, ...], timeout: str) -> None:
+@helm_paths_flags
+def repo_update(names: tuple[str, ...], timeout: str, paths: HelmPaths) -> None:
     """Update information of available charts locally from chart repositories."""
     from engine.repo.chartrepo import update_indexes, update_report
     from engine.repo.errors import RepoError
     from engine.repo.repositories import load_repo_file
 
     seconds = _duration(timeout)
-    paths = HelmPaths.from_environment()
     try:
         config = load_repo_file(paths.repository_config)
     except FileNotFoundError:
@@ -175,11 +199,11 @@ def repo_update(names: tuple[str, ...], timeout: str) -> None:
 
 @repo.command("remove")
 @click.argument("names", nargs=-1, required=True)
-def repo_remove(names: tuple[str, ...]) -> None:
+@helm_paths_flags
+def repo_remove(names: tuple[str, ...], paths: HelmPaths) -> None:
     """Remove one or more chart repositories."""
     from engine.repo.repositories import load_repo_file_or_empty, locked, write_repo_file
 
-    paths = HelmPaths.from_environment()
     with locked(paths.repository_config):
         config = load_repo_file_or_empty(paths.repository_config)
         if not config.repositories:
@@ -241,8 +265,9 @@ def search() -> None:
 @click.option("--max-col-width", default=50, type=int, help="maximum column width for output table")
 @click.option("--fail-on-no-result", is_flag=True, help="search fails if no results are found")
 @OUTPUT
+@helm_paths_flags
 def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, devel: bool, version: str,
-                max_col_width: int, fail_on_no_result: bool, output: str) -> None:
+                max_col_width: int, fail_on_no_result: bool, output: str, paths: HelmPaths) -> None:
     """Search repositories for a keyword in charts."""
     from engine.cli.tables import table
     from engine.repo.errors import RepoError
@@ -252,7 +277,6 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
     from engine.repo.search import SearchIndex, apply_constraint, sort_results
     from engine.repo.versions import DEVEL, STABLE
 
-    paths = HelmPaths.from_environment()
     entries = load_repo_file_or_empty(paths.repository_config).repositories
     if not entries:
         raise CommandError("no repositories configured")
@@ -289,15 +313,15 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
                                                        "specified, untardir is appended to this")
 @click.option("--prov", is_flag=True, help="fetch the provenance file, but don't perform verification")
 @chart_path_flags
+@helm_paths_flags
 def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, prov: bool,
-         chart_path: ChartPathOptions) -> None:
+         chart_path: ChartPathOptions, paths: HelmPaths) -> None:
     """Download a chart from a repository and (optionally) unpack it in local directory."""
     from engine.repo.cache import ContentCache
     from engine.repo.downloader import download_provenance, resolve_chart
     from engine.repo.errors import RepoError
     from engine.repo.pull import pull as pull_chart
 
-    paths = HelmPaths.from_environment()
     cache = ContentCache(paths.content_cache)
     for reference in charts:
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
@@ -355,28 +379,29 @@ def _dependency_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _manager(chart: str, skip_refresh: bool, **tls: Any) -> "DependencyManager":
+def _manager(chart: str, paths: HelmPaths, skip_refresh: bool, **tls: Any) -> "DependencyManager":
     from engine.repo.dependencies import DependencyManager
     from engine.repo.http import ClientOptions
 
-    return DependencyManager(os.path.normpath(chart), HelmPaths.from_environment(), click.echo, skip_refresh,
-                             ClientOptions(**tls))
+    return DependencyManager(os.path.normpath(chart), paths, click.echo, skip_refresh, ClientOptions(**tls))
 
 
 @dependency.command("update")
 @click.argument("chart", default=".")
 @_dependency_flags
-def dependency_update(chart: str, skip_refresh: bool, **tls: Any) -> None:
+@helm_paths_flags
+def dependency_update(chart: str, paths: HelmPaths, skip_refresh: bool, **tls: Any) -> None:
     """Update charts/ based on the contents of Chart.yaml."""
-    _manager(chart, skip_refresh, **tls).update()
+    _manager(chart, paths, skip_refresh, **tls).update()
 
 
 @dependency.command("build")
 @click.argument("chart", default=".")
 @_dependency_flags
-def dependency_build(chart: str, skip_refresh: bool, **tls: Any) -> None:
+@helm_paths_flags
+def dependency_build(chart: str, paths: HelmPaths, skip_refresh: bool, **tls: Any) -> None:
     """Rebuild the charts/ directory based on the Chart.lock file."""
-    _manager(chart, skip_refresh, **tls).build()
+    _manager(chart, paths, skip_refresh, **tls).build()
 
 
 def _hidden_alias(command: click.Command) -> click.Command:

@@ -172,3 +172,16 @@ def test_concurrent_adds_keep_every_repository(helm_home: Path, demo_repo: RepoS
                 for i in range(6)]
     assert all(child.wait() == 0 for child in children)
     assert sorted(r["name"] for r in config(helm_home)["repositories"]) == [f"r{i}" for i in range(6)]
+
+
+def test_repository_path_flags_override_the_environment(tmp_path: Path, helm_home: Path,
+                                                         demo_repo: RepoServer) -> None:
+    flags = ["--repository-config", str(tmp_path / "elsewhere.yaml"), "--repository-cache", str(tmp_path / "idx"),
+             "--content-cache", str(tmp_path / "content")]
+    assert pyhelm("repo", "add", "stable", demo_repo.url, *flags).returncode == 0
+    assert (tmp_path / "elsewhere.yaml").exists() and (tmp_path / "idx" / "stable-index.yaml").exists()
+    assert not (helm_home / "config" / "repositories.yaml").exists()
+    assert search("demo", *flags) == [("stable/demo", "0.3.0")]
+    assert pyhelm("search", "repo", "demo").stderr == "Error: no repositories configured\n"
+    assert pyhelm("pull", "stable/demo", "-d", str(tmp_path), *flags).returncode == 0
+    assert len(list((tmp_path / "content").rglob("*.chart"))) == 1
