@@ -56,7 +56,9 @@ def test_errors_match_helms(helm_home: Path, demo_repo: RepoServer, helm: str) -
     (demo_repo.root / "empty").mkdir()
     (demo_repo.root / "empty" / "index.yaml").write_text("")
     for args in (("repo", "add", "x", demo_repo.url + "/empty"), ("repo", "add", "x", demo_repo.url + "/none"),
-                 ("repo", "remove", "x"), ("search", "repo", "x"), ("pull", "x/demo")):
+                 ("repo", "remove", "x"), ("search", "repo", "x"), ("pull", "x/demo"),
+                 ("repo", "add", "old", "https://kubernetes-charts.storage.googleapis.com"),
+                 ("repo", "update", "x"), ("repo", "add", "a/b", demo_repo.url)):
         assert pyhelm(*args).stderr == run_helm(helm, *args).stderr, args
     assert pyhelm("repo", "add", "x", demo_repo.url).returncode == 0
     (demo_repo.root / "elsewhere").mkdir()
