@@ -82,7 +82,7 @@ def repo_server(tmp_path: Path) -> Iterator[RepoServer]:
     handler = functools.partial(_handler(server), directory=str(server.root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     httpd.shutdown()

@@ -64,7 +64,7 @@ def _serve(root: Path, certs: Path, require_client_cert: bool) -> Iterator[str]:
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"https://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
