@@ -137,3 +137,17 @@ def test_pull_prov_fetches_the_provenance_file_without_verifying(tmp_path: Path,
     assert missing.stdout == (f"WARNING: Verification not found for stable/demo: failed to fetch "
                               f"{added.url}/demo-0.3.0.tgz.prov : 404 File not found\n")
     assert sorted(p.name for p in dest.iterdir()) == ["demo-0.2.0.tgz", "demo-0.2.0.tgz.prov", "demo-0.3.0.tgz"]
+
+
+@pytest.mark.parametrize(("base", "reference", "expected"), [
+    ("https://h/charts", "demo-1.0.0.tgz", "https://h/charts/demo-1.0.0.tgz"),
+    ("https://h/charts/", "demo-1.0.0.tgz", "https://h/charts/demo-1.0.0.tgz"),
+    ("https://h/charts?token=abc", "demo-1.0.0.tgz", "https://h/charts/demo-1.0.0.tgz?token=abc"),
+    ("https://h/charts", "../other/demo.tgz", "https://h/other/demo.tgz"),
+    ("https://h/charts", "/abs/demo.tgz", "https://h/abs/demo.tgz"),
+    ("https://h/charts", "https://cdn/demo.tgz", "https://cdn/demo.tgz"),
+])
+def test_chart_urls_resolve_against_the_repository_url(base: str, reference: str, expected: str) -> None:
+    from engine.repo.chartrepo import resolve_reference_url
+
+    assert resolve_reference_url(base, reference) == expected
