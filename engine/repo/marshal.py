@@ -6,8 +6,6 @@ import re
 import time
 from typing import Any
 
-import yaml
-
 from engine.repo.errors import RepoError
 
 # go-yaml v2 resolves these plain scalars as timestamps, so its encoder double-quotes strings shaped like them
@@ -44,19 +42,11 @@ def now_rfc3339nano() -> str:
     return f"{stamp}.{digits}Z" if digits else f"{stamp}Z"
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML 1.1 as go-yaml reads it, timestamps kept as their text (sigs.k8s.io/yaml turns them into strings)."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
 def load_yaml(data: bytes) -> Any:
-    """Parse YAML as sigs.k8s.io/yaml does; errors read ``error converting YAML to JSON: yaml: line N: …``."""
+    """Parse YAML as sigs.k8s.io/yaml does (go-yaml's scalars and error wording), as RepoError on failure."""
+    from engine.gotemplate.goyaml import YAMLError, load
+
     try:
-        return yaml.load(data, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RepoError(f"error converting YAML to JSON: yaml: {line}{problem}") from None
+        return load(data.decode("utf-8", errors="replace"))
+    except YAMLError as exc:
+        raise RepoError(str(exc)) from None

@@ -88,3 +88,12 @@ def test_search_ranks_and_filters_as_helm_does(tmp_path: Path, helm_home: Path, 
             assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout), args
     for args in ((), ("--no-headers",), ("-o", "json"), ("-o", "yaml")):
         assert pyhelm("repo", "list", *args).stdout == run_helm(helm, "repo", "list", *args).stdout, args
+
+
+def test_a_corrupt_cache_is_skipped_with_helms_warning(helm_home: Path, demo_repo: RepoServer, helm: str) -> None:
+    assert pyhelm("repo", "add", "good", demo_repo.url).returncode == 0
+    assert pyhelm("repo", "add", "broken", demo_repo.url).returncode == 0
+    (helm_home / "cache" / "repository" / "broken-index.yaml").write_text("apiVersion: v1\nentries: [\n")
+    ours, theirs = pyhelm("search", "repo", "demo"), run_helm(helm, "search", "repo", "demo")
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert "good/demo" in ours.stdout and 'msg="repo is corrupt or missing" repo=broken' in ours.stderr
