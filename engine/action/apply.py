@@ -3,12 +3,13 @@ server-side apply (Helm 4) or client-side create/patch/replace (Helm 3 releases,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from engine.action.config import ActionConfig, ActionError
 
 KEEP_POLICY = "helm.sh/resource-policy"
 FIELD_MANAGER = "helm"
+BATCH_WORKERS = 8  # objects of one kind written or deleted at once
 
 
 @dataclass
@@ -123,6 +124,30 @@ def _write(config: ActionConfig, original: dict[str, Any] | None, target: dict[s
     return False
 
 
+def in_kind_batches(objects: list[dict[str, Any]], operation: Callable[[dict[str, Any]], Any]) -> list[Any]:
+    """Run ``operation`` on every object, one kind after another in the given order and the objects of one
+    kind concurrently (as Helm's kube client does); results in object order. The first failure is raised
+    once its batch has finished, and later batches do not start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    results: list[Any] = []
+    start = 0
+    with ThreadPoolExecutor(max_workers=BATCH_WORKERS) as pool:
+        while start < len(objects):
+            end = start
+            while end < len(objects) and objects[end].get("kind") == objects[start].get("kind"):
+                end += 1
+            futures = [pool.submit(operation, obj) for obj in objects[start:end]]
+            errors = [f.exception() for f in futures if f.exception() is not None]
+            results += [f.result() if f.exception() is None else None for f in futures]
+            if errors:
+                error = errors[0]
+                error.partial_results = results  # type: ignore[union-attr]
+                raise error
+            start = end
+    return results
+
+
 def update_objects(config: ActionConfig, originals: list[dict[str, Any]], targets: list[dict[str, Any]],
                    release: str, namespace: str, method: ApplyMethod) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Bring the cluster from ``originals`` (the previous manifest) to ``targets``: write every target in
@@ -130,16 +155,19 @@ def update_objects(config: ActionConfig, originals: list[dict[str, Any]], target
     A failure raises ActionError carrying the objects created so far in ``created``."""
     method.check()
     by_key = {object_key(config, o): o for o in originals}
-    created: list[dict[str, Any]] = []
+
+    def write(target: dict[str, Any]) -> bool:
+        return _write(config, by_key.get(object_key(config, target)), with_ownership(target, release, namespace),
+                      method)
+
     try:
-        for target in targets:
-            with_ownership(target, release, namespace)
-            if _write(config, by_key.get(object_key(config, target)), target, method):
-                created.append(target)
+        wrote_new = in_kind_batches(targets, write)
     except Exception as exc:
         error = ActionError(str(exc))
-        error.created = created  # type: ignore[attr-defined]
+        done = getattr(exc, "partial_results", [])
+        error.created = [t for t, new in zip(targets, done) if new]  # type: ignore[attr-defined]
         raise error from exc
+    created = [t for t, new in zip(targets, wrote_new) if new]
     wanted = {object_key(config, t) for t in targets}
     kept = delete_objects(config, [o for o in originals if object_key(config, o) not in wanted])
     return created, kept
@@ -150,13 +178,11 @@ def delete_objects(config: ActionConfig, objects: list[dict[str, Any]], propagat
     """Delete objects in Helm's uninstall order, except those annotated resource-policy: keep (returned)."""
     from engine.render.manifests import UNINSTALL_ORDER, kind_sort_key
 
-    kept = []
-    for obj in sorted(objects, key=lambda o: kind_sort_key(o.get("kind", ""), UNINSTALL_ORDER)):
-        annotations = (obj.get("metadata") or {}).get("annotations") or {}
-        if annotations.get(KEEP_POLICY) == "keep":
-            kept.append(obj)
-            continue
-        config.kube.delete(config.kube.ref(obj), propagation)
+    ordered = sorted(objects, key=lambda o: kind_sort_key(o.get("kind", ""), UNINSTALL_ORDER))
+    kept = [o for o in ordered if ((o.get("metadata") or {}).get("annotations") or {}).get(KEEP_POLICY) == "keep"]
+    doomed = [o for o in ordered if o not in kept]
+    refs = {id(o): config.kube.ref(o) for o in doomed}  # discovery once, before the threads
+    in_kind_batches(doomed, lambda obj: config.kube.delete(refs[id(obj)], propagation))
     return kept
 
 
