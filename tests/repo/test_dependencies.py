@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import RepoServer
+from repo_server import RepoServer
 from engine.chart.create import create_chart
 from repo_support import pyhelm, run_helm
 

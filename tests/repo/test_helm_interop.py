@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RepoServer
+from repo_server import RepoServer
 from repo_support import pyhelm, run_helm
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RepoServer
+from repo_server import RepoServer
 from engine.repo.index_load import load_index_file
 from repo_support import package_demo, pyhelm
 

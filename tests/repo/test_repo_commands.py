@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import RepoServer
+from repo_server import RepoServer
 from repo_support import ROOT, pyhelm
 
 

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import ipaddress
 import ssl
-import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -17,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from repo_server import RepoServer, serving
 from repo_support import DEMO_VERSIONS, package_demo, pyhelm
 
 
@@ -60,14 +58,8 @@ def _serve(root: Path, certs: Path, require_client_cert: bool) -> Iterator[str]:
     if require_client_cert:
         context.verify_mode = ssl.CERT_REQUIRED
         context.load_verify_locations(certs / "ca.crt")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(RepoServer(root), context) as server:
+        yield server.url
 
 
 @pytest.fixture
