@@ -43,15 +43,21 @@ def client_options(entry: Entry, timeout: float | None = None) -> ClientOptions:
                          insecure_skip_tls_verify=entry.insecure_skip_tls_verify, **extra)
 
 
-def _check_scheme(url: str) -> None:
+OCI_UNSUPPORTED = "OCI registries (oci://) are not supported yet: {}"
+
+
+def check_scheme(url: str) -> None:
+    """Refuse URLs no getter handles (OCI references get a message of their own)."""
     scheme = urlsplit(url).scheme
+    if scheme == "oci":
+        raise RepoError(OCI_UNSUPPORTED.format(url))
     if scheme not in ("http", "https"):
         raise RepoError(f"could not find protocol handler for: {scheme}")
 
 
 def fetch_index(entry: Entry, timeout: float | None = None, warn: Warn = ignore_warning) -> tuple[bytes, IndexFile]:
     """Download and parse ``<url>/index.yaml`` of a repository (nothing is written)."""
-    _check_scheme(entry.url)
+    check_scheme(entry.url)
     url = resolve_reference_url(entry.url, "index.yaml")
     data = fetch(url, client_options(entry, timeout), credentials_url=entry.url)
     index = load_index(data, entry.url, warn)

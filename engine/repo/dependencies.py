@@ -19,8 +19,8 @@ from engine.chart.metadata import dependency_to_dict, parse_metadata
 from engine.chart.model import Chart, Dependency
 from engine.repo import versions
 from engine.repo.cache import ContentCache
-from engine.repo.chartrepo import (client_options, resolve_reference_url, update_indexes, update_report,
-                                   url_equal)
+from engine.repo.chartrepo import (OCI_UNSUPPORTED, client_options, resolve_reference_url, update_indexes,
+                                   update_report, url_equal)
 from engine.repo.downloader import ChartSource, download_to, find_in_repository_url
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
@@ -140,6 +140,8 @@ class DependencyManager:
                 local_path(repository, self.chart_path)
                 names[dependency.name] = repository
                 continue
+            if repository.startswith("oci://"):
+                raise RepoError(OCI_UNSUPPORTED.format(f"{repository} (dependency {dependency.name})"))
             alias = _alias(repository)
             entry = next((e for e in entries if e.name == alias or (alias is None and url_equal(e.url, repository))),
                          None)

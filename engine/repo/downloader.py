@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from engine.repo.cache import ContentCache
-from engine.repo.chartrepo import fetch_index, not_valid_repository, resolve_reference_url, url_equal
+from engine.repo.chartrepo import check_scheme, fetch_index, not_valid_repository, resolve_reference_url, url_equal
 from engine.repo.errors import RepoError
 from engine.repo.files import atomic_write
 from engine.repo.http import CHART_ACCEPT, ClientOptions, fetch
@@ -129,8 +129,7 @@ def resolve_chart(reference: str, version: str, paths: HelmPaths, options: Clien
     if repo_url:
         return find_in_repository_url(repo_url, reference, version, options, warn)
     if is_url(reference):
-        if urlsplit(reference).scheme not in ("http", "https"):
-            raise RepoError(f"could not find protocol handler for: {urlsplit(reference).scheme}")
+        check_scheme(reference)
         owner = _owner_of(reference, paths)
         if owner is None:
             return ChartSource(reference, "", options, reference)

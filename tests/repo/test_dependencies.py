@@ -111,6 +111,8 @@ def test_unmanaged_repository_urls_are_cached_under_a_manager_name(tmp_path: Pat
     ([{"name": "demo", "version": "^5", "repository": "@stable"}],
      'Error: can\'t get a valid version for 1 subchart(s): "demo" (repository "{url}", version "^5"). Make sure '
      "a matching chart version exists in the repo, or change the version constraint in Chart.yaml\n"),
+    ([{"name": "demo", "version": "1.0", "repository": "oci://registry.example.com/charts"}],
+     "Error: OCI registries (oci://) are not supported yet: oci://registry.example.com/charts (dependency demo)\n"),
     ([{"name": "child", "version": "9.x", "repository": "file://../nowhere"}],
      "Error: directory {chart}/../nowhere not found\n"),
 ])

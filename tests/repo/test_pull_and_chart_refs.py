@@ -66,6 +66,8 @@ def test_pull_errors_are_one_clear_line(tmp_path: Path, added: RepoServer,
         (f"{added.url}/missing-1.0.0.tgz",): f"Error: failed to fetch {added.url}/missing-1.0.0.tgz : "
                                              "404 File not found",
         ("stable/demo", "-d", "no-such-dir"): "Error: open no-such-dir: no such file or directory",
+        ("oci://registry.example.com/charts/demo",): "Error: OCI registries (oci://) are not supported yet: "
+                                                     "oci://registry.example.com/charts/demo",
     }
     for args, message in cases.items():
         result = pyhelm("pull", *args)
