@@ -97,3 +97,14 @@ def test_a_corrupt_cache_is_skipped_with_helms_warning(helm_home: Path, demo_rep
     ours, theirs = pyhelm("search", "repo", "demo"), run_helm(helm, "search", "repo", "demo")
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert "good/demo" in ours.stdout and 'msg="repo is corrupt or missing" repo=broken' in ours.stderr
+
+
+def test_helm_uses_the_content_cache_pyhelm_filled(helm_home: Path, demo_repo: RepoServer, helm: str) -> None:
+    assert pyhelm("repo", "add", "stable", demo_repo.url).returncode == 0
+    ours = pyhelm("template", "web", "stable/demo")
+    assert ours.returncode == 0, ours.stderr
+    served = list(demo_repo.requests)
+    theirs = run_helm(helm, "template", "web", "stable/demo")
+    assert theirs.returncode == 0, theirs.stderr
+    assert demo_repo.requests == served  # helm found the archive under its digest and fetched nothing
+    assert theirs.stdout == ours.stdout
