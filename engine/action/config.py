@@ -6,8 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 
+from engine.kube.client import KubeError
+from engine.storage.secrets import StorageError
+
+
 class ActionError(Exception):
     """A release operation that cannot go on; ``str()`` is the message helm would print."""
+
+
+# what a release operation may raise: its own refusals, failed API calls, failed record storage
+OPERATION_ERRORS = (ActionError, KubeError, StorageError)
 
 
 @dataclass

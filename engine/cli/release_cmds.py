@@ -104,7 +104,7 @@ def _failure(prefix: str, name: str, exc: Exception) -> CommandError:
 @click.pass_obj
 def install(settings, args, generate_name, replace, server_side, **flags) -> None:
     """Install a chart: [NAME] CHART."""
-    from engine.action.config import ActionError
+    from engine.action.config import OPERATION_ERRORS
     from engine.action.install import install as run_install
     from engine.cli.chart_ref import load_installable_chart
 
@@ -115,7 +115,7 @@ def install(settings, args, generate_name, replace, server_side, **flags) -> Non
     options = _options(settings, flags, replace=replace, server_side=server_side)
     try:
         release = run_install(action_config(settings), name, chart, values, options)
-    except ActionError as exc:
+    except OPERATION_ERRORS as exc:
         raise _failure("INSTALLATION FAILED", name, exc) from None
     print_release(release, flags["output"], hide_notes=flags["hide_notes"], debug=settings.debug)
 
@@ -136,7 +136,7 @@ def install(settings, args, generate_name, replace, server_side, **flags) -> Non
 def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, reset_then_reuse_values,
             history_max, cleanup_on_fail, server_side, **flags) -> None:
     """Upgrade a release to a new version of a chart."""
-    from engine.action.config import ActionError
+    from engine.action.config import OPERATION_ERRORS
     from engine.action.upgrade import upgrade as run_upgrade, upgrade_or_install
     from engine.cli.chart_ref import load_installable_chart
 
@@ -152,7 +152,7 @@ def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, 
             release, installed = upgrade_or_install(config, name, loaded, values, options)
         else:
             release, installed = run_upgrade(config, name, loaded, values, options), False
-    except ActionError as exc:
+    except OPERATION_ERRORS as exc:
         raise _failure("UPGRADE FAILED", name, exc) from None
     if flags["output"] == "table":
         click.echo(f'Release "{name}" does not exist. Installing it now.' if installed
@@ -174,7 +174,7 @@ def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, 
 def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, description, timeout, cascade,
               wait) -> None:
     """Uninstall releases."""
-    from engine.action.config import ActionError
+    from engine.action.config import OPERATION_ERRORS
     from engine.action.uninstall import uninstall as run_uninstall
 
     config = action_config(settings)
@@ -182,7 +182,7 @@ def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, descrip
         try:
             _release, kept = run_uninstall(config, config.namespace, name, keep_history, no_hooks,
                                            duration(timeout), description, cascade, wait)
-        except ActionError as exc:
+        except OPERATION_ERRORS as exc:
             if ignore_not_found and "not found" in str(exc):
                 continue
             raise CommandError(str(exc)) from None
@@ -209,7 +209,7 @@ def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, descrip
 def rollback(settings, name, revision, history_max, wait, wait_for_jobs, timeout, no_hooks, cleanup_on_fail,
              dry_run, server_side, force_replace, force_conflicts) -> None:
     """Roll back a release to a previous revision (default: the one before the last)."""
-    from engine.action.config import ActionError
+    from engine.action.config import OPERATION_ERRORS
     from engine.action.rollback import rollback as run_rollback
 
     config = action_config(settings)
@@ -218,7 +218,7 @@ def rollback(settings, name, revision, history_max, wait, wait_for_jobs, timeout
                      timeout=duration(timeout), no_hooks=no_hooks, cleanup_on_fail=cleanup_on_fail,
                      server_side=server_side, force_conflicts=force_conflicts, force_replace=force_replace,
                      dry_run=dry_run)
-    except ActionError as exc:
+    except OPERATION_ERRORS as exc:
         raise CommandError(str(exc)) from None
     click.echo("Rollback was a success! Happy Helming!")
 
@@ -231,7 +231,7 @@ def rollback(settings, name, revision, history_max, wait, wait_for_jobs, timeout
 @click.pass_obj
 def test_release(settings, name, timeout, logs, filters) -> None:
     """Run the tests of a release (its test hooks)."""
-    from engine.action.config import ActionError
+    from engine.action.config import OPERATION_ERRORS
     from engine.action.release_test import TestFilter, pod_logs, run_tests
 
     selection = TestFilter()
@@ -243,7 +243,7 @@ def test_release(settings, name, timeout, logs, filters) -> None:
     config = action_config(settings)
     try:
         release, failure = run_tests(config, config.namespace, name, duration(timeout), selection)
-    except ActionError as exc:
+    except OPERATION_ERRORS as exc:
         raise CommandError(str(exc)) from None
     print_release(release, hide_notes=True, debug=settings.debug)
     if logs:
@@ -251,7 +251,7 @@ def test_release(settings, name, timeout, logs, filters) -> None:
         try:
             for pod, text in pod_logs(config, release, selection):
                 click.echo(f"POD LOGS: {pod}\n{text}")
-        except ActionError as exc:
+        except OPERATION_ERRORS as exc:
             raise CommandError(str(exc)) from None
     if failure is not None:
         raise CommandError(str(failure))

@@ -50,7 +50,7 @@ def _updated(release, time_format: str) -> str:
 def list_releases(settings, all_namespaces, all_states, name_filter, selector, by_date, reverse, limit, offset,
                   short, no_headers, time_format, output, **states) -> None:
     """List releases (every state unless state flags narrow it)."""
-    from engine.action.config import ActionError
+    from engine.action.config import OPERATION_ERRORS
     from engine.action.listing import ListOptions, list_releases as run_list
     from engine.cli.tables import table
 
@@ -59,7 +59,7 @@ def list_releases(settings, all_namespaces, all_states, name_filter, selector, b
                           by_date=by_date, reverse=reverse, limit=limit, offset=offset)
     try:
         releases = run_list(action_config(settings), options)
-    except ActionError as exc:
+    except OPERATION_ERRORS as exc:
         raise CommandError(str(exc)) from None
     if short:
         if output == "table":

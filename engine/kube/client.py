@@ -9,6 +9,25 @@ from typing import Any
 RETRIABLE = {429, 500, 502, 503, 504}
 
 
+def request_timeout() -> tuple[float, float]:
+    """(connect, read) timeouts of each API request: PYHELM_REQUEST_TIMEOUT seconds, default 60."""
+    import os
+
+    seconds = float(os.environ.get("PYHELM_REQUEST_TIMEOUT") or 60)
+    return min(seconds, 10.0), seconds
+
+
+def _bound_requests(rest_client: Any, timeout: tuple[float, float]) -> None:
+    """Give every request of ``rest_client`` a timeout unless the call sets its own, so a server that accepts
+    connections but never answers cannot hang an operation (the client's default is to wait forever)."""
+    unbounded = rest_client.request
+
+    def request(*args: Any, _request_timeout: Any = None, **kwargs: Any) -> Any:
+        return unbounded(*args, _request_timeout=_request_timeout or timeout, **kwargs)
+
+    rest_client.request = request
+
+
 class KubeError(Exception):
     """A failed API call, naming the object and what the server said."""
 
@@ -73,7 +92,10 @@ class KubeClient:
             except ConfigException:
                 raise KubeError(f"Kubernetes cluster unreachable: no usable kubeconfig ({exc}); set --kubeconfig "
                                 "or KUBECONFIG, or start one with `pyhelm sandbox start`") from None
-        return cls(client.ApiClient(configuration), namespace or default_namespace)
+        configuration.retries = 0  # transient failures are retried by _call, with backoff, not by urllib3 too
+        api_client = client.ApiClient(configuration)
+        _bound_requests(api_client.rest_client, request_timeout())
+        return cls(api_client, namespace or default_namespace)
 
     @property
     def dynamic(self) -> Any:
@@ -102,7 +124,8 @@ class KubeClient:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise KubeError(f"{what}: Kubernetes cluster unreachable: {exc}") from None
+                reason = getattr(exc, "reason", None) or exc
+                raise KubeError(f"{what}: Kubernetes cluster unreachable: {reason}") from None
         raise KubeError(f"{what}: gave up")
 
     def resource_for(self, api_version: str, kind: str) -> Any:
