@@ -60,6 +60,27 @@ def resolve_plain(text: str) -> tuple[str, Any]:
     return "str", text
 
 
+_TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?"
+                        r"(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?))?$")
+
+
+def is_timestamp(text: str) -> bool:
+    """Whether go-yaml v2 resolves a plain scalar as a timestamp (its encoder then quotes such strings):
+    ``2006-1-2``, ``2006-1-2T15:4:5Z07:00`` (or ``t``), ``2006-1-2 15:4:5``, with valid fields."""
+    import datetime as dt
+
+    match = _TIMESTAMP.match(text)
+    if match is None:
+        return False
+    year, month, day = (int(g) for g in match.groups()[:3])
+    clock = [int(g) for g in match.groups()[3:] if g is not None]
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return not clock or (clock[0] < 24 and clock[1] < 60 and clock[2] < 60)
+
+
 def _parse_go_int(text: str) -> int | None:
     """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b prefixes and leading-zero octal)."""
     sign = -1 if text.startswith("-") else 1
@@ -391,7 +412,7 @@ class _Writer:
 
     def string(self, text: str, indent: int, simple_key: bool) -> None:
         kind, _ = resolve_plain(text) if text else ("null", None)
-        can_plain = kind == "str" and not _is_base60_float(text)
+        can_plain = kind == "str" and not _is_base60_float(text) and not is_timestamp(text)
         analysis = _analyze(text)
         if "\n" in text:
             style = "literal"

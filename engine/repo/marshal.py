@@ -2,23 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Any
 
+from engine.gotemplate.goyaml import to_yaml  # noqa: F401 - sigs.k8s.io/yaml Marshal, timestamps quoted
 from engine.repo.errors import RepoError
 
-# go-yaml v2 resolves these plain scalars as timestamps, so its encoder double-quotes strings shaped like them
-_TIMESTAMP = re.compile(r"^(\s*(?:- )*(?:[^\s:'\"]+: )?)(\d{4}-\d{1,2}-\d{1,2}"
-                        r"(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?)$")
 ZERO_TIME = "0001-01-01T00:00:00Z"
-
-
-def to_yaml(value: Any) -> str:
-    """sigs.k8s.io/yaml Marshal of JSON-like data (sorted keys), timestamp-shaped strings quoted."""
-    from engine.gotemplate.goyaml import to_yaml as go_yaml
-
-    return "".join(_TIMESTAMP.sub(r'\1"\2"', line) for line in go_yaml(value).splitlines(keepends=True))
 
 
 def to_indented_json(value: Any) -> str:
