@@ -71,8 +71,11 @@ RELEASE_FLAGS = [
 
 
 def release_flags(command):
-    """Flags install and upgrade share (and the values flags)."""
-    return values_options(functools.reduce(lambda cmd, option: option(cmd), reversed(RELEASE_FLAGS), command))
+    """Flags install and upgrade share (and the values and chart-locating flags)."""
+    from engine.cli.chart_ref import chart_path_flags
+
+    flagged = functools.reduce(lambda cmd, option: option(cmd), reversed(RELEASE_FLAGS), command)
+    return chart_path_flags(values_options(flagged))
 
 
 def _options(settings, flags: dict, **extra):
@@ -102,7 +105,7 @@ def _failure(prefix: str, name: str, exc: Exception) -> CommandError:
 @click.option("--server-side", type=click.Choice(["true", "false"]), default="true",
               help="apply objects with server-side apply (false: client-side, as Helm 3)")
 @click.pass_obj
-def install(settings, args, generate_name, replace, server_side, **flags) -> None:
+def install(settings, args, generate_name, replace, server_side, chart_path, **flags) -> None:
     """Install a chart: [NAME] CHART."""
     from engine.action.config import OPERATION_ERRORS
     from engine.action.install import install as run_install
@@ -110,7 +113,7 @@ def install(settings, args, generate_name, replace, server_side, **flags) -> Non
 
     name, chart_ref = name_and_chart(args, generate=generate_name)
     values = user_values_from(flags)
-    chart = load_installable_chart(chart_ref, warn)
+    chart = load_installable_chart(chart_ref, warn, chart_path)
     validate_release_name(name)
     options = _options(settings, flags, replace=replace, server_side=server_side)
     try:
@@ -134,7 +137,7 @@ def install(settings, args, generate_name, replace, server_side, **flags) -> Non
               help="server-side apply; auto: as the last revision was applied")
 @click.pass_obj
 def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, reset_then_reuse_values,
-            history_max, cleanup_on_fail, server_side, **flags) -> None:
+            history_max, cleanup_on_fail, server_side, chart_path, **flags) -> None:
     """Upgrade a release to a new version of a chart."""
     from engine.action.config import OPERATION_ERRORS
     from engine.action.upgrade import upgrade as run_upgrade, upgrade_or_install
@@ -142,7 +145,7 @@ def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, 
 
     validate_release_name(name)
     values = user_values_from(flags)
-    loaded = load_installable_chart(chart, warn)
+    loaded = load_installable_chart(chart, warn, chart_path)
     options = _options(settings, flags, history_max=history_max, reuse_values=reuse_values,
                        reset_values=reset_values, reset_then_reuse_values=reset_then_reuse_values,
                        cleanup_on_fail=cleanup_on_fail, server_side=server_side)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from engine.chart.model import Chart
-from engine.cli.chart_ref import locate_chart
+from engine.cli.chart_ref import ChartPathOptions, chart_path_flags, locate_chart
 
 README_NAMES = ("readme.md", "readme.txt", "readme")
 
@@ -49,10 +49,10 @@ def show_all(chart: Chart) -> str:
     return "".join(parts)
 
 
-def _load(reference: str) -> Chart:
+def _load(reference: str, chart_path: ChartPathOptions) -> Chart:
     from engine.chart.loader import load_chart
 
-    return load_chart(locate_chart(reference))
+    return load_chart(locate_chart(reference, chart_path))
 
 
 @click.group(name="show")
@@ -62,34 +62,39 @@ def show() -> None:
 
 @show.command(name="chart")
 @click.argument("chart")
-def show_chart(chart: str) -> None:
+@chart_path_flags
+def show_chart(chart: str, chart_path: ChartPathOptions) -> None:
     """Show the chart's definition."""
-    click.echo(chart_yaml(_load(chart)), nl=False)
+    click.echo(chart_yaml(_load(chart, chart_path)), nl=False)
 
 
 @show.command(name="values")
 @click.argument("chart")
-def show_values(chart: str) -> None:
+@chart_path_flags
+def show_values(chart: str, chart_path: ChartPathOptions) -> None:
     """Show the chart's values."""
-    click.echo(values_text(_load(chart)) or "", nl=False)
+    click.echo(values_text(_load(chart, chart_path)) or "", nl=False)
 
 
 @show.command(name="readme")
 @click.argument("chart")
-def show_readme(chart: str) -> None:
+@chart_path_flags
+def show_readme(chart: str, chart_path: ChartPathOptions) -> None:
     """Show the chart's README."""
-    click.echo(readme_text(_load(chart)) or "", nl=False)
+    click.echo(readme_text(_load(chart, chart_path)) or "", nl=False)
 
 
 @show.command(name="crds")
 @click.argument("chart")
-def show_crds(chart: str) -> None:
+@chart_path_flags
+def show_crds(chart: str, chart_path: ChartPathOptions) -> None:
     """Show the chart's CRDs."""
-    click.echo(crds_text(_load(chart)), nl=False)
+    click.echo(crds_text(_load(chart, chart_path)), nl=False)
 
 
 @show.command(name="all")
 @click.argument("chart")
-def show_all_command(chart: str) -> None:
+@chart_path_flags
+def show_all_command(chart: str, chart_path: ChartPathOptions) -> None:
     """Show all information of the chart."""
-    click.echo(show_all(_load(chart)), nl=False)
+    click.echo(show_all(_load(chart, chart_path)), nl=False)

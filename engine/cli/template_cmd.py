@@ -6,7 +6,7 @@ import re
 
 import click
 
-from engine.cli.chart_ref import load_installable_chart
+from engine.cli.chart_ref import chart_path_flags, load_installable_chart
 from engine.cli.errors import CommandError
 from engine.cli.options import user_values_from, values_options
 from engine.cli.output import warn
@@ -34,8 +34,9 @@ _SOURCE_PATH = re.compile(r"# Source: [^/]+/(.+)")
 @click.option("--render-subchart-notes", is_flag=True, help="render subchart notes along with the parent")
 @click.option("--enable-dns", is_flag=True, help="enable DNS lookups when rendering templates")
 @click.option("--dry-run", default="client", help='must be "client" (server needs a cluster)')
+@chart_path_flags
 @click.pass_obj
-def template(settings, args, show_only, output_dir, use_release_name, include_crds, skip_tests, no_hooks,
+def template(settings, args, chart_path, show_only, output_dir, use_release_name, include_crds, skip_tests, no_hooks,
              is_upgrade, kube_version, api_versions, skip_schema_validation, generate_name, name_template,
              render_subchart_notes, enable_dns, dry_run, **values_flags) -> None:
     """Locally render templates: [NAME] CHART."""
@@ -51,7 +52,7 @@ def template(settings, args, show_only, output_dir, use_release_name, include_cr
     name, chart_ref = name_and_chart(args, default_name="release-name", generate=generate_name,
                                      name_template=name_template)
     user_values = user_values_from(values_flags)
-    chart = load_installable_chart(chart_ref, warn)
+    chart = load_installable_chart(chart_ref, warn, chart_path)
     validate_release_name(name)
     options = RenderOptions(release_name=name, namespace=settings.offline_namespace, is_upgrade=is_upgrade,
                             kube_version=kube_version or None,
