@@ -26,8 +26,13 @@ def not_ready_reason(kind: str, obj: dict[str, Any], wait_for_jobs: bool = False
         replicas = spec.get("replicas", 1)
         if status.get("readyReplicas", 0) < replicas or status.get("updatedReplicas", replicas) < replicas:
             return f"{status.get('readyReplicas', 0)}/{replicas} replicas ready"
-        if kind == "Deployment" and _conditions(status).get("Available") == "False":
-            return "not available"
+        if kind == "Deployment":  # kstatus: every replica available, no old pods left, Available not false
+            if status.get("availableReplicas", 0) < replicas:
+                return f"{status.get('availableReplicas', 0)}/{replicas} replicas available"
+            if status.get("replicas", replicas) > status.get("updatedReplicas", replicas):
+                return "old replicas are pending termination"
+            if _conditions(status).get("Available") == "False":
+                return "not available"
         return None
     if kind == "Pod":
         phase = status.get("phase")

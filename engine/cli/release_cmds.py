@@ -11,6 +11,8 @@ from engine.cli.output import warn
 from engine.cli.release_name import name_and_chart, validate_release_name
 from engine.cli.release_output import print_release
 
+WAIT_CHOICE = click.Choice(["watcher", "legacy", "hookOnly", "true", "false"])
+WAITING = ("watcher", "legacy", "true")  # Helm 4's --wait strategies that wait for resources
 DRY_RUN_VALUES = {"client": "client", "server": "server", "none": "none", "true": "client", "false": "none"}
 
 
@@ -57,7 +59,9 @@ RELEASE_FLAGS = [
     click.option("--take-ownership", is_flag=True, help="ignore the check for helm annotations"),
     click.option("--skip-crds", is_flag=True, help="do not install CRDs"),
     click.option("--skip-schema-validation", is_flag=True, help="disable JSON schema validation"),
-    click.option("--wait", is_flag=True, help="wait until all resources are ready (up to --timeout)"),
+    click.option("--wait", type=WAIT_CHOICE, default="hookOnly", callback=lambda _c, _p, v: v in WAITING,
+                 help="watcher (bare --wait) or legacy: wait until all resources are ready (up to --timeout); "
+                      "hookOnly: only hooks are waited for"),
     click.option("--wait-for-jobs", is_flag=True, help="with --wait, also wait for Jobs to complete"),
     click.option("--rollback-on-failure", "--atomic", "rollback_on_failure", is_flag=True,
                  help="on failure, uninstall (install) or roll back (upgrade) the release"),
@@ -172,7 +176,8 @@ def upgrade(settings, name, chart, install_missing, reuse_values, reset_values, 
 @click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
 @click.option("--cascade", type=click.Choice(["background", "orphan", "foreground"]), default="background",
               help="deletion cascading of dependents")
-@click.option("--wait", is_flag=True, help="wait until every object is deleted (up to --timeout)")
+@click.option("--wait", type=WAIT_CHOICE, default="hookOnly", callback=lambda _c, _p, v: v in WAITING,
+              help="watcher (bare --wait) or legacy: wait until every object is deleted (up to --timeout)")
 @click.pass_obj
 def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, description, timeout, cascade,
               wait) -> None:
@@ -199,7 +204,8 @@ def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, descrip
 @click.argument("name")
 @click.argument("revision", required=False, type=int, default=0)
 @click.option("--history-max", default=10, type=int, help="limit the maximum number of revisions saved")
-@click.option("--wait", is_flag=True, help="wait until all resources are ready (up to --timeout)")
+@click.option("--wait", type=WAIT_CHOICE, default="hookOnly", callback=lambda _c, _p, v: v in WAITING,
+              help="watcher (bare --wait) or legacy: wait until all resources are ready (up to --timeout)")
 @click.option("--wait-for-jobs", is_flag=True, help="with --wait, also wait for Jobs to complete")
 @click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
 @click.option("--no-hooks", is_flag=True, help="prevent hooks from running during rollback")
