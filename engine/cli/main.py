@@ -31,6 +31,10 @@ COMMANDS = {
     "status": "engine.cli.release_info_cmds:status",
     "get": "engine.cli.release_info_cmds:get",
     "test": "engine.cli.release_cmds:test_release",
+    "plan": "engine.cli.stack_cmds:plan",
+    "apply": "engine.cli.stack_cmds:apply",
+    "destroy": "engine.cli.stack_cmds:destroy",
+    "graph": "engine.cli.stack_cmds:graph",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
     "repo": "engine.cli.repo_cmds:repo",
@@ -119,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
     debug = "--debug" in argv
     try:
-        cli.main(args=argv, prog_name="pyhelm", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="pyhelm", standalone_mode=False)
+        if isinstance(status, int):  # click returns ctx.exit(N) codes instead of raising without standalone mode
+            return status
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -43,7 +43,7 @@ def read_values_file(name: str, base_dir: str, context: dict[str, Any], stack_pa
 
 
 def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
-    parts = [p.replace("\\.", ".") for p in _split_dotted(dotted)]
+    parts = [p.replace("\\.", ".") for p in split_dotted(dotted)]
     node = values
     for part in parts[:-1]:
         child = node.get(part)
@@ -53,7 +53,7 @@ def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _split_dotted(dotted: str) -> list[str]:
+def split_dotted(dotted: str) -> list[str]:
     parts, current, escaped = [], "", False
     for char in dotted:
         if escaped:

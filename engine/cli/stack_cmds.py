@@ -1,0 +1,216 @@
+"""``pyhelm plan|apply|destroy|graph``: the stack engine's commands."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import threading
+import time
+
+import click
+
+from engine.cli.errors import CommandError
+
+STACK_FLAGS = [
+    click.option("-f", "--file", "stack_file", default="stack.yaml", help="the stack file (default ./stack.yaml)"),
+    click.option("-e", "--environment", default=None, help="the environment of the stack file to use"),
+    click.option("-l", "--selector", "selectors", multiple=True,
+                 help="only releases matching key=value (labels, name, namespace, chart); repeatable"),
+    click.option("--skip-needs", is_flag=True, help="with -l, do not include the releases the selected ones need"),
+]
+
+
+def stack_flags(command):
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(STACK_FLAGS), command)
+
+
+def _load(stack_file: str, environment: str | None):
+    from engine.stack.errors import StackError
+    from engine.stack.loader import load_stack
+
+    try:
+        return load_stack(stack_file, environment)
+    except StackError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _clusters(settings):
+    from engine.stack.planner import Clusters
+
+    return Clusters(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context)
+
+
+def _plan(settings, stack, selectors, skip_needs, detect_drift=False):
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.planner import make_plan
+
+    try:
+        return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift)[0]
+    except (StackError, *OPERATION_ERRORS) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _indent(text: str, prefix: str = "      ") -> str:
+    return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def print_plan(plan, color: bool) -> None:
+    """The plan as people read it: one line per release, diffs under changed ones, then the summary."""
+    from engine.stack.plan import SYMBOLS
+
+    colors = {"install": "green", "upgrade": "yellow", "recover": "magenta", "uninstall": "red"}
+    click.echo(f"Stack {plan.stack}, environment {plan.environment or '(none)'} ({plan.path})\n")
+    width = max((len(r.id) for r in plan.releases), default=0)
+    for release in plan.releases:
+        chart = f"chart {release.chart} {release.version_to}" if release.chart else ""
+        detail = "; ".join(release.reasons) or chart
+        line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
+        click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
+        if release.values_diff:
+            click.echo("      values:\n" + _indent(release.values_diff, "        "), nl=False)
+        for change in release.changes:
+            click.echo(f"      {change.action} {change.key}:\n" + _indent(change.diff, "        "), nl=False)
+    click.echo(f"\n{plan.summary()}")
+
+
+@click.command()
+@stack_flags
+@click.option("--detect-drift", is_flag=True, help="also compare the live objects with the stored releases")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
+@click.option("--out", "out_file", default="", help="save the plan to this file, for `pyhelm apply FILE`")
+@click.option("--detailed-exitcode", is_flag=True, help="exit 0 without changes, 2 with changes, 1 on error")
+@click.pass_obj
+def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift, output, out_file,
+         detailed_exitcode) -> None:
+    """Show what apply would change, release by release."""
+    stack = _load(stack_file, environment)
+    result = _plan(settings, stack, selectors, skip_needs, detect_drift)
+    if out_file:
+        with open(out_file, "w", encoding="utf-8") as handle:
+            json.dump(result.to_dict(), handle, indent=1)
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), indent=1))
+    else:
+        print_plan(result, sys.stdout.isatty())
+        if out_file:
+            click.echo(f"Saved the plan to {out_file}: `pyhelm apply {out_file}` applies exactly this plan.")
+    if detailed_exitcode and result.has_changes:
+        raise click.exceptions.Exit(2)
+
+
+def _confirm(what: str, auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError(f"{what} needs confirmation: run it from a terminal or pass --auto-approve")
+    if not click.confirm(f"Do you want to {what}?", default=False):
+        raise CommandError(f"{what} cancelled")
+
+
+def _reporter():
+    lock, started = threading.Lock(), time.monotonic()
+
+    def report(release_id: str, message: str) -> None:
+        with lock:
+            click.echo(f"[{time.monotonic() - started:6.1f}s] {release_id}: {message}")
+
+    return report
+
+
+def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse, verb) -> None:
+    """Apply ``plan_`` under the stack lock and print the final report; exit 1 if any release failed."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.executor import apply_plan
+    from engine.stack.lock import stack_lock
+
+    clusters = _clusters(settings)
+    lock_config = clusters.config(None, "default")
+    try:
+        with stack_lock(lock_config.kube, stack.name, stack.environment, break_lock):
+            outcomes = apply_plan(stack, plan_, clusters, _reporter(), concurrency, check_digest, reverse)
+    except (StackError, *OPERATION_ERRORS) as exc:
+        raise CommandError(str(exc)) from None
+    changed = [o for o in outcomes if o.status != "unchanged"]
+    counts = {status: sum(1 for o in changed if o.status == status) for status in ("done", "failed", "skipped")}
+    click.echo(f"\n{verb} complete: {counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped, "
+               f"{len(outcomes) - len(changed)} unchanged.")
+    for outcome in changed:
+        if outcome.status != "done":
+            click.echo(f"  {outcome.id}: {outcome.status}: {outcome.message}")
+    if counts["failed"] or counts["skipped"]:
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@click.argument("plan_file", required=False)
+@stack_flags
+@click.option("--auto-approve", is_flag=True, help="apply without asking")
+@click.option("--concurrency", default=4, type=int, help="releases applied at once")
+@click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it")
+@click.pass_obj
+def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, auto_approve, concurrency,
+          break_lock) -> None:
+    """Apply the stack (or exactly a plan saved with `pyhelm plan --out FILE`)."""
+    from engine.stack.plan import Plan
+
+    if plan_file:
+        try:
+            with open(plan_file, encoding="utf-8") as handle:
+                saved = Plan.from_dict(json.load(handle))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
+        stack = _load(saved.path, saved.environment)
+        print_plan(saved, sys.stdout.isatty())
+        _run(settings, stack, saved, concurrency, break_lock, True, False, "Apply")
+        return
+    stack = _load(stack_file, environment)
+    planned = _plan(settings, stack, selectors, skip_needs)
+    print_plan(planned, sys.stdout.isatty())
+    if not planned.has_changes:
+        click.echo("No changes.")
+        return
+    _confirm("apply these changes", auto_approve)
+    _run(settings, stack, planned, concurrency, break_lock, False, False, "Apply")
+
+
+@click.command()
+@stack_flags
+@click.option("--auto-approve", is_flag=True, help="destroy without asking")
+@click.option("--concurrency", default=4, type=int, help="releases uninstalled at once")
+@click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it")
+@click.pass_obj
+def destroy(settings, stack_file, environment, selectors, skip_needs, auto_approve, concurrency, break_lock) -> None:
+    """Uninstall every release of the stack, dependents first."""
+    stack = _load(stack_file, environment)
+    planned = _plan(settings, stack, selectors, skip_needs)
+    for release in planned.releases:
+        if release.revision and release.action != "install":
+            release.action, release.reasons = "uninstall", ["destroy"]
+        elif release.action != "uninstall":
+            release.action, release.reasons = "unchanged", ["not installed"]
+    print_plan(planned, sys.stdout.isatty())
+    if not planned.has_changes:
+        click.echo("Nothing to destroy.")
+        return
+    _confirm("destroy these releases", auto_approve)
+    _run(settings, stack, planned, concurrency, break_lock, False, True, "Destroy")
+
+
+@click.command()
+@stack_flags
+@click.option("-o", "--output", type=click.Choice(["text", "dot", "mermaid"]), default="text")
+def graph(stack_file, environment, selectors, skip_needs, output) -> None:
+    """Print the stack's release graph (text in apply order, Graphviz DOT or Mermaid)."""
+    from engine.stack.errors import StackError
+    from engine.stack.graph import build_graph, render_dot, render_mermaid, render_text, select
+
+    stack = _load(stack_file, environment)
+    try:
+        chosen = select(build_graph(stack), selectors, not skip_needs)
+    except StackError as exc:
+        raise CommandError(str(exc)) from None
+    text = {"text": render_text, "dot": lambda g: render_dot(g, stack.name), "mermaid": render_mermaid}[output](
+        chosen)
+    click.echo(text, nl=False)

@@ -1,0 +1,137 @@
+"""Applying a plan: each release starts as soon as what it waits for is done (bounded concurrency); a
+failure stops what depends on it and nothing else."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable
+
+from engine.stack.errors import StackError
+from engine.stack.model import Stack
+from engine.stack.plan import Plan, ReleasePlan
+from engine.stack.planner import Clusters, manifest_digest, release_options
+
+Report = Callable[[str, str], None]  # (release id, message)
+
+
+@dataclass
+class Outcome:
+    """What happened to one release."""
+
+    id: str
+    action: str
+    status: str  # done, failed, skipped, unchanged
+    message: str = ""
+    seconds: float = 0.0
+
+
+def _check_still_current(plan: ReleasePlan, config) -> None:
+    """Refuse a plan made before someone else changed the release."""
+    history = config.storage.history(plan.namespace, plan.name)
+    revision = history[-1].version if history else 0
+    if revision != plan.revision:
+        raise StackError(f"the plan is stale: {plan.id} was at revision {plan.revision} when planned and is at "
+                         f"revision {revision} now; plan again")
+
+
+def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool) -> str:
+    """Carry out one release's planned action; returns what was done."""
+    from engine.action.install import install, render
+    from engine.action.rollback import rollback
+    from engine.action.uninstall import uninstall
+    from engine.action.upgrade import upgrade
+    from engine.stack.charts import load_release_chart
+    from engine.stack.values import release_values
+
+    config = clusters.config(plan.kube_context, plan.namespace)
+    _check_still_current(plan, config)
+    if plan.action == "uninstall":
+        uninstall(config, plan.namespace, plan.name)
+        return "uninstalled"
+    release = stack.release(plan.id)
+    chart, values = load_release_chart(stack, release), release_values(stack, release)
+    options = release_options(stack, release)
+    if check_digest:
+        rendered = render(config, chart, values, plan.name, release_options(stack, release, "server"),
+                          plan.revision + 1, upgrade=plan.action != "install")
+        if manifest_digest(rendered.manifest) != plan.manifest_digest:
+            raise StackError(f"the plan is stale: {plan.id} renders differently now (chart, values or cluster "
+                             "changed since planning); plan again")
+    history = config.storage.history(plan.namespace, plan.name)
+    if plan.action == "recover":
+        deployed = [r for r in history if r.info.status == "deployed"]
+        if deployed:
+            rollback(config, plan.namespace, plan.name, deployed[-1].version, timeout=release.timeout)
+        else:
+            uninstall(config, plan.namespace, plan.name)
+            history = []
+    if history and history[-1].info.status != "uninstalled":
+        result = upgrade(config, plan.name, chart, values, options)
+        return f"upgraded to revision {result.version}"
+    if history:
+        options.replace = True
+    result = install(config, plan.name, chart, values, options)
+    return f"installed as revision {result.version}"
+
+
+def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
+    """For each release, the releases that must be done before it (its needs; its dependents in reverse)."""
+    ids = {r.id for r in plan.releases}
+    waits: dict[str, set[str]] = {r.id: set() for r in plan.releases}
+    for release in plan.releases:
+        for need in release.needs:
+            if need in ids:
+                (waits[need] if reverse else waits[release.id]).add(release.id if reverse else need)
+    return waits
+
+
+def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
+               check_digest: bool = False, reverse: bool = False) -> list[Outcome]:
+    """Apply every change of ``plan``; ``reverse`` orders by dependents first (for destroy)."""
+    waits = _waits_for(plan, reverse)
+    by_id = {r.id: r for r in plan.releases}
+    outcomes: dict[str, Outcome] = {}
+    running: dict[Future, tuple[str, float]] = {}
+
+    def launch(pool: ThreadPoolExecutor) -> None:
+        for release_id, blockers in waits.items():
+            if release_id in outcomes or any(release_id == rid for rid, _ in running.values()):
+                continue
+            failed = [b for b in blockers if b in outcomes and outcomes[b].status in ("failed", "skipped")]
+            item = by_id[release_id]
+            if failed:
+                outcomes[release_id] = Outcome(release_id, item.action, "skipped",
+                                               f"{'needed by' if reverse else 'needs'} {', '.join(sorted(failed))}"
+                                               ", which did not complete")
+                report(release_id, f"skipped: {outcomes[release_id].message}")
+            elif all(b in outcomes for b in blockers):
+                if item.action == "unchanged":
+                    outcomes[release_id] = Outcome(release_id, item.action, "unchanged")
+                elif len(running) < concurrency:
+                    report(release_id, f"{item.action} started")
+                    running[pool.submit(_apply_one, stack, item, clusters, check_digest)] = (release_id,
+                                                                                           time.monotonic())
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        while len(outcomes) < len(waits):
+            before = len(outcomes)
+            launch(pool)
+            if not running:
+                if len(outcomes) == before:
+                    raise StackError("the plan's order cannot be satisfied (a need outside the plan?)")
+                continue
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                release_id, started = running.pop(future)
+                seconds = time.monotonic() - started
+                error = future.exception()
+                if error is None:
+                    outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "done", future.result(),
+                                                   seconds)
+                    report(release_id, f"{future.result()} ({seconds:.1f}s)")
+                else:
+                    outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "failed", str(error),
+                                                   seconds)
+                    report(release_id, f"FAILED: {error}")
+    return [outcomes[r.id] for r in plan.releases]

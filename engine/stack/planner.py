@@ -1,0 +1,247 @@
+"""Building a plan: render each release's desired state and compare it with its latest release record
+(and, on request, with the live objects)."""
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+from typing import Any
+
+import networkx as nx
+import yaml
+
+from engine.stack.errors import StackError
+from engine.stack.graph import build_graph, select
+from engine.stack.model import ReleaseSpec, Stack
+from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
+
+MASK = "(sensitive value)"
+
+
+class Clusters:
+    """One ActionConfig per (kube context, namespace), created on first use."""
+
+    def __init__(self, kubeconfig: str | None = None, context: str | None = None):
+        self.kubeconfig, self.context = kubeconfig, context
+        self._configs: dict[tuple[str | None, str], Any] = {}
+
+    def config(self, kube_context: str | None, namespace: str):
+        from engine.action.config import ActionConfig
+
+        key = (self.context or kube_context, namespace)
+        if key not in self._configs:
+            self._configs[key] = ActionConfig.create(self.kubeconfig, key[0], namespace)
+        return self._configs[key]
+
+    def for_release(self, release: ReleaseSpec):
+        return self.config(release.kube_context, release.namespace)
+
+
+def stack_labels(stack: Stack) -> dict[str, str]:
+    """The labels that mark a release record as installed by this stack and environment."""
+    return {STACK_LABEL: stack.name, ENVIRONMENT_LABEL: stack.environment or "default"}
+
+
+def release_options(stack: Stack, release: ReleaseSpec, dry_run: str = "none"):
+    """The install/upgrade options a stack release asks for."""
+    from engine.action.install import ReleaseOptions
+
+    return ReleaseOptions(
+        namespace=release.namespace, create_namespace=release.create_namespace, dry_run=dry_run,
+        description=release.description, labels={**release.labels, **stack_labels(stack)},
+        no_hooks=release.disable_hooks, timeout=release.timeout, take_ownership=release.take_ownership,
+        skip_crds=release.skip_crds, skip_schema_validation=release.skip_schema_validation,
+        history_max=release.history_max, force_conflicts=release.force, wait=release.wait,
+        wait_for_jobs=release.wait_for_jobs, rollback_on_failure=release.atomic,
+        cleanup_on_fail=release.cleanup_on_fail, reset_values=True)
+
+
+def manifest_digest(manifest: str) -> str:
+    return hashlib.sha256(manifest.encode()).hexdigest()
+
+
+def _at_path(values: Any, dotted: str) -> Any:
+    from engine.stack.values import split_dotted
+
+    for part in split_dotted(dotted):
+        values = values.get(part) if isinstance(values, dict) else None
+    return values
+
+
+def _masked(values: dict[str, Any], secret_paths: list[str]) -> dict[str, Any]:
+    """``values`` with each secret path replaced by a mask (the path must exist to be masked)."""
+    from engine.stack.values import split_dotted
+
+    masked = copy.deepcopy(values)
+    for path in secret_paths:
+        node = masked
+        parts = split_dotted(path)
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and parts[-1] in node:
+            node[parts[-1]] = MASK
+    return masked
+
+
+def values_diff(current: dict[str, Any], desired: dict[str, Any], secret_paths: list[str]) -> str:
+    """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
+    before, after = _masked(current, secret_paths), _masked(desired, secret_paths)
+    from engine.stack.values import split_dotted
+
+    for path in secret_paths:
+        old, new = _at_path(current, path), _at_path(desired, path)
+        if old != new and new is not None:
+            node = after
+            parts = split_dotted(path)
+            for part in parts[:-1]:
+                node = node[part]
+            node[parts[-1]] = f"{MASK[:-1]}, changed)"
+
+    def lines(values: dict[str, Any]) -> list[str]:
+        return yaml.safe_dump(_integral(values or {}), sort_keys=True, default_flow_style=False).splitlines(
+            keepends=True)
+
+    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values"))
+
+
+def _integral(value: Any) -> Any:
+    """Values as people wrote them: float64 numbers without a fraction shown as integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` with every occurrence of a secret value replaced by the mask (wherever a chart put it)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def _drifted(config, manifest: str) -> list[str]:
+    """Objects of the stored manifest whose live state differs from it (missing, or a field changed)."""
+    from engine.action.apply import manifest_objects
+
+    def differs(desired: Any, live: Any) -> bool:
+        if isinstance(desired, dict):
+            return not isinstance(live, dict) or any(differs(v, live.get(k)) for k, v in desired.items())
+        if isinstance(desired, list):
+            return not isinstance(live, list) or len(desired) != len(live) or any(
+                differs(d, l) for d, l in zip(desired, live))
+        return desired != live and not (isinstance(desired, (int, float)) and str(desired) == str(live))
+
+    drift = []
+    for obj in manifest_objects(manifest):
+        ref = config.kube.ref(obj)
+        live = config.kube.get(ref)
+        if live is None:
+            drift.append(f"{ref} is missing")
+        elif differs({k: v for k, v in obj.items() if k != "metadata"}, live):
+            drift.append(f"{ref} was changed outside the release")
+    return drift
+
+
+def plan_release(stack: Stack, release: ReleaseSpec, config, detect_drift: bool = False
+                 ) -> tuple[ReleasePlan, Any]:
+    """The plan of one release, and its rendered desired state (None when nothing is to be rendered)."""
+    from engine.action.install import render
+    from engine.release.record import PENDING
+    from engine.stack.charts import load_release_chart
+    from engine.stack.diff import diff_manifests
+    from engine.stack.values import release_values
+
+    history = config.storage.history(release.namespace, release.name)
+    last = history[-1] if history else None
+    live = last if last is not None and last.info.status != "uninstalled" else None
+    base = ReleasePlan(release.id, release.name, release.namespace, "unchanged", needs=list(release.needs),
+                       revision=last.version if last else 0, kube_context=release.kube_context,
+                       version_from=live.chart_version if live else "")
+    if not release.installed:
+        if live is not None:
+            base.action, base.reasons = "uninstall", ["installed: false"]
+        return base, None
+    chart = load_release_chart(stack, release)
+    values = release_values(stack, release)
+    deployed = next((r for r in reversed(history) if r.info.status == "deployed"), None)
+    from engine.action.config import ActionError
+
+    try:
+        rendered = render(config, chart, values, release.name, release_options(stack, release, "server"),
+                          (last.version + 1) if last else 1, upgrade=live is not None)
+    except ActionError as exc:
+        raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: {exc}") from None
+    base.chart, base.version_to = chart.metadata.name, chart.metadata.version
+    base.manifest_digest = manifest_digest(rendered.manifest)
+    if live is None:
+        base.action, base.reasons = "install", ["not installed"]
+        return base, rendered
+    if live.info.status in PENDING:
+        base.action = "recover"
+        base.reasons = [f"revision {live.version} was left {live.info.status} by an interrupted run: apply rolls "
+                        f"back to the last deployed revision first" if deployed else
+                        f"revision {live.version} was left {live.info.status}: apply uninstalls it, then installs"]
+        return base, rendered
+    current = deployed or live
+    reasons = []
+    if live.info.status == "failed":
+        reasons.append(f"revision {live.version} failed")
+    if (current.chart_name, current.chart_version) != (chart.metadata.name, chart.metadata.version):
+        reasons.append(f"chart {current.chart_name} {current.chart_version} → {chart.metadata.name} "
+                       f"{chart.metadata.version}")
+    if current.config != values:
+        reasons.append("values changed")
+        base.values_diff = values_diff(current.config, values, list(release.secret_values))
+    secrets = [ref.resolve(stack.base_dir) for ref in release.secret_values.values()]
+    secrets += [str(v) for v in (_at_path(current.config, path) for path in release.secret_values) if v]
+    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
+    for change in base.changes:
+        change.diff = scrub(change.diff, secrets)
+    if base.changes:
+        reasons.append(f"{len(base.changes)} object(s) change")
+    if detect_drift:
+        reasons += _drifted(config, current.manifest)
+    if reasons:
+        base.action, base.reasons = "upgrade", reasons
+    return base, rendered
+
+
+def _orphans(stack: Stack, clusters: Clusters, wanted: set[str]) -> list[ReleasePlan]:
+    """Releases this stack and environment installed (by their record labels) that it no longer lists."""
+    from engine.action.listing import ListOptions, list_releases
+
+    selector = ",".join(f"{k}={v}" for k, v in stack_labels(stack).items())
+    contexts = {r.kube_context for r in stack.releases} or {None}
+    found: dict[str, ReleasePlan] = {}
+    for context in sorted(contexts, key=str):
+        config = clusters.config(context, "default")
+        for record in list_releases(config, ListOptions(all_namespaces=True, selector=selector)):
+            release_id = f"{record.namespace}/{record.name}"
+            if release_id not in wanted and record.info.status != "uninstalled":
+                found[release_id] = ReleasePlan(release_id, record.name, record.namespace, "uninstall",
+                                                chart=record.chart_name, version_from=record.chart_version,
+                                                revision=record.version, kube_context=context,
+                                                reasons=["removed from the stack"])
+    return list(found.values())
+
+
+def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
+              detect_drift: bool = False) -> tuple[Plan, dict[str, Any]]:
+    """The plan of the selected releases (in dependency order) plus, for a whole-stack plan, uninstalls of
+    releases removed from the stack; and the rendered desired state of each release to install or upgrade."""
+    graph = select(build_graph(stack), selectors, include_needs)
+    plans, rendered = [], {}
+    for release_id in nx.lexicographical_topological_sort(graph):
+        release = graph.nodes[release_id]["release"]
+        plan, desired = plan_release(stack, release, clusters.for_release(release), detect_drift)
+        plan.needs = sorted(graph.predecessors(release_id))
+        plans.append(plan)
+        if desired is not None:
+            rendered[release_id] = desired
+    if not selectors:
+        plans += _orphans(stack, clusters, {r.id for r in stack.releases})
+    return Plan(stack.name, stack.environment, stack.path, plans), rendered
