@@ -10,7 +10,7 @@ from typing import Callable
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, manifest_digest, release_options
+from engine.stack.planner import Clusters, last_good_revision, manifest_digest, release_options
 
 Report = Callable[[str, str], None]  # (release id, message)
 
@@ -60,9 +60,9 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
                              "changed since planning); plan again")
     history = config.storage.history(plan.namespace, plan.name)
     if plan.action == "recover":
-        deployed = [r for r in history if r.info.status == "deployed"]
-        if deployed:
-            rollback(config, plan.namespace, plan.name, deployed[-1].version, timeout=release.timeout)
+        good = last_good_revision(history)
+        if good is not None:
+            rollback(config, plan.namespace, plan.name, good.version, timeout=release.timeout)
         else:
             uninstall(config, plan.namespace, plan.name)
             history = []

@@ -146,6 +146,11 @@ def _drifted(config, manifest: str) -> list[str]:
     return drift
 
 
+def last_good_revision(history: list) -> Any:
+    """The newest revision that was deployed successfully (deployed or superseded), if any."""
+    return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
+
+
 def plan_release(stack: Stack, release: ReleaseSpec, config, detect_drift: bool = False
                  ) -> tuple[ReleasePlan, Any]:
     """The plan of one release, and its rendered desired state (None when nothing is to be rendered)."""
@@ -181,10 +186,12 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, detect_drift: bool 
         base.action, base.reasons = "install", ["not installed"]
         return base, rendered
     if live.info.status in PENDING:
+        good = last_good_revision(history)
         base.action = "recover"
         base.reasons = [f"revision {live.version} was left {live.info.status} by an interrupted run: apply rolls "
-                        f"back to the last deployed revision first" if deployed else
-                        f"revision {live.version} was left {live.info.status}: apply uninstalls it, then installs"]
+                        f"back to revision {good.version}, then upgrades" if good else
+                        f"revision {live.version} was left {live.info.status} by an interrupted run: apply "
+                        "uninstalls it, then installs"]
         return base, rendered
     current = deployed or live
     reasons = []

@@ -1,0 +1,161 @@
+"""plan, apply and destroy of examples/stacks/shop against a sandbox, through the pyhelm command."""
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.cli.main import main
+from engine.sandbox import Sandbox
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stacks" / "shop"
+TOKEN = "tok-3f9a1c"
+
+
+def pyhelm(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    gc.enable()
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    """(sandbox, path of a copy of the example stack) with KUBECONFIG and the API token set."""
+    shutil.copytree(EXAMPLE.parent.parent / "charts", tmp_path / "charts")
+    shutil.copytree(EXAMPLE, tmp_path / "stacks" / "shop")
+    with Sandbox(ready=True) as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        monkeypatch.setenv("HOME", str(tmp_path))
+        monkeypatch.setenv("SHOP_API_TOKEN", TOKEN)
+        yield sandbox, str(tmp_path / "stacks" / "shop" / "stack.yaml")
+
+
+def record_labels(sandbox, namespace: str, name: str, version: int = 1) -> dict:
+    secret = sandbox.store.get(("", "secrets"), namespace, f"sh.helm.release.v1.{name}.v{version}")
+    return secret["metadata"]["labels"] if secret else {}
+
+
+def test_apply_installs_in_dependency_order_then_nothing_changes(shop) -> None:
+    sandbox, stack = shop
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging", "--detailed-exitcode")
+    assert status == 2 and "Plan: 4 to install, 0 to upgrade, 0 to uninstall, 0 unchanged." in out
+    status, out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
+    assert status == 0, err
+    order = [line.split("] ", 1)[1].split(":")[0] for line in out.splitlines() if "installed as revision" in line]
+    assert order.index("shop/cache") < order.index("shop/api") < order.index("shop/web")
+    assert "Apply complete: 4 done, 0 failed, 0 skipped, 0 unchanged." in out
+    assert record_labels(sandbox, "shop", "api")["pyhelm.dev/stack"] == "shop"
+    assert record_labels(sandbox, "ops", "status")["team"] == "ops"
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging", "--detailed-exitcode")
+    assert status == 0 and "4 unchanged" in out
+
+
+def test_plan_shows_changes_and_never_a_secret(shop, tmp_path, monkeypatch) -> None:
+    _sandbox, stack = shop
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    monkeypatch.setenv("SHOP_API_TOKEN", "tok-rotated-77")
+    saved = tmp_path / "plan.json"
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))
+    assert status == 0 and "Plan: 0 to install, 3 to upgrade, 0 to uninstall, 1 unchanged." in out
+    assert "-replicaCount: 1\n" in out.replace("        ", "") and "+replicaCount: 3" in out
+    assert "apiToken: (sensitive value, changed)" in out
+    json_out = pyhelm("plan", "-f", stack, "-e", "prod", "-o", "json")[1]
+    for text in (out, json_out, saved.read_text()):
+        assert TOKEN not in text and "tok-rotated-77" not in text
+    assert json.loads(json_out)["summary"]["upgrade"] == 3
+
+
+def test_a_failing_release_stops_only_what_needs_it(shop) -> None:
+    sandbox, stack = shop
+    sandbox.fail_next("PATCH", r"/deployments/api-demo", status=422, count=1)
+    status, out, _err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
+    assert status == 1
+    assert "Apply complete: 2 done, 1 failed, 1 skipped, 0 unchanged." in out
+    assert "shop/web: skipped: needs shop/api, which did not complete" in out
+    assert record_labels(sandbox, "ops", "status")["status"] == "deployed"
+    assert record_labels(sandbox, "shop", "api")["status"] == "failed"
+    status, out, _err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
+    assert status == 0 and "2 done, 0 failed, 0 skipped, 2 unchanged" in out
+
+
+def test_removed_releases_are_uninstalled_only_if_this_stack_installed_them(shop) -> None:
+    sandbox, stack = shop
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    assert pyhelm("install", "manual", str(Path(stack).parents[2] / "charts" / "demo"), "-n", "shop")[0] == 0
+    text = Path(stack).read_text()
+    Path(stack).write_text(text[:text.index("  - name: status")])
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging")
+    assert "- ops/status" in out and "removed from the stack" in out and "manual" not in out
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    assert record_labels(sandbox, "ops", "status") == {}
+    assert record_labels(sandbox, "shop", "manual")["status"] == "deployed"
+
+
+def test_a_saved_plan_is_refused_once_stale(shop, tmp_path) -> None:
+    _sandbox, stack = shop
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    saved = tmp_path / "plan.json"
+    assert pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))[0] == 0
+    chart = str(Path(stack).parents[2] / "charts" / "demo")
+    assert pyhelm("upgrade", "cache", chart, "-n", "shop", "--set", "replicaCount=5")[0] == 0
+    status, out, err = pyhelm("apply", str(saved))
+    assert status == 1 and "the plan is stale: shop/cache was at revision 1 when planned" in out + err
+
+
+def test_lock_refuses_a_second_apply_until_broken(shop) -> None:
+    _sandbox, stack = shop
+    from engine.kube.client import KubeClient
+    from engine.stack.lock import _lease, lease_name
+
+    import os
+
+    kube = KubeClient.from_config(os.environ["KUBECONFIG"])
+    kube.create(_lease(lease_name("shop", "staging"), "ci@runner pid 1"))
+    status, _out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
+    assert status == 1 and "is being applied by ci@runner pid 1" in err and "--break-lock" in err
+    status, out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve", "--break-lock")
+    assert status == 0, err
+    assert kube.get(kube.ref(_lease(lease_name("shop", "staging"), "x"))) is None
+
+
+def test_destroy_uninstalls_dependents_first(shop) -> None:
+    sandbox, stack = shop
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    status, out, err = pyhelm("destroy", "-f", stack, "-e", "staging", "--auto-approve")
+    assert status == 0, err
+    order = [line.split("] ", 1)[1].split(":")[0] for line in out.splitlines() if ": uninstalled" in line]
+    assert order.index("shop/web") < order.index("shop/api") < order.index("shop/cache")
+    assert sandbox.store.items(("", "secrets"), "shop") == []
+
+
+def test_interrupted_release_is_recovered(shop) -> None:
+    _sandbox, stack = shop
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    import os
+
+    from engine.action.config import ActionConfig
+
+    config = ActionConfig.create(os.environ["KUBECONFIG"], namespace="shop")
+    assert pyhelm("upgrade", "api", str(Path(stack).parents[2] / "charts" / "demo"), "-n", "shop",
+                  "--reuse-values", "--set", "replicaCount=2")[0] == 0
+    stuck = config.storage.last("shop", "api")
+    stuck.info.status = "pending-upgrade"
+    config.storage.update(stuck)
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging")
+    assert "! shop/api" in out and "left pending-upgrade by an interrupted run" in out
+    status, out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
+    assert status == 0, out + err
+    assert config.storage.last("shop", "api").info.status == "deployed"
+
+
+def test_apply_outside_a_terminal_needs_auto_approve(shop) -> None:
+    _sandbox, stack = shop
+    status, _out, err = pyhelm("apply", "-f", stack, "-e", "staging")
+    assert status == 1 and "--auto-approve" in err
