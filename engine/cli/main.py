@@ -35,6 +35,7 @@ COMMANDS = {
     "apply": "engine.cli.stack_cmds:apply",
     "destroy": "engine.cli.stack_cmds:destroy",
     "graph": "engine.cli.stack_cmds:graph",
+    "promote": "engine.cli.stack_cmds:promote",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
     "repo": "engine.cli.repo_cmds:repo",

@@ -210,7 +210,7 @@ def uninstall(settings, names, keep_history, no_hooks, ignore_not_found, descrip
 @click.option("--timeout", default="5m0s", help="time to wait for any individual Kubernetes operation")
 @click.option("--no-hooks", is_flag=True, help="prevent hooks from running during rollback")
 @click.option("--cleanup-on-fail", is_flag=True, help="delete new objects created by a failed rollback")
-@click.option("--dry-run", "dry_run", is_flag=True, help="simulate a rollback")
+@click.option("--dry-run", default="none", metavar="", help="simulate a rollback")
 @click.option("--server-side", type=click.Choice(["auto", "true", "false"]), default="auto")
 @click.option("--force-replace", "--force", "force_replace", is_flag=True, help="replace objects (client-side)")
 @click.option("--force-conflicts", is_flag=True, help="server-side apply: take over conflicting fields")
@@ -226,7 +226,7 @@ def rollback(settings, name, revision, history_max, wait, wait_for_jobs, timeout
         run_rollback(config, config.namespace, name, revision, history_max, wait=wait, wait_for_jobs=wait_for_jobs,
                      timeout=duration(timeout), no_hooks=no_hooks, cleanup_on_fail=cleanup_on_fail,
                      server_side=server_side, force_conflicts=force_conflicts, force_replace=force_replace,
-                     dry_run=dry_run)
+                     dry_run=_dry_run(dry_run) != "none")
     except OPERATION_ERRORS as exc:
         raise CommandError(str(exc)) from None
     click.echo("Rollback was a success! Happy Helming!")

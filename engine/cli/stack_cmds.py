@@ -214,3 +214,50 @@ def graph(stack_file, environment, selectors, skip_needs, output) -> None:
     text = {"text": render_text, "dot": lambda g: render_dot(g, stack.name), "mermaid": render_mermaid}[output](
         chosen)
     click.echo(text, nl=False)
+
+
+@click.command()
+@click.option("-f", "--file", "stack_file", default="stack.yaml", help="the stack file (default ./stack.yaml)")
+@click.option("--from", "from_env", required=True, help="the environment whose choices are promoted")
+@click.option("--to", "to_env", required=True, help="the environment that receives them")
+@click.option("--to-file", default="", help="the stack file of the target environment (default: the same file)")
+@click.option("--dry-run", default="none", metavar="", help="show what would change without writing")
+def promote(stack_file, from_env, to_env, to_file, dry_run) -> None:
+    """Copy an environment's pinned chart versions and chosen values to another environment."""
+    import difflib
+
+    from engine.stack.errors import StackError
+    from engine.stack.promote import promote as run_promote
+
+    target_file = to_file or stack_file
+    try:
+        with open(stack_file, encoding="utf-8") as handle:
+            source_text = handle.read()
+        with open(target_file, encoding="utf-8") as handle:
+            target_text = handle.read()
+        new_text, changes = run_promote(source_text, stack_file, from_env, target_text, target_file, to_env)
+    except OSError as exc:
+        raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    except StackError as exc:
+        raise CommandError(str(exc)) from None
+    if not changes:
+        click.echo(f"Nothing to promote: {to_env} already has {from_env}'s versions and values.")
+        return
+    click.echo(f"Promoting {from_env} -> {to_env} ({target_file}):")
+    for change in changes:
+        click.echo(f"  {change}")
+    click.echo("".join(difflib.unified_diff(target_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                                            fromfile=f"a/{target_file}", tofile=f"b/{target_file}")), nl=False)
+    if dry_run == "none":
+        import os
+
+        staged = f"{target_file}.pyhelm-promote"
+        with open(staged, "w", encoding="utf-8") as handle:
+            handle.write(new_text)
+        try:
+            _load(staged, to_env)  # the promoted file must still be a valid stack before it replaces the old one
+        except CommandError:
+            os.unlink(staged)
+            raise
+        os.replace(staged, target_file)
+        click.echo(f"Wrote {target_file}.")

@@ -92,7 +92,7 @@ def _read(path: str) -> str:
 
 def _environment_section(text: str, path: str, environment: str | None) -> dict[str, Any]:
     """The chosen environment's section, read before templating (so it must not depend on templates)."""
-    first_pass = render(text, {"env": _lenient_env(environment)}, path) if environment else text
+    first_pass = render(text, {"env": _lenient_env(environment)}, path)
     data = PositionedYAML(first_pass, path).data or {}
     environments = data.get("environments") or {}
     if environment is None:
@@ -101,6 +101,11 @@ def _environment_section(text: str, path: str, environment: str | None) -> dict[
         known = ", ".join(sorted(environments)) or "none defined"
         raise StackError(f'{path}: environment "{environment}" is not defined (environments: {known})')
     return environments[environment] or {}
+
+
+def _environment_names(text: str, path: str) -> list[str]:
+    data = PositionedYAML(render(text, {"env": _lenient_env(None)}, path), path).data or {}
+    return sorted((data.get("environments") or {}) if isinstance(data, dict) else {})
 
 
 def _lenient_env(name: str | None) -> SimpleNamespace:
@@ -165,7 +170,13 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -
     base_dir = os.path.dirname(os.path.abspath(path))
     section = _environment_section(text, path, environment)
     env_values = _env_values(section, base_dir, path)
-    rendered = render(text, {"env": SimpleNamespace(name=environment, values=env_values)}, path)
+    try:
+        rendered = render(text, {"env": SimpleNamespace(name=environment, values=env_values)}, path)
+    except StackError as exc:
+        known = _environment_names(text, path) if environment is None else []
+        if known:
+            raise StackError(f"{exc}; choose an environment with -e ({', '.join(known)})") from None
+        raise
     document = PositionedYAML(rendered, path)
     if not isinstance(document.data, dict):
         raise StackError(f"{path}: a stack file must be a YAML mapping with name and releases")
