@@ -236,19 +236,49 @@ def _orphans(stack: Stack, clusters: Clusters, wanted: set[str]) -> list[Release
     return list(found.values())
 
 
+def _crd_edges(rendered: dict[str, Any]) -> list[tuple[str, str]]:
+    """(provider, user) pairs: a release whose objects are custom resources of a CRD another release
+    brings (in crds/ or its templates) must come after that release."""
+    from engine.action.apply import manifest_objects
+
+    provided: dict[tuple[str, str], str] = {}
+    for release_id, desired in rendered.items():
+        texts = [crd.text for crd in desired.crds] + [desired.manifest]
+        for obj in (o for text in texts for o in manifest_objects(text)):
+            if obj.get("kind") == "CustomResourceDefinition":
+                spec = obj.get("spec") or {}
+                provided[(spec.get("group", ""), (spec.get("names") or {}).get("kind", ""))] = release_id
+    edges = set()
+    for release_id, desired in rendered.items():
+        for obj in manifest_objects(desired.manifest):
+            group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+            provider = provided.get((group, obj.get("kind", "")))
+            if provider and provider != release_id:
+                edges.add((provider, release_id))
+    return sorted(edges)
+
+
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
               detect_drift: bool = False) -> tuple[Plan, dict[str, Any]]:
-    """The plan of the selected releases (in dependency order) plus, for a whole-stack plan, uninstalls of
-    releases removed from the stack; and the rendered desired state of each release to install or upgrade."""
+    """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
+    whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
+    release to install or upgrade."""
     graph = select(build_graph(stack), selectors, include_needs)
-    plans, rendered = [], {}
+    planned, rendered = {}, {}
     for release_id in nx.lexicographical_topological_sort(graph):
         release = graph.nodes[release_id]["release"]
-        plan, desired = plan_release(stack, release, clusters.for_release(release), detect_drift)
-        plan.needs = sorted(graph.predecessors(release_id))
-        plans.append(plan)
+        planned[release_id], desired = plan_release(stack, release, clusters.for_release(release), detect_drift)
         if desired is not None:
             rendered[release_id] = desired
+    graph.add_edges_from(_crd_edges(rendered))
+    if not nx.is_directed_acyclic_graph(graph):
+        cycle = " -> ".join(edge[0] for edge in nx.find_cycle(graph))
+        raise StackError(f"{stack.path}: needs and CRDs form a cycle: {cycle}; a release cannot need a release "
+                         "that uses its CRDs")
+    plans = []
+    for release_id in nx.lexicographical_topological_sort(graph):
+        planned[release_id].needs = sorted(graph.predecessors(release_id))
+        plans.append(planned[release_id])
     if not selectors:
         plans += _orphans(stack, clusters, {r.id for r in stack.releases})
     return Plan(stack.name, stack.environment, stack.path, plans), rendered

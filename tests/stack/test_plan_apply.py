@@ -159,3 +159,25 @@ def test_apply_outside_a_terminal_needs_auto_approve(shop) -> None:
     _sandbox, stack = shop
     status, _out, err = pyhelm("apply", "-f", stack, "-e", "staging")
     assert status == 1 and "--auto-approve" in err
+
+
+def test_crd_providers_are_planned_before_the_releases_using_them(tmp_path, monkeypatch) -> None:
+    lifecycle = Path(__file__).resolve().parents[1] / "release" / "charts" / "lifecycle"
+    provider, user = tmp_path / "provider", tmp_path / "user"
+    (provider / "templates").mkdir(parents=True)
+    (provider / "crds").mkdir()
+    shutil.copy(lifecycle / "crds" / "widgets.yaml", provider / "crds")
+    (provider / "Chart.yaml").write_text("apiVersion: v2\nname: provider\nversion: 1.0.0\n")
+    (user / "templates").mkdir(parents=True)
+    (user / "Chart.yaml").write_text("apiVersion: v2\nname: user\nversion: 1.0.0\n")
+    shutil.copy(lifecycle / "templates" / "widget.yaml", user / "templates")
+    (user / "values.yaml").write_text("message: hi\n")
+    stack = tmp_path / "stack.yaml"
+    stack.write_text("apiVersion: pyhelm/v1\nname: crds\nreleases:\n  - name: widgets\n    chart: ./user\n"
+                     "  - name: operator\n    chart: ./provider\n")
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        status, out, err = pyhelm("apply", "-f", str(stack), "--auto-approve")
+        assert status == 0, out + err
+        assert out.index("default/operator: installed") < out.index("default/widgets: install started")
+        assert sandbox.store.get(("example.com", "widgets"), "default", "widgets-widget") is not None
