@@ -125,10 +125,14 @@ def _available(config: ActionConfig, name: str, options: ReleaseOptions) -> list
 
 def _install_crds(config: ActionConfig, crds) -> None:
     """Create the chart's CRDs (crds/ directories) that do not exist yet; existing ones are never changed."""
+    created = False
     for crd in crds:
         for obj in manifest_objects(crd.text):
             if config.kube.get(config.kube.ref(obj)) is None:
                 config.kube.create(obj, field_manager="helm")
+                created = True
+    if created:
+        config.kube.invalidate_discovery()
 
 
 def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any], options: ReleaseOptions

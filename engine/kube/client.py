@@ -70,6 +70,7 @@ class KubeClient:
         self.namespace = namespace
         self.core = client.CoreV1Api(api_client)
         self._dynamic = None
+        self._capabilities: tuple[Any, Any] | None = None
         self._dynamic_module = dynamic
 
     @classmethod
@@ -225,8 +226,21 @@ class KubeClient:
                 return {}
             raise
 
+    def invalidate_discovery(self) -> None:
+        """Forget what the cluster serves (after CRDs were created), as Helm does after installing CRDs."""
+        self._dynamic = None
+
     def capabilities(self) -> Any:
-        """``.Capabilities`` of the live cluster: its version and every group/version (and kind) it serves."""
+        """``.Capabilities`` of the live cluster: its version and every group/version (and kind) it serves
+        (computed once per discovery)."""
+        cached = self._capabilities
+        if cached is not None and cached[0] is self._dynamic:
+            return cached[1]
+        capabilities = self._discover_capabilities()
+        self._capabilities = (self._dynamic, capabilities)
+        return capabilities
+
+    def _discover_capabilities(self) -> Any:
         from engine.render.capabilities import Capabilities, VersionSet, parse_kube_version
 
         from kubernetes import client

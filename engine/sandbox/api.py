@@ -15,7 +15,7 @@ import yaml
 
 from engine.sandbox import apply as ssa
 from engine.sandbox.defaults import apply_defaults
-from engine.sandbox.errors import APIError, already_exists, bad_request, conflict, not_found
+from engine.sandbox.errors import APIError, ConcurrentWrite, already_exists, bad_request, conflict, not_found
 from engine.sandbox.patches import json_patch, merge_patch, strategic_merge
 from engine.sandbox.registry import Registry, Resource
 from engine.sandbox.selectors import parse_field_selector, parse_label_selector
@@ -46,6 +46,9 @@ class Request:
     @property
     def manager(self) -> str:
         return self.query.get("fieldManager", "")
+
+
+WRITE_ATTEMPTS = 10
 
 
 class API:
@@ -101,6 +104,9 @@ class API:
             metadata["resourceVersion"] = str(self.store.rv)
             return obj
         with self.store.lock:
+            if self.store.get(self.bucket(resource), namespace if resource.namespaced else "",
+                              metadata["name"]) is not None:  # created meanwhile by a concurrent request
+                raise already_exists(resource.plural, metadata["name"], resource.group)
             metadata["resourceVersion"] = str(self.store.next_rv())
             self.store.put(self.bucket(resource), namespace if resource.namespaced else "", metadata["name"], obj,
                            "ADDED")
@@ -212,7 +218,8 @@ class API:
             if current is None:
                 raise not_found(req.resource.plural, req.name, req.resource.group)
             if current["metadata"]["resourceVersion"] != before["metadata"]["resourceVersion"]:
-                raise conflict(req.resource.plural, req.name, req.resource.group)
+                raise ConcurrentWrite(409, "Conflict", conflict(req.resource.plural, req.name,
+                                                                req.resource.group).message)
             metadata["resourceVersion"] = str(self.store.next_rv())
             self.store.put(self.bucket(req.resource), req.namespace if req.resource.namespaced else "", req.name,
                            after, "MODIFIED")
@@ -231,9 +238,26 @@ class API:
             raise conflict(req.resource.plural, req.name, req.resource.group)
         after = copy.deepcopy(body)
         after.setdefault("metadata", {}).setdefault("managedFields", before["metadata"].get("managedFields"))
-        return self._store_update(req, before, after)
+        try:
+            return self._store_update(req, before, after)
+        except ConcurrentWrite:
+            if sent_rv:
+                raise
+            return self.replace(req, body)  # an unconditional update wins over the write that got in between
 
     def patch(self, req: Request, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        """Patch (any kind, server-side apply included), retried when a concurrent write got in between."""
+        for _attempt in range(WRITE_ATTEMPTS - 1):
+            try:
+                return self._patch_once(req, content_type, raw)
+            except ConcurrentWrite:
+                continue
+            except APIError as exc:  # two applies creating one object: the later one becomes an update
+                if exc.reason != "AlreadyExists" or not content_type.startswith("application/apply-patch"):
+                    raise
+        return self._patch_once(req, content_type, raw)
+
+    def _patch_once(self, req: Request, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         kind = content_type.split(";")[0].strip()
         if kind == "application/apply-patch+yaml":
             return self.apply(req, raw)

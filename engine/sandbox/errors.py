@@ -29,6 +29,11 @@ def already_exists(resource: str, name: str, group: str = "") -> APIError:
                     {"name": name, "group": group, "kind": resource})
 
 
+class ConcurrentWrite(APIError):
+    """Another write landed between reading an object and storing its new state (a patch without a
+    resourceVersion precondition is retried, as kube-apiserver's update loop retries it)."""
+
+
 def conflict(resource: str, name: str, group: str = "", why: str = "") -> APIError:
     qualified = f"{resource}.{group}" if group else resource
     text = why or "the object has been modified; please apply your changes to the latest version and try again"

@@ -30,6 +30,20 @@ def _age_seconds(stamp: str) -> float:
     return (dt.datetime.now(dt.timezone.utc) - moment).total_seconds()
 
 
+def _holder_is_gone(holder: str) -> bool:
+    """Whether the holder was a process on this machine that no longer runs (a killed apply)."""
+    who, _, pid = holder.partition(" pid ")
+    if who.rpartition("@")[2] != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _lease(name: str, holder: str) -> dict:
     return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": {"name": name, "namespace": LEASE_NAMESPACE, "labels": {"app.kubernetes.io/managed-by":
@@ -54,7 +68,8 @@ def stack_lock(kube, stack: str, environment: str | None, break_lock: bool = Fal
             raise StackError(f"cannot take the stack lock (Lease {LEASE_NAMESPACE}/{name}): {exc}") from None
         current = kube.get(ref) or {}
         spec = current.get("spec") or {}
-        stale = _age_seconds(spec.get("renewTime", "")) > spec.get("leaseDurationSeconds", LEASE_SECONDS)
+        stale = _age_seconds(spec.get("renewTime", "")) > spec.get("leaseDurationSeconds", LEASE_SECONDS) or \
+            _holder_is_gone(spec.get("holderIdentity", ""))
         if not (break_lock or stale):
             raise StackError(f"stack {stack} ({environment or 'default'}) is being applied by "
                              f"{spec.get('holderIdentity', 'someone')} since {spec.get('acquireTime', '?')} "

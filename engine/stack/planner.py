@@ -24,6 +24,7 @@ class Clusters:
     def __init__(self, kubeconfig: str | None = None, context: str | None = None):
         self.kubeconfig, self.context = kubeconfig, context
         self._configs: dict[tuple[str | None, str], Any] = {}
+        self._records: dict[tuple[str | None, str], dict[str, list]] = {}
 
     def config(self, kube_context: str | None, namespace: str):
         from engine.action.config import ActionConfig
@@ -35,6 +36,17 @@ class Clusters:
 
     def for_release(self, release: ReleaseSpec):
         return self.config(release.kube_context, release.namespace)
+
+    def history(self, release: ReleaseSpec) -> list:
+        """Every stored revision of ``release``, oldest first; one list request per namespace."""
+        key = (self.context or release.kube_context, release.namespace)
+        if key not in self._records:
+            grouped: dict[str, list] = {}
+            for record in self.for_release(release).storage.driver.query(release.namespace):
+                grouped.setdefault(record.name, []).append(record)
+            self._records[key] = {name: sorted(records, key=lambda r: r.version) for name, records in
+                                  grouped.items()}
+        return self._records[key].get(release.name, [])
 
 
 def stack_labels(stack: Stack) -> dict[str, str]:
@@ -151,16 +163,16 @@ def last_good_revision(history: list) -> Any:
     return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
 
 
-def plan_release(stack: Stack, release: ReleaseSpec, config, detect_drift: bool = False
+def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False
                  ) -> tuple[ReleasePlan, Any]:
-    """The plan of one release, and its rendered desired state (None when nothing is to be rendered)."""
+    """The plan of one release given its stored ``history``, and its rendered desired state (None when
+    nothing is to be rendered)."""
     from engine.action.install import render
     from engine.release.record import PENDING
     from engine.stack.charts import load_release_chart
     from engine.stack.diff import diff_manifests
     from engine.stack.values import release_values
 
-    history = config.storage.history(release.namespace, release.name)
     last = history[-1] if history else None
     live = last if last is not None and last.info.status != "uninstalled" else None
     base = ReleasePlan(release.id, release.name, release.namespace, "unchanged", needs=list(release.needs),
@@ -267,7 +279,8 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
     planned, rendered = {}, {}
     for release_id in nx.lexicographical_topological_sort(graph):
         release = graph.nodes[release_id]["release"]
-        planned[release_id], desired = plan_release(stack, release, clusters.for_release(release), detect_drift)
+        planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
+                                                    clusters.history(release), detect_drift)
         if desired is not None:
             rendered[release_id] = desired
     graph.add_edges_from(_crd_edges(rendered))
