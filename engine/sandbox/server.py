@@ -232,3 +232,11 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.api = api
         self.failures = FailureInjector()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (killed, timed out) is normal; anything else is reported."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)

@@ -181,3 +181,50 @@ def test_crd_providers_are_planned_before_the_releases_using_them(tmp_path, monk
         assert status == 0, out + err
         assert out.index("default/operator: installed") < out.index("default/widgets: install started")
         assert sandbox.store.get(("example.com", "widgets"), "default", "widgets-widget") is not None
+
+
+def _slow_stack(tmp_path: Path) -> Path:
+    """A stack whose only release waits for a Deployment (never ready on a sandbox without controllers)."""
+    stack = tmp_path / "slow.yaml"
+    stack.write_text("apiVersion: pyhelm/v1\nname: slow\nreleases:\n  - name: slow\n"
+                     f"    chart: {EXAMPLE.parent.parent / 'charts' / 'demo'}\n    wait: true\n    timeout: 60s\n")
+    return stack
+
+
+def _start_apply(stack: Path, env: dict):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "engine.cli.main", "apply", "-f", str(stack), "--auto-approve"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_a_second_concurrent_apply_is_refused_and_a_killed_one_recovered(tmp_path, monkeypatch) -> None:
+    import os
+
+    stack = _slow_stack(tmp_path)
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        env = {**os.environ, "HOME": str(tmp_path)}
+        first = _start_apply(stack, env)
+        _wait_for(lambda: record_labels(sandbox, "default", "slow").get("status") == "pending-install",
+                  "the first apply to be waiting")
+        status, _out, err = pyhelm("apply", "-f", str(stack), "--auto-approve")
+        assert status == 1 and "stack slow (default) is being applied by" in err
+        first.kill()  # as kill -9 would: no cleanup at all
+        first.wait()
+        sandbox.api.ready = True  # the cluster's controllers are back
+        status, out, err = pyhelm("plan", "-f", str(stack))
+        assert "! default/slow" in out and "left pending-install by an interrupted run" in out
+        status, out, err = pyhelm("apply", "-f", str(stack), "--auto-approve")
+        assert status == 0, out + err
+        assert record_labels(sandbox, "default", "slow", 1)["status"] == "deployed"
