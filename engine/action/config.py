@@ -43,3 +43,7 @@ class ActionConfig:
         else:
             raise ActionError(f'unknown driver "{driver_name}"')
         return cls(kube, Storage(driver), kube.namespace)
+
+    def in_namespace(self, namespace: str) -> "ActionConfig":
+        """The same cluster connection and release storage, for another namespace."""
+        return ActionConfig(self.kube.with_namespace(namespace), self.storage, namespace)

@@ -70,7 +70,7 @@ class KubeClient:
         self.namespace = namespace
         self.core = client.CoreV1Api(api_client)
         self._dynamic = None
-        self._capabilities: tuple[Any, Any] | None = None
+        self._shared: dict[str, Any] = {}  # capabilities, shared with with_namespace() copies
         self._dynamic_module = dynamic
 
     @classmethod
@@ -233,12 +233,21 @@ class KubeClient:
     def capabilities(self) -> Any:
         """``.Capabilities`` of the live cluster: its version and every group/version (and kind) it serves
         (computed once per discovery)."""
-        cached = self._capabilities
+        cached = self._shared.get("capabilities")
         if cached is not None and cached[0] is self._dynamic:
             return cached[1]
         capabilities = self._discover_capabilities()
-        self._capabilities = (self._dynamic, capabilities)
+        self._shared["capabilities"] = (self._dynamic, capabilities)
         return capabilities
+
+    def with_namespace(self, namespace: str) -> "KubeClient":
+        """The same connection and discovery, defaulting to another namespace."""
+        import copy
+
+        self.dynamic  # noqa: B018 - discover once, before the copies share it
+        other = copy.copy(self)
+        other.namespace = namespace
+        return other
 
     def _discover_capabilities(self) -> Any:
         from engine.render.capabilities import Capabilities, VersionSet, parse_kube_version

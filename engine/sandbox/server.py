@@ -38,6 +38,7 @@ class FailureInjector:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # small header and body writes must not wait for the client's delayed ACK
     server: "SandboxHTTPServer"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name

@@ -23,7 +23,7 @@ class Clusters:
 
     def __init__(self, kubeconfig: str | None = None, context: str | None = None):
         self.kubeconfig, self.context = kubeconfig, context
-        self._configs: dict[tuple[str | None, str], Any] = {}
+        self._configs: dict[tuple[str | None, str | None], Any] = {}  # (context, None): the context's base
         self._records: dict[tuple[str | None, str], dict[str, list]] = {}
 
     def config(self, kube_context: str | None, namespace: str):
@@ -31,7 +31,10 @@ class Clusters:
 
         key = (self.context or kube_context, namespace)
         if key not in self._configs:
-            self._configs[key] = ActionConfig.create(self.kubeconfig, key[0], namespace)
+            base = self._configs.get((key[0], None))
+            if base is None:
+                base = self._configs[(key[0], None)] = ActionConfig.create(self.kubeconfig, key[0], namespace)
+            self._configs[key] = base.in_namespace(namespace)
         return self._configs[key]
 
     def for_release(self, release: ReleaseSpec):
