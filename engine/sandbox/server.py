@@ -228,6 +228,7 @@ class Handler(BaseHTTPRequestHandler):
 class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # clients open many connections at once (helm writes a kind's objects in parallel)
 
     def __init__(self, address: tuple[str, int], api: API):
         super().__init__(address, Handler)
