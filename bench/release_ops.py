@@ -11,21 +11,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
+from timing import timed  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "corpus" / "A"
-
-
-def timed(argv: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(argv[:3])} failed: {result.stderr[-500:]}")
-    return time.perf_counter() - start
 
 
 def main() -> int:

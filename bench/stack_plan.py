@@ -14,11 +14,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
+from timing import timed  # noqa: E402
 DEMO = ROOT / "examples" / "charts" / "demo"
 
 
@@ -30,14 +31,6 @@ def write_stack(path: Path, size: int, namespaces: int) -> None:
         if i % 10:
             lines.append(f"    needs: [ns{(i - 1) % namespaces}/r{i - 1}]")
     path.write_text("\n".join(lines) + "\n")
-
-
-def timed(argv: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise SystemExit(f"{argv[3]} failed ({result.returncode}): {(result.stdout + result.stderr)[-1500:]}")
-    return time.perf_counter() - start
 
 
 def peak_mib(argv: list[str], env: dict) -> float:

@@ -20,8 +20,20 @@ STACK_FLAGS = [
 ]
 
 
+RUN_FLAGS = [
+    click.option("--auto-approve", is_flag=True, help="go ahead without asking"),
+    click.option("--concurrency", default=4, type=int, help="releases worked on at once"),
+    click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it"),
+]
+
+
 def stack_flags(command):
     return functools.reduce(lambda cmd, option: option(cmd), reversed(STACK_FLAGS), command)
+
+
+def run_flags(command):
+    """Flags of the commands that change the cluster (apply, destroy)."""
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(RUN_FLAGS), command)
 
 
 def _load(stack_file: str, environment: str | None):
@@ -143,12 +155,22 @@ def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse,
         raise click.exceptions.Exit(1)
 
 
+def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_approve: bool, concurrency: int,
+                    break_lock: bool, reverse: bool) -> None:
+    """Show the plan, ask (unless approved), run it. ``words``: (nothing to do, question, verb)."""
+    nothing, question, verb = words
+    print_plan(planned, sys.stdout.isatty())
+    if not planned.has_changes:
+        click.echo(nothing)
+        return
+    _confirm(question, auto_approve)
+    _run(settings, stack, planned, concurrency, break_lock, False, reverse, verb)
+
+
 @click.command()
 @click.argument("plan_file", required=False)
 @stack_flags
-@click.option("--auto-approve", is_flag=True, help="apply without asking")
-@click.option("--concurrency", default=4, type=int, help="releases applied at once")
-@click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it")
+@run_flags
 @click.pass_obj
 def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, auto_approve, concurrency,
           break_lock) -> None:
@@ -167,19 +189,13 @@ def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, a
         return
     stack = _load(stack_file, environment)
     planned = _plan(settings, stack, selectors, skip_needs)
-    print_plan(planned, sys.stdout.isatty())
-    if not planned.has_changes:
-        click.echo("No changes.")
-        return
-    _confirm("apply these changes", auto_approve)
-    _run(settings, stack, planned, concurrency, break_lock, False, False, "Apply")
+    _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
+                    concurrency, break_lock, reverse=False)
 
 
 @click.command()
 @stack_flags
-@click.option("--auto-approve", is_flag=True, help="destroy without asking")
-@click.option("--concurrency", default=4, type=int, help="releases uninstalled at once")
-@click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it")
+@run_flags
 @click.pass_obj
 def destroy(settings, stack_file, environment, selectors, skip_needs, auto_approve, concurrency, break_lock) -> None:
     """Uninstall every release of the stack, dependents first."""
@@ -190,12 +206,8 @@ def destroy(settings, stack_file, environment, selectors, skip_needs, auto_appro
             release.action, release.reasons = "uninstall", ["destroy"]
         elif release.action != "uninstall":
             release.action, release.reasons = "unchanged", ["not installed"]
-    print_plan(planned, sys.stdout.isatty())
-    if not planned.has_changes:
-        click.echo("Nothing to destroy.")
-        return
-    _confirm("destroy these releases", auto_approve)
-    _run(settings, stack, planned, concurrency, break_lock, False, True, "Destroy")
+    _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
+                    auto_approve, concurrency, break_lock, reverse=True)
 
 
 @click.command()

@@ -6,11 +6,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-import pytest
-
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from helm_reference import helm_binary  # noqa: E402
 
 from engine.chart.create import create_chart
 from engine.chart.loader import load_chart
@@ -48,13 +44,6 @@ def test_create_writes_helms_starter_chart(tmp_path: Path) -> None:
     assert {t.name for t in chart.templates} >= {"templates/deployment.yaml", "templates/_helpers.tpl",
                                                  "templates/tests/test-connection.yaml"}
 
-
-@pytest.fixture
-def helm() -> str:
-    binary = helm_binary()
-    if binary is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
-    return binary
 
 
 def test_helm_and_pyhelm_archives_are_interchangeable(tmp_path: Path, helm: str) -> None:

@@ -6,7 +6,6 @@ import os
 import pytest
 
 from engine.sandbox import Sandbox
-from helm_reference import helm_binary
 
 
 @pytest.fixture
@@ -17,10 +16,3 @@ def cluster(tmp_path):
         env = {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
         yield sandbox, env
 
-
-@pytest.fixture
-def helm() -> str:
-    binary = helm_binary()
-    if binary is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
-    return binary

@@ -6,7 +6,6 @@ from typing import Iterator
 
 import pytest
 
-from helm_reference import helm_binary
 from repo_server import RepoServer, serving
 from repo_support import DEMO_VERSIONS, package_demo, pyhelm
 
@@ -41,10 +40,3 @@ def demo_repo(repo_server: RepoServer) -> RepoServer:
     assert pyhelm("repo", "index", str(repo_server.root)).returncode == 0
     return repo_server
 
-
-@pytest.fixture
-def helm() -> str:
-    binary = helm_binary()
-    if binary is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
-    return binary
