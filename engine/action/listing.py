@@ -39,12 +39,13 @@ def _all_labels(release: Release) -> dict[str, str]:
 
 
 def _sorted(releases: list[Release], options: ListOptions) -> list[Release]:
-    if options.by_date:
-        def when(release: Release) -> float:
+    if options.by_date:  # by whole seconds, as Helm compares LastDeployed.Unix(); ties keep name order
+        def when(release: Release) -> int:
             moment = parse_time(release.info.last_deployed)
-            return moment.timestamp() if moment else 0.0
+            return int(moment.timestamp()) if moment else 0
 
-        return sorted(releases, key=when, reverse=options.reverse)
+        by_name = sorted(releases, key=lambda r: r.name)
+        return sorted(by_name, key=when, reverse=options.reverse)
     return sorted(releases, key=lambda r: r.name, reverse=options.reverse)
 
 
