@@ -199,7 +199,7 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -
                                insecure_skip_tls_verify=r.get("insecureSkipTLSVerify", False),
                                plain_http=r.get("plainHttp", False))
                     for r in data.get("repositories") or []]
-    return Stack(data["name"], path, environment, env_values, repositories, releases)
+    return Stack(data["name"], path, environment, env_values, repositories, releases, section.get("kubeContext"))
 
 
 def _check_unique(releases: list[ReleaseSpec], path: str) -> None:

@@ -106,6 +106,12 @@ class Stack:
     env_values: dict[str, Any]
     repositories: list[Repository]
     releases: list[ReleaseSpec]
+    kube_context: str | None = None  # the environment's kubeContext, if it sets one
+
+    @property
+    def kube_contexts(self) -> set[str | None]:
+        """Every context the stack's releases may live in (None: the kubeconfig's current context)."""
+        return {r.kube_context for r in self.releases} | {self.kube_context, None}
 
     @property
     def base_dir(self) -> str:

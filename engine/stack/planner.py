@@ -237,9 +237,8 @@ def _orphans(stack: Stack, clusters: Clusters, wanted: set[str]) -> list[Release
     from engine.action.listing import ListOptions, list_releases
 
     selector = ",".join(f"{k}={v}" for k, v in stack_labels(stack).items())
-    contexts = {r.kube_context for r in stack.releases} or {None}
     found: dict[str, ReleasePlan] = {}
-    for context in sorted(contexts, key=str):
+    for context in sorted(stack.kube_contexts, key=str):
         config = clusters.config(context, "default")
         for record in list_releases(config, ListOptions(all_namespaces=True, selector=selector)):
             release_id = f"{record.namespace}/{record.name}"
