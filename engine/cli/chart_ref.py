@@ -29,6 +29,7 @@ class ChartPathOptions:
     cert_file: str = ""
     key_file: str = ""
     insecure_skip_tls_verify: bool = False
+    plain_http: bool = False
 
     @property
     def version_constraint(self) -> str:
@@ -65,6 +66,7 @@ def chart_path_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--key-file", default="", help="identify HTTPS client using this SSL key file"),
         click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the "
                                                                       "chart download"),
+        click.option("--plain-http", is_flag=True, help="use insecure HTTP connections for the chart download"),
     ]
 
     @functools.wraps(command)
@@ -88,6 +90,8 @@ def locate_chart(reference: str, options: ChartPathOptions | None = None) -> str
     """
     options = options or ChartPathOptions()
     reference = reference.strip()
+    if reference.startswith("oci://"):
+        return _locate_oci(reference, options)
     if not options.repo_url:
         if os.path.exists(reference):
             return os.path.abspath(reference)
@@ -101,6 +105,21 @@ def locate_chart(reference: str, options: ChartPathOptions | None = None) -> str
     source = resolve_chart(reference, options.version_constraint, paths, options.client_options(),
                            repo_url=options.repo_url, warn=warn_line)
     return os.path.abspath(fetch_archive(source, ContentCache(paths.content_cache)))
+
+
+def _locate_oci(reference: str, options: ChartPathOptions) -> str:
+    """Pull an ``oci://`` chart into the content cache."""
+    from engine.registry.errors import RegistryError
+    from engine.registry.fetch import clients, fetch_to_cache
+    from engine.repo.paths import HelmPaths
+
+    client_for = clients(options.plain_http, options.insecure_skip_tls_verify, options.username, options.password)
+    try:
+        path, _pulled = fetch_to_cache(reference, options.version.strip(), client_for,
+                                       HelmPaths.from_environment().content_cache)
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    return os.path.abspath(path)
 
 
 def load_installable_chart(reference: str, warn, options: ChartPathOptions | None = None) -> Chart:

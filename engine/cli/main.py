@@ -36,6 +36,8 @@ COMMANDS = {
     "destroy": "engine.cli.stack_cmds:destroy",
     "graph": "engine.cli.stack_cmds:graph",
     "promote": "engine.cli.stack_cmds:promote",
+    "push": "engine.cli.registry_cmds:push",
+    "registry": "engine.cli.registry_cmds:registry",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
     "repo": "engine.cli.repo_cmds:repo",

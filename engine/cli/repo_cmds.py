@@ -324,6 +324,9 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
 
     cache = ContentCache(paths.content_cache)
     for reference in charts:
+        if reference.startswith("oci://"):
+            _pull_oci(reference, chart_path, destination, untar, untardir)
+            continue
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
                                repo_url=chart_path.repo_url, warn=warn_line)
         saved = pull_chart(source, cache, destination, untar, untardir)
@@ -332,6 +335,37 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
                 download_provenance(source, saved)
             except RepoError as exc:
                 click.echo(f"WARNING: Verification not found for {reference}: {exc}")
+
+
+def _pull_oci(reference: str, chart_path: ChartPathOptions, destination: str, untar: bool, untardir: str) -> None:
+    """``pull oci://…``: the archive into ``destination`` (or unpacked), as helm reports it."""
+    from engine.registry.charts import pull_chart
+    from engine.registry.errors import RegistryError
+    from engine.registry.fetch import clients
+    from engine.repo.files import atomic_write
+
+    client_for = clients(chart_path.plain_http, chart_path.insecure_skip_tls_verify, chart_path.username,
+                         chart_path.password)
+    try:
+        pulled = pull_chart(reference, chart_path.version.strip(), client_for)
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    if not os.path.isdir(destination):
+        raise CommandError(f"failed to untar: a file or directory with the name {destination} already exists"
+                           if os.path.exists(destination) else f"stat {destination}: no such file or directory")
+    from engine.registry.reference import version_of
+
+    archive = os.path.join(destination, f"{pulled.reference.name}-{version_of(pulled.reference.tag)}.tgz")
+    atomic_write(archive, pulled.chart)
+    click.echo(f"Pulled: {pulled.reference}\nDigest: {pulled.manifest_digest}")
+    if untar:
+        from engine.repo.pull import expand_archive
+
+        target = untardir if os.path.isabs(untardir) else os.path.join(destination, untardir)
+        try:
+            expand_archive(archive, target)
+        finally:
+            os.unlink(archive)
 
 
 @click.group(cls=_AliasedGroup)

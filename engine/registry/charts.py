@@ -1,0 +1,134 @@
+"""Helm charts as OCI artifacts: push an archive (config = chart metadata, one chart layer, an optional
+provenance layer, Helm's annotations) and pull one back by tag, digest or version constraint."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+
+from engine.registry.client import RegistryClient
+from engine.registry.errors import RegistryError
+from engine.registry.reference import Reference, parse_reference, tag_of, version_of
+
+CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
+CHART_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
+PROV_TYPE = "application/vnd.cncf.helm.chart.provenance.v1.prov"
+LEGACY_CHART_TYPE = "application/tar+gzip"
+
+
+@dataclass
+class Pulled:
+    reference: Reference
+    manifest_digest: str
+    chart: bytes
+    chart_digest: str
+    prov: bytes | None = None
+
+
+def _metadata_json(archive: bytes) -> tuple[bytes, dict]:
+    """The chart's metadata as Helm's config blob (Go JSON of Chart.yaml) and as a dict."""
+    import tempfile
+
+    from engine.chart.loader import load_chart
+    from engine.release.chart_json import chart_record
+    from engine.release.record import to_json_ordered
+
+    with tempfile.NamedTemporaryFile(suffix=".tgz") as handle:
+        handle.write(archive)
+        handle.flush()
+        metadata = chart_record(load_chart(handle.name))["metadata"]
+    return to_json_ordered(metadata).encode(), metadata
+
+
+def annotations(metadata: dict, created: str) -> dict[str, str]:
+    """Helm's manifest annotations: OCI ones from the metadata, then the chart's own (title and version win)."""
+    result: dict[str, str] = {}
+    for key, value in (("org.opencontainers.image.description", metadata.get("description", "")),
+                       ("org.opencontainers.image.title", metadata.get("name", "")),
+                       ("org.opencontainers.image.version", metadata.get("version", "")),
+                       ("org.opencontainers.image.url", metadata.get("home", "")),
+                       ("org.opencontainers.image.created", created)):
+        if value.strip():
+            result[key] = value
+    if metadata.get("sources"):
+        result["org.opencontainers.image.source"] = metadata["sources"][0]
+    maintainers = metadata.get("maintainers") or []
+    if maintainers:
+        result["org.opencontainers.image.authors"] = ", ".join(
+            (m.get("name") or "") + (f" ({m['email']})" if m.get("email") else "") for m in maintainers)
+    for key, value in (metadata.get("annotations") or {}).items():
+        if key not in ("org.opencontainers.image.version", "org.opencontainers.image.title"):
+            result[key] = value
+    return dict(sorted(result.items()))
+
+
+def _descriptor(media_type: str, data: bytes) -> dict:
+    return {"mediaType": media_type, "digest": "sha256:" + hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def push_chart(archive_path: str, destination: str, client_for) -> tuple[Reference, str]:
+    """Push ``archive_path`` (and a sibling ``.prov``) under ``destination``/<name>:<version>; returns the
+    reference and the manifest digest. ``client_for(host)`` gives a RegistryClient."""
+    with open(archive_path, "rb") as handle:
+        archive = handle.read()
+    config, metadata = _metadata_json(archive)
+    base = parse_reference(destination.rstrip("/") + "/" + metadata["name"])
+    if base.tag or base.digest:
+        raise RegistryError(f"{destination}: push to a repository, not a tag (the chart's version is its tag)")
+    reference = Reference(base.host, base.repository, tag_of(metadata["version"]))
+    blobs = [(CHART_TYPE, archive)]
+    if os.path.exists(archive_path + ".prov"):
+        with open(archive_path + ".prov", "rb") as handle:
+            blobs.append((PROV_TYPE, handle.read()))
+    client: RegistryClient = client_for(reference.host)
+    layers = sorted((_descriptor(kind, data) for kind, data in blobs), key=lambda d: d["digest"])
+    for _kind, data in blobs:
+        client.push_blob(reference.repository, data)
+    client.push_blob(reference.repository, config)
+    created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest = {"schemaVersion": 2, "config": _descriptor(CONFIG_TYPE, config), "layers": layers,
+                "annotations": annotations(metadata, created)}
+    data = json.dumps(manifest, separators=(",", ":"), ensure_ascii=False).encode()
+    return reference, client.push_manifest(reference.repository, reference.tag, data)
+
+
+def resolve_tag(client: RegistryClient, reference: Reference, constraint: str) -> str:
+    """The tag to pull: the reference's own, or the newest version satisfying ``constraint``."""
+    from engine.repo.versions import newest_first, parse_version, satisfies
+
+    if reference.tag and not constraint:
+        return reference.tag
+    if reference.tag and constraint and version_of(reference.tag) != constraint:
+        raise RegistryError(f"chart reference and version mismatch: {constraint} is not {version_of(reference.tag)}")
+    versions = [version_of(t) for t in client.tags(reference.repository) if parse_version(version_of(t))]
+    for version in newest_first(versions, lambda v: v):
+        if satisfies(constraint or "*", version) or version == constraint:
+            return tag_of(version)
+    raise RegistryError(f"could not locate a version matching provided version string {constraint or '*'} "
+                        f"for {reference.host}/{reference.repository}")
+
+
+def pull_chart(text: str, constraint: str, client_for, with_prov: bool = False) -> Pulled:
+    """Pull a chart by ``oci://`` reference (tag, digest, or version constraint over the tags)."""
+    reference = parse_reference(text)
+    client: RegistryClient = client_for(reference.host)
+    target = reference.digest or resolve_tag(client, reference, constraint)
+    raw, digest = client.manifest(reference.repository, target)
+    if reference.digest and digest != reference.digest:
+        raise RegistryError(f"{reference}: the manifest's digest is {digest}")
+    manifest = json.loads(raw)
+    if (manifest.get("config") or {}).get("mediaType") != CONFIG_TYPE:
+        raise RegistryError(f"{reference}: not a Helm chart (config media type "
+                            f"{(manifest.get('config') or {}).get('mediaType')})")
+    layers = {layer.get("mediaType"): layer for layer in manifest.get("layers") or []}
+    chart_layer = layers.get(CHART_TYPE) or layers.get(LEGACY_CHART_TYPE)
+    if chart_layer is None:
+        raise RegistryError(f"{reference}: the manifest has no chart layer")
+    chart = client.blob(reference.repository, chart_layer["digest"])
+    prov = client.blob(reference.repository, layers[PROV_TYPE]["digest"]) if with_prov and PROV_TYPE in layers \
+        else None
+    resolved = Reference(reference.host, reference.repository, "" if reference.digest else target,
+                         reference.digest)
+    return Pulled(resolved, digest, chart, chart_layer["digest"], prov)

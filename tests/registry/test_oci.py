@@ -1,0 +1,87 @@
+"""Charts in an OCI registry: pyhelm and helm push, pull and log in interchangeably."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from repo.repo_support import package_demo, pyhelm
+
+from engine.registry.client import RegistryClient
+
+
+def _helm(helm: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([helm, *args], capture_output=True, text=True, input=stdin, env=os.environ.copy())
+
+
+def _manifest(host: str, repository: str, tag: str) -> dict:
+    return json.loads(RegistryClient(host, plain_http=True).manifest(repository, tag)[0])
+
+
+def test_push_and_pull_round_trip(registry, helm_home, tmp_path) -> None:
+    archive = package_demo(tmp_path, "0.3.0")
+    pushed = pyhelm("push", str(archive), f"oci://{registry}/charts", "--plain-http")
+    assert pushed.returncode == 0, pushed.stderr
+    assert pushed.stdout.startswith(f"Pushed: {registry}/charts/demo:0.3.0\nDigest: sha256:")
+    package_demo(tmp_path / "v2", "0.4.0-rc.1")
+    assert pyhelm("push", str(tmp_path / "v2" / "demo-0.4.0-rc.1.tgz"), f"oci://{registry}/charts",
+                  "--plain-http").returncode == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    pulled = pyhelm("pull", f"oci://{registry}/charts/demo", "--version", "^0.3", "--plain-http", "-d", str(out))
+    assert pulled.returncode == 0, pulled.stderr
+    assert pulled.stdout.startswith(f"Pulled: {registry}/charts/demo:0.3.0\nDigest: sha256:")
+    assert (out / "demo-0.3.0.tgz").read_bytes() == archive.read_bytes()
+    missing = pyhelm("pull", f"oci://{registry}/charts/demo", "--version", "9.x", "--plain-http", "-d", str(out))
+    assert missing.returncode == 1 and "could not locate a version matching" in missing.stderr
+
+
+def test_helm_and_pyhelm_push_the_same_artifact(registry, helm_home, helm, tmp_path) -> None:
+    archive = package_demo(tmp_path, "0.3.0")
+    assert pyhelm("push", str(archive), f"oci://{registry}/ours", "--plain-http").returncode == 0
+    assert _helm(helm, "push", str(archive), f"oci://{registry}/theirs", "--plain-http").returncode == 0
+    ours, theirs = _manifest(registry, "ours/demo", "0.3.0"), _manifest(registry, "theirs/demo", "0.3.0")
+    for manifest in (ours, theirs):
+        manifest["annotations"].pop("org.opencontainers.image.created")
+    assert ours == theirs
+    client = RegistryClient(registry, plain_http=True)
+    assert client.blob("ours/demo", ours["config"]["digest"]) == client.blob("theirs/demo", theirs["config"]["digest"])
+
+
+def test_each_pulls_what_the_other_pushed(registry, helm_home, helm, tmp_path) -> None:
+    archive = package_demo(tmp_path, "0.3.0")
+    assert pyhelm("push", str(archive), f"oci://{registry}/ours", "--plain-http").returncode == 0
+    assert _helm(helm, "push", str(archive), f"oci://{registry}/theirs", "--plain-http").returncode == 0
+    for source, tool in (("ours", "helm"), ("theirs", "pyhelm")):
+        out = tmp_path / f"{tool}-pulled"
+        out.mkdir()
+        args = ("pull", f"oci://{registry}/{source}/demo", "--version", "0.3.0", "--plain-http", "-d", str(out))
+        result = _helm(helm, *args) if tool == "helm" else pyhelm(*args)
+        assert result.returncode == 0, result.stderr
+        assert (out / "demo-0.3.0.tgz").read_bytes() == archive.read_bytes()
+    rendered = pyhelm("template", "web", f"oci://{registry}/theirs/demo", "--version", "0.3.0", "--plain-http")
+    assert rendered.returncode == 0 and "kind: Deployment" in rendered.stdout
+
+
+def test_logins_are_shared_with_helm(secured_registry, helm_home, helm, tmp_path) -> None:
+    archive = package_demo(tmp_path, "0.3.0")
+    refused = pyhelm("push", str(archive), f"oci://{secured_registry}/charts", "--plain-http")
+    assert refused.returncode == 1 and "unauthorized" in refused.stderr
+    bad = pyhelm("registry", "login", secured_registry, "-u", "ci", "-p", "wrong", "--plain-http")
+    assert bad.returncode == 1
+    login = pyhelm("registry", "login", secured_registry, "-u", "ci", "--password-stdin", "--plain-http",
+                   stdin="s3cret\n")
+    assert login.returncode == 0 and login.stdout == "Login Succeeded\n"
+    assert pyhelm("push", str(archive), f"oci://{secured_registry}/charts", "--plain-http").returncode == 0
+    out = tmp_path / "pulled"
+    out.mkdir()
+    assert _helm(helm, "pull", f"oci://{secured_registry}/charts/demo", "--version", "0.3.0", "--plain-http",
+                 "-d", str(out)).returncode == 0
+    assert pyhelm("registry", "logout", secured_registry).stdout == f"Removing login credentials for {secured_registry}\n"
+    assert _helm(helm, "registry", "login", secured_registry, "-u", "ci", "-p", "s3cret",
+                 "--plain-http").returncode == 0
+    again = pyhelm("pull", f"oci://{secured_registry}/charts/demo", "--version", "0.3.0", "--plain-http", "-d",
+                   str(tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert Path(tmp_path / "demo-0.3.0.tgz").exists()
