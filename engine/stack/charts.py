@@ -37,16 +37,36 @@ def chart_path(stack: Stack, release: ReleaseSpec) -> str:
     paths = HelmPaths.from_environment()
     repo_name, _, chart_name = reference.partition("/")
     repository = next((r for r in stack.repositories if r.name == repo_name), None)
+    if repository is not None and repository.is_oci:
+        reference = f"{repository.url.rstrip('/')}/{chart_name}"
+    if reference.startswith("oci://"):  # a stack repository's settings apply to references below its URL
+        repository = repository or next((r for r in stack.repositories if r.is_oci and reference.startswith(
+            r.url.rstrip("/") + "/")), None)
+        return _from_registry(stack, release, reference, repository, paths.content_cache)
     try:
-        if repository is not None and not repository.is_oci:
+        if repository is not None:
             source = resolve_chart(chart_name, release.version, paths, _client_options(repository),
                                    repo_url=repository.url)
         else:
-            if repository is not None:
-                reference = f"{repository.url.rstrip('/')}/{chart_name}"
             source = resolve_chart(reference, release.version, paths)
         return fetch_archive(source, ContentCache(paths.content_cache))
     except RepoError as exc:
+        raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: chart {release.chart}: "
+                         f"{exc}") from None
+
+
+def _from_registry(stack: Stack, release: ReleaseSpec, reference: str, repository: Repository | None,
+                   content_cache: str) -> str:
+    from engine.registry.errors import RegistryError
+    from engine.registry.fetch import clients, fetch_to_cache
+
+    options = _client_options(repository) if repository is not None else None
+    client_for = clients(bool(repository and repository.plain_http),
+                         bool(repository and repository.insecure_skip_tls_verify),
+                         options.username if options else "", options.password if options else "")
+    try:
+        return fetch_to_cache(reference, release.version, client_for, content_cache)[0]
+    except RegistryError as exc:
         raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: chart {release.chart}: "
                          f"{exc}") from None
 

@@ -85,3 +85,21 @@ def test_logins_are_shared_with_helm(secured_registry, helm_home, helm, tmp_path
                    str(tmp_path))
     assert again.returncode == 0, again.stderr
     assert Path(tmp_path / "demo-0.3.0.tgz").exists()
+
+
+def test_a_stack_installs_charts_from_its_oci_repository(registry, helm_home, tmp_path, monkeypatch) -> None:
+    from engine.sandbox import Sandbox
+
+    assert pyhelm("push", str(package_demo(tmp_path, "0.3.0")), f"oci://{registry}/charts",
+                  "--plain-http").returncode == 0
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(f"apiVersion: pyhelm/v1\nname: oci\nrepositories:\n  - name: charts\n"
+                     f"    url: oci://{registry}/charts\n    plainHttp: true\nreleases:\n  - name: web\n"
+                     f"    chart: charts/demo\n    version: ~0.3.0\n  - name: api\n"
+                     f"    chart: oci://{registry}/charts/demo\n    version: 0.3.0\n")
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        applied = pyhelm("apply", "-f", str(stack), "--auto-approve")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        listed = json.loads(pyhelm("list", "-o", "json").stdout)
+        assert sorted((r["name"], r["chart"]) for r in listed) == [("api", "demo-0.3.0"), ("web", "demo-0.3.0")]
