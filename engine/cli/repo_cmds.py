@@ -407,17 +407,20 @@ def _dependency_flags(command: Callable[..., Any]) -> Callable[..., Any]:
                                                    "bundle"),
         click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the chart "
                                                                       "download"),
+        click.option("--plain-http", is_flag=True, help="use insecure HTTP connections for oci:// dependencies"),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _manager(chart: str, paths: HelmPaths, skip_refresh: bool, **tls: Any) -> "DependencyManager":
+def _manager(chart: str, paths: HelmPaths, skip_refresh: bool, plain_http: bool = False,
+             **tls: Any) -> "DependencyManager":
     from engine.repo.dependencies import DependencyManager
     from engine.repo.http import ClientOptions
 
-    return DependencyManager(os.path.normpath(chart), paths, click.echo, skip_refresh, ClientOptions(**tls))
+    return DependencyManager(os.path.normpath(chart), paths, click.echo, skip_refresh, ClientOptions(**tls),
+                             plain_http)
 
 
 @dependency.command("update")

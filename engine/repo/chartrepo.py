@@ -43,7 +43,8 @@ def client_options(entry: Entry, timeout: float | None = None) -> ClientOptions:
                          insecure_skip_tls_verify=entry.insecure_skip_tls_verify, **extra)
 
 
-OCI_UNSUPPORTED = "OCI registries (oci://) are not supported yet: {}"
+OCI_UNSUPPORTED = ("{} is an OCI registry, not a chart repository: use oci:// references directly "
+                   "(pyhelm pull/install oci://…, pyhelm registry login)")
 
 
 def check_scheme(url: str) -> None:

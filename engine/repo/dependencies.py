@@ -19,7 +19,7 @@ from engine.chart.metadata import dependency_to_dict, parse_metadata
 from engine.chart.model import Chart, Dependency
 from engine.repo import versions
 from engine.repo.cache import ContentCache
-from engine.repo.chartrepo import (OCI_UNSUPPORTED, client_options, resolve_reference_url, update_indexes,
+from engine.repo.chartrepo import (client_options, resolve_reference_url, update_indexes,
                                    update_report, url_equal)
 from engine.repo.downloader import ChartSource, download_to, find_in_repository_url
 from engine.repo.errors import RepoError
@@ -112,6 +112,13 @@ class DependencyManager:
     out: Callable[[str], None]
     skip_refresh: bool = False
     options: ClientOptions = field(default_factory=ClientOptions)
+    plain_http: bool = False  # for oci:// repositories
+
+    def _registry(self):
+        from engine.registry.fetch import clients
+
+        return clients(self.plain_http, self.options.insecure_skip_tls_verify, self.options.username,
+                       self.options.password)
 
     def _load(self) -> Chart:
         from engine.chart.loader import load_chart
@@ -140,8 +147,9 @@ class DependencyManager:
                 local_path(repository, self.chart_path)
                 names[dependency.name] = repository
                 continue
-            if repository.startswith("oci://"):
-                raise RepoError(OCI_UNSUPPORTED.format(f"{repository} (dependency {dependency.name})"))
+            if repository.startswith("oci://"):  # registries have no index to refresh
+                names[dependency.name] = repository
+                continue
             alias = _alias(repository)
             entry = next((e for e in entries if e.name == alias or (alias is None and url_equal(e.url, repository))),
                          None)
@@ -210,6 +218,14 @@ class DependencyManager:
                 locked.append(Dependency(name=dependency.name, repository=dependency.repository,
                                          version=chart.metadata.version))
                 continue
+            if dependency.repository.startswith("oci://"):
+                chosen_version = self._registry_version(dependency)
+                if chosen_version is None:
+                    missing.append(unmet)
+                else:
+                    locked.append(Dependency(name=dependency.name, repository=dependency.repository,
+                                             version=chosen_version))
+                continue
             try:
                 index = self._cached_index(names[dependency.name])
             except (OSError, RepoError) as exc:
@@ -228,6 +244,33 @@ class DependencyManager:
                             "sure a matching chart version exists in the repo, or change the version constraint in "
                             "Chart.yaml")
         return locked
+
+    def _registry_version(self, dependency: Dependency) -> str | None:
+        """The newest version among the registry's tags that satisfies the dependency's constraint."""
+        from engine.registry.errors import RegistryError
+        from engine.registry.reference import parse_reference, version_of
+
+        reference = parse_reference(f"{dependency.repository.rstrip('/')}/{dependency.name}")
+        try:
+            tags = self._registry()(reference.host).tags(reference.repository)
+        except RegistryError as exc:
+            raise RepoError(str(exc)) from None
+        candidates = [version_of(t) for t in tags if versions.parse_version(version_of(t))]
+        return next((v for v in versions.newest_first(candidates, lambda v: v)
+                     if versions.satisfies(dependency.version, v)), None)
+
+    def _pull_from_registry(self, dependency: Dependency, scratch: str) -> None:
+        from engine.registry.charts import pull_chart
+        from engine.registry.errors import RegistryError
+        from engine.repo.files import atomic_write
+
+        try:
+            pulled = pull_chart(f"{dependency.repository.rstrip('/')}/{dependency.name}", dependency.version,
+                                self._registry())
+        except RegistryError as exc:
+            raise RepoError(str(exc)) from None
+        self.out(f"Pulled: {pulled.reference}\nDigest: {pulled.manifest_digest}")
+        atomic_write(os.path.join(scratch, f"{dependency.name}-{dependency.version}.tgz"), pulled.chart)
 
     # -- downloading -------------------------------------------------------------------------------
 
@@ -309,6 +352,9 @@ class DependencyManager:
             self._check_vendored(dependency, charts_dir)
         elif dependency.repository.startswith("file://"):
             dependency.version = self._pack_local(dependency, scratch)
+        elif dependency.repository.startswith("oci://"):
+            self.out(f"Downloading {dependency.name} from repo {dependency.repository}")
+            self._pull_from_registry(dependency, scratch)
         else:
             source = self._source(dependency, indexes)
             if source.url in fetched:
@@ -387,7 +433,7 @@ class DependencyManager:
             if not legacy or legacy_digest != chart.lock.get("digest"):
                 raise RepoError(OUT_OF_SYNC.format(*files))
         entries = self._entries()
-        unknown = [d.repository for d in locked if d.repository and not d.repository.startswith("file://")
+        unknown = [d.repository for d in locked if d.repository and not d.repository.startswith(("file://", "oci://"))
                    and not any(url_equal(e.url, d.repository.rstrip("/")) for e in entries)]
         if unknown:
             raise RepoError(f"no repository definition for {', '.join(unknown)}")

@@ -103,3 +103,25 @@ def test_a_stack_installs_charts_from_its_oci_repository(registry, helm_home, tm
         assert applied.returncode == 0, applied.stdout + applied.stderr
         listed = json.loads(pyhelm("list", "-o", "json").stdout)
         assert sorted((r["name"], r["chart"]) for r in listed) == [("api", "demo-0.3.0"), ("web", "demo-0.3.0")]
+
+
+def test_dependencies_from_a_registry_lock_like_helm(registry, helm_home, helm, tmp_path) -> None:
+    for version in ("0.3.0", "0.4.0"):
+        assert pyhelm("push", str(package_demo(tmp_path / version, version)), f"oci://{registry}/deps",
+                      "--plain-http").returncode == 0
+    locks = {}
+    for tool in ("pyhelm", "helm"):
+        parent = tmp_path / tool / "parent"
+        (parent / "templates").mkdir(parents=True)
+        (parent / "Chart.yaml").write_text(
+            "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - name: demo\n    version: ~0.3.0\n"
+            f"    repository: oci://{registry}/deps\n")
+        args = ("dependency", "update", str(parent), "--plain-http")
+        result = pyhelm(*args) if tool == "pyhelm" else _helm(helm, *args)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert [p.name for p in (parent / "charts").iterdir()] == ["demo-0.3.0.tgz"]
+        lock = (parent / "Chart.lock").read_text()
+        locks[tool] = [line for line in lock.splitlines() if not line.startswith("generated:")]
+    assert locks["pyhelm"] == locks["helm"]
+    build = pyhelm("dependency", "build", str(tmp_path / "helm" / "parent"), "--plain-http")
+    assert build.returncode == 0, build.stderr

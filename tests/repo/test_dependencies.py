@@ -111,8 +111,8 @@ def test_unmanaged_repository_urls_are_cached_under_a_manager_name(tmp_path: Pat
     ([{"name": "demo", "version": "^5", "repository": "@stable"}],
      'Error: can\'t get a valid version for 1 subchart(s): "demo" (repository "{url}", version "^5"). Make sure '
      "a matching chart version exists in the repo, or change the version constraint in Chart.yaml\n"),
-    ([{"name": "demo", "version": "1.0", "repository": "oci://registry.example.com/charts"}],
-     "Error: OCI registries (oci://) are not supported yet: oci://registry.example.com/charts (dependency demo)\n"),
+    ([{"name": "demo", "version": "1.0", "repository": "oci://127.0.0.1:9/charts"}],
+     "Error: 127.0.0.1:9: registry unreachable: {unreachable}\n"),
     ([{"name": "child", "version": "9.x", "repository": "file://../nowhere"}],
      "Error: directory {chart}/../nowhere not found\n"),
 ])
@@ -121,7 +121,10 @@ def test_failed_updates_write_nothing(tmp_path: Path, stable: RepoServer, depend
     chart = make_chart(tmp_path, dependencies)
     result = pyhelm("dependency", "update", str(chart), "--skip-refresh")
     assert result.returncode == 1
-    assert result.stderr == message.format(url=stable.url, chart=chart)
+    if "{unreachable}" in message:  # the socket error's wording belongs to the operating system
+        assert result.stderr.startswith(message.split("{unreachable}")[0])
+    else:
+        assert result.stderr == message.format(url=stable.url, chart=chart)
     assert not (chart / "Chart.lock").exists() and archives(chart) == []
 
 

@@ -66,12 +66,12 @@ def test_pull_errors_are_one_clear_line(tmp_path: Path, added: RepoServer,
         (f"{added.url}/missing-1.0.0.tgz",): f"Error: failed to fetch {added.url}/missing-1.0.0.tgz : "
                                              "404 File not found",
         ("stable/demo", "-d", "no-such-dir"): "Error: open no-such-dir: no such file or directory",
-        ("oci://registry.example.com/charts/demo",): "Error: OCI registries (oci://) are not supported yet: "
-                                                     "oci://registry.example.com/charts/demo",
     }
     for args, message in cases.items():
         result = pyhelm("pull", *args)
         assert (result.returncode, result.stderr) == (1, message + "\n"), args
+    unreachable = pyhelm("pull", "oci://127.0.0.1:9/charts/demo", "--plain-http")
+    assert unreachable.returncode == 1 and unreachable.stderr.startswith("Error: 127.0.0.1:9: registry unreachable")
     assert list(tmp_path.iterdir()) == []
 
 
