@@ -38,6 +38,7 @@ COMMANDS = {
     "promote": "engine.cli.stack_cmds:promote",
     "push": "engine.cli.registry_cmds:push",
     "registry": "engine.cli.registry_cmds:registry",
+    "verify": "engine.cli.chart_cmds:verify",
     "version": "engine.cli.version_cmd:version",
     "completion": "engine.cli.completion_cmd:completion",
     "repo": "engine.cli.repo_cmds:repo",

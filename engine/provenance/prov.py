@@ -1,0 +1,76 @@
+"""Helm's provenance message: the chart's metadata as YAML, ``...``, then the archive's SHA-256 digest."""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from engine.provenance.errors import ProvenanceError
+from engine.provenance.gpg import Signature, clear_sign, verify_clear_signed
+
+
+def default_keyring() -> str:
+    return os.path.join(os.path.expanduser("~"), ".gnupg", "pubring.gpg")
+
+
+def message_block(archive: bytes, filename: str) -> bytes:
+    """What helm signs for an archive (metadata as sigs.k8s.io/yaml marshals it)."""
+    import tempfile
+
+    from engine.chart.loader import load_chart
+    from engine.gotemplate.goyaml import to_yaml
+    from engine.release.chart_json import chart_record
+
+    with tempfile.NamedTemporaryFile(suffix=".tgz") as handle:
+        handle.write(archive)
+        handle.flush()
+        metadata = chart_record(load_chart(handle.name))["metadata"]
+    digest = "sha256:" + hashlib.sha256(archive).hexdigest()
+    return (to_yaml(metadata) + "\n...\n" + to_yaml({"files": {filename: digest}})).encode()
+
+
+def sign_archive(archive_path: str, key: str, keyring: str, passphrase_file: str | None = None) -> str:
+    """Write ``archive_path``.prov; returns its path."""
+    from engine.repo.files import atomic_write
+
+    with open(archive_path, "rb") as handle:
+        archive = handle.read()
+    signed = clear_sign(message_block(archive, os.path.basename(archive_path)), keyring, key, passphrase_file)
+    atomic_write(archive_path + ".prov", signed)
+    return archive_path + ".prov"
+
+
+def _plaintext(document: bytes) -> str:
+    """The signed text of a clear-signed document (dash-escaping undone)."""
+    text = document.decode("utf-8", errors="replace")
+    try:
+        body = text.split("\n\n", 1)[1].split("\n-----BEGIN PGP SIGNATURE-----", 1)[0]
+    except IndexError:
+        raise ProvenanceError("signature block not found") from None
+    return "\n".join(line[2:] if line.startswith("- ") else line for line in body.split("\n"))
+
+
+def verify_archive(archive: bytes, filename: str, provenance: bytes, keyring: str) -> tuple[Signature, str]:
+    """Check the signature and that it covers exactly this archive; returns (signature, "sha256:…")."""
+    from engine.gotemplate.goyaml import YAMLError, load
+
+    signature = verify_clear_signed(provenance, keyring)
+    parts = _plaintext(provenance).split("\n...\n")
+    if len(parts) < 2:
+        raise ProvenanceError("message block must have at least two parts")
+    try:
+        files = (load(parts[1]) or {}).get("files") or {}
+    except (YAMLError, AttributeError) as exc:
+        raise ProvenanceError(f"provenance: malformed file list: {exc}") from None
+    digest = "sha256:" + hashlib.sha256(archive).hexdigest()
+    if filename not in files:
+        raise ProvenanceError(f'provenance does not contain a SHA for a file named "{filename}"')
+    if files[filename] != digest:
+        raise ProvenanceError(f'sha256 sum does not match for {filename}: "{files[filename]}" != "{digest}"')
+    return signature, digest
+
+
+def verification_report(signature: Signature, digest: str) -> str:
+    """What ``helm verify`` prints."""
+    lines = [f"Signed by: {signer}" for signer in signature.signers]
+    return "\n".join([*lines, f"Using Key With Fingerprint: {signature.fingerprint}",
+                      f"Chart Hash Verified: {digest}"]) + "\n"
