@@ -30,6 +30,8 @@ class ChartPathOptions:
     key_file: str = ""
     insecure_skip_tls_verify: bool = False
     plain_http: bool = False
+    verify: bool = False
+    keyring: str = ""
 
     @property
     def version_constraint(self) -> str:
@@ -67,6 +69,8 @@ def chart_path_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--insecure-skip-tls-verify", is_flag=True, help="skip tls certificate checks for the "
                                                                       "chart download"),
         click.option("--plain-http", is_flag=True, help="use insecure HTTP connections for the chart download"),
+        click.option("--verify", is_flag=True, help="verify the package (its provenance file) before using it"),
+        click.option("--keyring", default="", help="location of public keys used for verification"),
     ]
 
     @functools.wraps(command)
@@ -94,17 +98,49 @@ def locate_chart(reference: str, options: ChartPathOptions | None = None) -> str
         return _locate_oci(reference, options)
     if not options.repo_url:
         if os.path.exists(reference):
+            if options.verify:
+                _verify(reference, lambda: read_bytes(reference + ".prov"), options)
             return os.path.abspath(reference)
         if os.path.isabs(reference) or reference.startswith("."):
             raise CommandError(f'path "{reference}" not found')
     from engine.repo.cache import ContentCache
-    from engine.repo.downloader import fetch_archive, resolve_chart
+    from engine.repo.downloader import fetch_archive, provenance_of, resolve_chart
     from engine.repo.paths import HelmPaths
 
     paths = HelmPaths.from_environment()
     source = resolve_chart(reference, options.version_constraint, paths, options.client_options(),
                            repo_url=options.repo_url, warn=warn_line)
-    return os.path.abspath(fetch_archive(source, ContentCache(paths.content_cache)))
+    path = os.path.abspath(fetch_archive(source, ContentCache(paths.content_cache)))
+    if options.verify:
+        _verify(path, lambda: provenance_of(source), options, source.filename)
+    return path
+
+
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def verify_chart(archive_path: str, provenance, keyring: str, filename: str = "") -> str:
+    """Check an archive against its provenance (``provenance()`` gives its bytes); returns helm's report."""
+    from engine.provenance.prov import default_keyring, verification_report, verify_archive
+
+    signature, digest = verify_archive(read_bytes(archive_path), filename or os.path.basename(archive_path),
+                                       provenance(), keyring or default_keyring())
+    return verification_report(signature, digest)
+
+
+def _verify(archive_path: str, provenance, options: ChartPathOptions, filename: str = "") -> None:
+    """``--verify``: refuse a chart whose provenance does not check out."""
+    from engine.provenance.errors import ProvenanceError
+    from engine.repo.errors import RepoError
+
+    try:
+        verify_chart(archive_path, provenance, options.keyring, filename)
+    except FileNotFoundError as exc:
+        raise CommandError(f"failed to load provenance: open {exc.filename}: no such file or directory") from None
+    except (ProvenanceError, RepoError) as exc:
+        raise CommandError(f"verification of {filename or os.path.basename(archive_path)} failed: {exc}") from None
 
 
 def _locate_oci(reference: str, options: ChartPathOptions) -> str:

@@ -312,12 +312,10 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
 @click.option("-d", "--destination", default=".", help="location to write the chart. If this and untardir are "
                                                        "specified, untardir is appended to this")
 @click.option("--prov", is_flag=True, help="fetch the provenance file, but don't perform verification")
-@click.option("--verify", "verify_signature", is_flag=True, help="verify the package before using it")
-@click.option("--keyring", default=None, help="location of public keys used for verification")
 @chart_path_flags
 @helm_paths_flags
-def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, prov: bool, verify_signature: bool,
-         keyring: str | None, chart_path: ChartPathOptions, paths: HelmPaths) -> None:
+def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, prov: bool,
+         chart_path: ChartPathOptions, paths: HelmPaths) -> None:
     """Download a chart from a repository and (optionally) unpack it in local directory."""
     from engine.repo.cache import ContentCache
     from engine.repo.downloader import download_provenance, resolve_chart
@@ -331,8 +329,8 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
             continue
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
                                repo_url=chart_path.repo_url, warn=warn_line)
-        if verify_signature:
-            _verified_pull(source, cache, destination, keyring)
+        if chart_path.verify:
+            _verified_pull(source, cache, destination, chart_path.keyring)
             continue
         saved = pull_chart(source, cache, destination, untar, untardir)
         if prov and not untar:  # helm fetches it into the scratch directory of --untar, then drops it
@@ -342,10 +340,10 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
                 click.echo(f"WARNING: Verification not found for {reference}: {exc}")
 
 
-def _verified_pull(source, cache, destination: str, keyring: str | None) -> None:
+def _verified_pull(source, cache, destination: str, keyring: str) -> None:
     """``pull --verify``: the archive and its .prov are kept only when the signature and digest check out."""
+    from engine.cli.chart_ref import read_bytes, verify_chart
     from engine.provenance.errors import ProvenanceError
-    from engine.provenance.prov import default_keyring, verification_report, verify_archive
     from engine.repo.downloader import download_provenance
     from engine.repo.errors import RepoError
     from engine.repo.pull import pull as pull_chart
@@ -353,15 +351,13 @@ def _verified_pull(source, cache, destination: str, keyring: str | None) -> None
     saved = pull_chart(source, cache, destination, False, ".")
     try:
         download_provenance(source, saved)
-        with open(saved, "rb") as archive, open(saved + ".prov", "rb") as provenance:
-            signature, digest = verify_archive(archive.read(), os.path.basename(saved), provenance.read(),
-                                               keyring or default_keyring())
+        report = verify_chart(saved, lambda: read_bytes(saved + ".prov"), keyring)
     except (ProvenanceError, RepoError) as exc:
         for path in (saved, saved + ".prov"):
             if os.path.exists(path):
                 os.unlink(path)
         raise CommandError(f"failed to verify {os.path.basename(saved)}: {exc}") from None
-    click.echo(verification_report(signature, digest), nl=False)
+    click.echo(report, nl=False)
 
 
 def _pull_oci(reference: str, chart_path: ChartPathOptions, destination: str, untar: bool, untardir: str) -> None:

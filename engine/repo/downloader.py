@@ -172,7 +172,11 @@ def download_to(source: ChartSource, cache: ContentCache, destination: str) -> s
     return target
 
 
+def provenance_of(source: ChartSource) -> bytes:
+    """The ``<url>.prov`` file of a chart archive."""
+    return fetch(source.url + ".prov", source.options, credentials_url=source.credentials_url)
+
+
 def download_provenance(source: ChartSource, archive_path: str) -> None:
     """Fetch ``<url>.prov`` beside the saved archive (``pull --prov``: fetched, not verified)."""
-    data = fetch(source.url + ".prov", source.options, credentials_url=source.credentials_url)
-    atomic_write(archive_path + ".prov", data, 0o644)
+    atomic_write(archive_path + ".prov", provenance_of(source), 0o644)

@@ -95,3 +95,20 @@ def test_pull_verify_keeps_only_verified_charts(tmp_path, keys, monkeypatch) -> 
         refused = pyhelm("pull", "demo", "--repo", repo.url, "--verify", "--keyring", str(stranger), "-d", str(bad))
         assert refused.returncode == 1 and "failed to verify demo-0.3.0.tgz" in refused.stderr
         assert list(bad.iterdir()) == []
+
+
+def test_install_verify_refuses_an_unverified_chart(tmp_path, keys, monkeypatch) -> None:
+    from engine.sandbox import Sandbox
+
+    public, secret = keys
+    assert pyhelm("package", str(DEMO), "-d", str(tmp_path), "--sign", "--key", "Signer", "--keyring",
+                  str(secret)).returncode == 0
+    archive = tmp_path / "demo-0.3.0.tgz"
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        installed = pyhelm("install", "web", str(archive), "--verify", "--keyring", str(public))
+        assert installed.returncode == 0, installed.stderr
+        (tmp_path / "demo-0.3.0.tgz.prov").unlink()
+        refused = pyhelm("install", "api", str(archive), "--verify", "--keyring", str(public))
+        assert refused.returncode == 1 and "failed to load provenance" in refused.stderr
+        assert sandbox.store.get(("", "secrets"), "default", "sh.helm.release.v1.api.v1") is None
