@@ -149,7 +149,8 @@ def in_kind_batches(objects: list[dict[str, Any]], operation: Callable[[dict[str
 
 
 def update_objects(config: ActionConfig, originals: list[dict[str, Any]], targets: list[dict[str, Any]],
-                   release: str, namespace: str, method: ApplyMethod) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                   release: str, namespace: str, method: ApplyMethod
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Bring the cluster from ``originals`` (the previous manifest) to ``targets``: write every target in
     order, then delete the originals no target names. Returns (objects created, objects kept by policy).
     A failure raises ActionError carrying the objects created so far in ``created``."""

@@ -151,10 +151,16 @@ def _locate_oci(reference: str, options: ChartPathOptions) -> str:
 
     client_for = clients(options.plain_http, options.insecure_skip_tls_verify, options.username, options.password)
     try:
-        path, _pulled = fetch_to_cache(reference, options.version.strip(), client_for,
-                                       HelmPaths.from_environment().content_cache)
+        path, pulled = fetch_to_cache(reference, options.version.strip(), client_for,
+                                      HelmPaths.from_environment().content_cache, with_prov=options.verify)
     except RegistryError as exc:
         raise CommandError(str(exc)) from None
+    if options.verify:
+        from engine.registry.reference import version_of
+
+        if pulled.prov is None:
+            raise CommandError(f"failed to load provenance: {pulled.reference} has no provenance layer")
+        _verify(path, lambda: pulled.prov, options, f"{pulled.reference.name}-{version_of(pulled.reference.tag)}.tgz")
     return os.path.abspath(path)
 
 

@@ -267,7 +267,8 @@ class KubeClient:
 
     def pod_log(self, namespace: str, name: str) -> str:
         """The log of a pod's (first) container."""
-        return self._call(lambda: self.core.read_namespaced_pod_log(name, namespace), f"failed to get log of pod {name}")
+        return self._call(lambda: self.core.read_namespaced_pod_log(name, namespace),
+                          f"failed to get log of pod {name}")
 
     def ensure_namespace(self, name: str) -> None:
         self.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {"name": name}}})

@@ -125,3 +125,28 @@ def test_dependencies_from_a_registry_lock_like_helm(registry, helm_home, helm, 
     assert locks["pyhelm"] == locks["helm"]
     build = pyhelm("dependency", "build", str(tmp_path / "helm" / "parent"), "--plain-http")
     assert build.returncode == 0, build.stderr
+
+
+def test_signed_charts_carry_their_provenance_through_the_registry(registry, helm_home, tmp_path) -> None:
+    import shutil
+
+    if shutil.which("gpg") is None:
+        import pytest
+
+        pytest.skip("gpg (GnuPG) is not installed")
+    from provenance.test_signing import DEMO, _keypair
+
+    public, secret = _keypair(tmp_path, "Signer")
+    assert pyhelm("package", str(DEMO), "-d", str(tmp_path), "--sign", "--key", "Signer", "--keyring",
+                  str(secret)).returncode == 0
+    assert pyhelm("push", str(tmp_path / "demo-0.3.0.tgz"), f"oci://{registry}/signed", "--plain-http").returncode == 0
+    layers = {layer["mediaType"] for layer in _manifest(registry, "signed/demo", "0.3.0")["layers"]}
+    assert layers == {"application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+                      "application/vnd.cncf.helm.chart.provenance.v1.prov"}
+    rendered = pyhelm("template", "web", f"oci://{registry}/signed/demo", "--version", "0.3.0", "--plain-http",
+                      "--verify", "--keyring", str(public))
+    assert rendered.returncode == 0, rendered.stderr
+    stranger, _ = _keypair(tmp_path, "Stranger")
+    refused = pyhelm("template", "web", f"oci://{registry}/signed/demo", "--version", "0.3.0", "--plain-http",
+                     "--verify", "--keyring", str(stranger))
+    assert refused.returncode == 1 and "verification of demo-0.3.0.tgz failed" in refused.stderr
