@@ -30,3 +30,15 @@ def statuses(name: str, env: dict) -> list[tuple[int, str]]:
     """(revision, status) of every stored revision, through ``pyhelm history``."""
     listed = run([*PYHELM, "history", name, "-o", "json"], env)
     return [(h["revision"], h["status"]) for h in json.loads(listed.stdout)] if listed.returncode == 0 else []
+
+
+def write_chart(root: Path, name: str, templates: dict[str, str], values: str = "") -> Path:
+    """A minimal chart ``root``/``name`` (version 0.1.0) with the given template files and values.yaml."""
+    chart = root / name
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n")
+    if values:
+        (chart / "values.yaml").write_text(values)
+    for file_name, text in templates.items():
+        (chart / "templates" / file_name).write_text(text)
+    return chart

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from release_records import PYHELM, record, run
+from release_records import PYHELM, record, run, write_chart
 
 FIRST = ["--set-json", 'data={"a":"1","b":"2"}', "--set-json", 'env={"A":"x","B":"y"}',
          "--set-json", 'args=["--one","--two"]']
@@ -15,19 +15,14 @@ VOLATILE = ("uid", "resourceVersion", "creationTimestamp", "namespace", "generat
 
 
 def _chart(root: Path) -> Path:
-    chart = root / "csa"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: csa\nversion: 0.1.0\n")
-    (chart / "templates" / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndata:\n"
-        "{{- range $k, $v := .Values.data }}\n  {{ $k }}: {{ $v | quote }}\n{{- end }}\n")
-    (chart / "templates" / "deploy.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n"
-        "  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n"
-        "      containers:\n      - name: main\n        image: nginx\n        args: {{ toJson .Values.args }}\n"
-        "        env:\n{{- range $k, $v := .Values.env }}\n        - name: {{ $k }}\n          value: {{ $v | quote }}\n"
-        "{{- end }}\n")
-    return chart
+    return write_chart(root, "csa", {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\ndata:\n"
+                   "{{- range $k, $v := .Values.data }}\n  {{ $k }}: {{ $v | quote }}\n{{- end }}\n",
+        "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n"
+                       "  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n"
+                       "    spec:\n      containers:\n      - name: main\n        image: nginx\n"
+                       "        args: {{ toJson .Values.args }}\n        env:\n{{- range $k, $v := .Values.env }}\n"
+                       "        - name: {{ $k }}\n          value: {{ $v | quote }}\n{{- end }}\n"})
 
 
 def _live(sandbox, namespace: str) -> list[dict]:

@@ -8,22 +8,17 @@ import time
 from pathlib import Path
 
 from engine.sandbox import Sandbox
-from release_records import DEMO, PYHELM, record, run, statuses
+from release_records import DEMO, PYHELM, record, run, statuses, write_chart
 
 
 def _two_object_chart(root: Path) -> Path:
     """A chart with a ConfigMap, plus a second one when ``extra`` is true."""
-    chart = root / "pair"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: pair\nversion: 0.1.0\n")
-    (chart / "values.yaml").write_text("extra: false\ngreeting: hello\n")
-    (chart / "templates" / "main.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\n"
-        "data:\n  greeting: {{ .Values.greeting | quote }}\n")
-    (chart / "templates" / "extra.yaml").write_text(
-        "{{- if .Values.extra }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\n"
-        "data:\n  a: b\n{{- end }}\n")
-    return chart
+    return write_chart(root, "pair", {
+        "main.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\n"
+                     "data:\n  greeting: {{ .Values.greeting | quote }}\n",
+        "extra.yaml": "{{- if .Values.extra }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                      "  name: {{ .Release.Name }}-extra\ndata:\n  a: b\n{{- end }}\n"},
+        "extra: false\ngreeting: hello\n")
 
 
 def test_install_rollback_on_failure_uninstalls(cluster) -> None:
