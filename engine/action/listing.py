@@ -57,12 +57,11 @@ def list_releases(config: ActionConfig, options: ListOptions | None = None) -> l
         name_pattern = re.compile(options.name_filter) if options.name_filter else None
     except re.error as exc:
         raise ActionError(f"error parsing regexp: {exc}") from None
-    from engine.sandbox.errors import APIError
-    from engine.sandbox.selectors import parse_label_selector
+    from engine.kube.labels import SelectorError, parse_label_selector
 
     try:
         selector = parse_label_selector(options.selector)
-    except APIError as exc:
+    except SelectorError as exc:
         raise ActionError(str(exc)) from None
     records = config.storage.driver.query(None if options.all_namespaces else config.namespace)
     records = [r for r in records if name_pattern is None or name_pattern.search(r.name)]

@@ -12,29 +12,23 @@ def default_keyring() -> str:
     return os.path.join(os.path.expanduser("~"), ".gnupg", "pubring.gpg")
 
 
-def message_block(archive: bytes, filename: str) -> bytes:
-    """What helm signs for an archive (metadata as sigs.k8s.io/yaml marshals it)."""
-    import tempfile
-
+def message_block(archive_path: str) -> bytes:
+    """What helm signs for an archive: its metadata as sigs.k8s.io/yaml marshals it, then its digest."""
     from engine.chart.loader import load_chart
     from engine.gotemplate.goyaml import to_yaml
-    from engine.release.chart_json import chart_record
+    from engine.release.chart_json import metadata_record
 
-    with tempfile.NamedTemporaryFile(suffix=".tgz") as handle:
-        handle.write(archive)
-        handle.flush()
-        metadata = chart_record(load_chart(handle.name))["metadata"]
-    digest = "sha256:" + hashlib.sha256(archive).hexdigest()
-    return (to_yaml(metadata) + "\n...\n" + to_yaml({"files": {filename: digest}})).encode()
+    with open(archive_path, "rb") as handle:
+        digest = "sha256:" + hashlib.sha256(handle.read()).hexdigest()
+    metadata = to_yaml(metadata_record(load_chart(archive_path)))
+    return (metadata + "\n...\n" + to_yaml({"files": {os.path.basename(archive_path): digest}})).encode()
 
 
 def sign_archive(archive_path: str, key: str, keyring: str, passphrase_file: str | None = None) -> str:
     """Write ``archive_path``.prov; returns its path."""
     from engine.repo.files import atomic_write
 
-    with open(archive_path, "rb") as handle:
-        archive = handle.read()
-    signed = clear_sign(message_block(archive, os.path.basename(archive_path)), keyring, key, passphrase_file)
+    signed = clear_sign(message_block(archive_path), keyring, key, passphrase_file)
     atomic_write(archive_path + ".prov", signed)
     return archive_path + ".prov"
 

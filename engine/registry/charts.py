@@ -27,18 +27,13 @@ class Pulled:
     prov: bytes | None = None
 
 
-def _metadata_json(archive: bytes) -> tuple[bytes, dict]:
+def _metadata_json(archive_path: str) -> tuple[bytes, dict]:
     """The chart's metadata as Helm's config blob (Go JSON of Chart.yaml) and as a dict."""
-    import tempfile
-
     from engine.chart.loader import load_chart
-    from engine.release.chart_json import chart_record
+    from engine.release.chart_json import metadata_record
     from engine.release.record import to_json_ordered
 
-    with tempfile.NamedTemporaryFile(suffix=".tgz") as handle:
-        handle.write(archive)
-        handle.flush()
-        metadata = chart_record(load_chart(handle.name))["metadata"]
+    metadata = metadata_record(load_chart(archive_path))
     return to_json_ordered(metadata).encode(), metadata
 
 
@@ -71,9 +66,9 @@ def _descriptor(media_type: str, data: bytes) -> dict:
 def push_chart(archive_path: str, destination: str, client_for) -> tuple[Reference, str]:
     """Push ``archive_path`` (and a sibling ``.prov``) under ``destination``/<name>:<version>; returns the
     reference and the manifest digest. ``client_for(host)`` gives a RegistryClient."""
+    config, metadata = _metadata_json(archive_path)
     with open(archive_path, "rb") as handle:
         archive = handle.read()
-    config, metadata = _metadata_json(archive)
     base = parse_reference(destination.rstrip("/") + "/" + metadata["name"])
     if base.tag or base.digest:
         raise RegistryError(f"{destination}: push to a repository, not a tag (the chart's version is its tag)")

@@ -28,7 +28,8 @@ def _file(file: ChartFile) -> dict[str, Any]:
     return out
 
 
-def _metadata(chart: Chart) -> dict[str, Any]:
+def metadata_record(chart: Chart) -> dict[str, Any]:
+    """Chart.yaml as Go encodes chart.Metadata (release records, OCI config blobs, provenance files)."""
     from engine.chart.metadata import metadata_to_dict
 
     metadata = metadata_to_dict(chart.metadata)
@@ -55,7 +56,7 @@ def chart_record(chart: Chart) -> dict[str, Any]:
     chart_yaml_time = next((f.modtime for f in chart.raw if f.name == "Chart.yaml"), 0)
     schema_time = next((f.modtime for f in chart.raw if f.name == "values.schema.json"), 0)
     record: dict[str, Any] = {
-        "metadata": _metadata(chart),
+        "metadata": metadata_record(chart),
         "lock": as_go_map(chart.lock) if chart.lock else None,
         "templates": [_file(t) for t in chart.templates],
         "values": as_go_map(chart.values),

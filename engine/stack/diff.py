@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 MASK = "(sensitive value)"
+CHANGED_MASK = "(sensitive value, changed)"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _mask_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
             before, after = old.get(section) or {}, new.get(section) or {}
             for key in set(before) & set(after):
                 if before[key] != after[key]:
-                    masked_new[section][key] = f"{MASK[:-1]}, changed)"
+                    masked_new[section][key] = CHANGED_MASK
     return masked_old, masked_new
 
 

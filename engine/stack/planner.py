@@ -10,12 +10,13 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from engine.stack.diff import CHANGED_MASK, MASK
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.model import ReleaseSpec, Stack
 from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
+from engine.stack.values import split_dotted
 
-MASK = "(sensitive value)"
 
 
 class Clusters:
@@ -75,42 +76,30 @@ def manifest_digest(manifest: str) -> str:
     return hashlib.sha256(manifest.encode()).hexdigest()
 
 
-def _at_path(values: Any, dotted: str) -> Any:
-    from engine.stack.values import split_dotted
-
-    for part in split_dotted(dotted):
+def _at_path(values: Any, parts: list[str]) -> Any:
+    for part in parts:
         values = values.get(part) if isinstance(values, dict) else None
     return values
 
 
-def _masked(values: dict[str, Any], secret_paths: list[str]) -> dict[str, Any]:
-    """``values`` with each secret path replaced by a mask (the path must exist to be masked)."""
-    from engine.stack.values import split_dotted
-
-    masked = copy.deepcopy(values)
-    for path in secret_paths:
-        node = masked
-        parts = split_dotted(path)
-        for part in parts[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict) and parts[-1] in node:
-            node[parts[-1]] = MASK
-    return masked
+def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]:
+    """A copy of ``values`` whose value at each dotted path (when present) is replaced by that path's mask."""
+    result = copy.deepcopy(values)
+    for path, mask in masks.items():
+        *parents, leaf = split_dotted(path)
+        node = _at_path(result, parents)
+        if isinstance(node, dict) and leaf in node:
+            node[leaf] = mask
+    return result
 
 
 def values_diff(current: dict[str, Any], desired: dict[str, Any], secret_paths: list[str]) -> str:
     """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
-    before, after = _masked(current, secret_paths), _masked(desired, secret_paths)
-    from engine.stack.values import split_dotted
+    def changed(path: str) -> bool:
+        return _at_path(current, split_dotted(path)) != _at_path(desired, split_dotted(path))
 
-    for path in secret_paths:
-        old, new = _at_path(current, path), _at_path(desired, path)
-        if old != new and new is not None:
-            node = after
-            parts = split_dotted(path)
-            for part in parts[:-1]:
-                node = node[part]
-            node[parts[-1]] = f"{MASK[:-1]}, changed)"
+    before = _with_masks(current, {path: MASK for path in secret_paths})
+    after = _with_masks(desired, {path: CHANGED_MASK if changed(path) else MASK for path in secret_paths})
 
     def lines(values: dict[str, Any]) -> list[str]:
         return yaml.safe_dump(_integral(values or {}), sort_keys=True, default_flow_style=False).splitlines(
@@ -219,7 +208,8 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         reasons.append("values changed")
         base.values_diff = values_diff(current.config, values, list(release.secret_values))
     secrets = [ref.resolve(stack.base_dir) for ref in release.secret_values.values()]
-    secrets += [str(v) for v in (_at_path(current.config, path) for path in release.secret_values) if v]
+    secrets += [str(v) for v in (_at_path(current.config, split_dotted(path)) for path in release.secret_values)
+                if v]
     base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
     for change in base.changes:
         change.diff = scrub(change.diff, secrets)
