@@ -60,22 +60,52 @@ class Signature:
     fingerprint: str
 
 
-def verify_clear_signed(document: bytes, keyring: str) -> Signature:
-    """Check a clear-signed document against the public keys of ``keyring``."""
+@dataclass
+class VerifiedMessage:
+    """A good signature and exactly the text it covers, as GnuPG reports them."""
+    signature: Signature
+    plaintext: bytes
+
+
+def _refusal(status: list[str]) -> str:
+    """Helm's words (go-crypto's) for why GnuPG did not accept a signature."""
+    def seen(tag: str) -> bool:
+        return any(line.startswith(f"[GNUPG:] {tag} ") or line == f"[GNUPG:] {tag}" for line in status)
+
+    if seen("NO_PUBKEY"):
+        return "openpgp: signature made by unknown entity"
+    if seen("BADSIG"):
+        return "openpgp: invalid signature: hash tag doesn't match"
+    if seen("REVKEYSIG"):
+        return "openpgp: signature made by revoked key"
+    if seen("EXPKEYSIG"):
+        return "openpgp: key expired"
+    if seen("EXPSIG"):
+        return "openpgp: signature expired"
+    return "signature block not found"
+
+
+def verify_clear_signed(document: bytes, keyring: str) -> VerifiedMessage:
+    """Check a clear-signed document against the public keys of ``keyring``.
+
+    The plaintext returned is GnuPG's own output of the signed data, so what the caller trusts is exactly
+    what the signature covers; a document must hold exactly one good signature by a key that is neither
+    expired nor revoked."""
     home, _extra = _with_keyring(keyring)
     try:
-        checked = _run(home, ["--status-fd", "1", "--verify"], document)
+        plaintext_path = os.path.join(home, "signed-text")
+        checked = _run(home, ["--status-fd", "1", "--output", plaintext_path, "--decrypt"], document)
         status = checked.stdout.decode(errors="replace").splitlines()
-        valid = [line.split() for line in status if line.startswith("[GNUPG:] VALIDSIG")]
-        if checked.returncode != 0 or not valid:
-            if any(line.startswith("[GNUPG:] NO_PUBKEY") for line in status):
-                raise ProvenanceError("openpgp: signature made by unknown entity")
-            if any(line.startswith("[GNUPG:] BADSIG") for line in status):
-                raise ProvenanceError("openpgp: invalid signature: hash tag doesn't match")
-            raise ProvenanceError("signature block not found")
+        good = [line for line in status if line.startswith("[GNUPG:] GOODSIG ")]
+        valid = [line.split() for line in status if line.startswith("[GNUPG:] VALIDSIG ")]
+        signatures = [line for line in status if line.startswith("[GNUPG:] NEWSIG")]
+        if checked.returncode != 0 or len(good) != 1 or len(valid) != 1 or len(signatures) > 1:
+            raise ProvenanceError(_refusal(status))
+        with open(plaintext_path, "rb") as handle:
+            plaintext = handle.read()
         fingerprint = valid[0][2]
         listed = _run(home, ["--list-keys", "--with-colons", fingerprint]).stdout.decode(errors="replace")
         signers = [line.split(":")[9] for line in listed.splitlines() if line.startswith("uid:")]
-        return Signature(signers, fingerprint)
+        return VerifiedMessage(Signature(signers, fingerprint), plaintext)
     finally:
         shutil.rmtree(home, ignore_errors=True)

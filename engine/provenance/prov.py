@@ -33,22 +33,34 @@ def sign_archive(archive_path: str, key: str, keyring: str, passphrase_file: str
     return archive_path + ".prov"
 
 
-def _plaintext(document: bytes) -> str:
-    """The signed text of a clear-signed document (dash-escaping undone)."""
-    text = document.decode("utf-8", errors="replace")
-    try:
-        body = text.split("\n\n", 1)[1].split("\n-----BEGIN PGP SIGNATURE-----", 1)[0]
-    except IndexError:
-        raise ProvenanceError("signature block not found") from None
-    return "\n".join(line[2:] if line.startswith("- ") else line for line in body.split("\n"))
+_ARMOUR = ("-----BEGIN PGP SIGNED MESSAGE-----", "-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----")
+
+
+def _single_signed_block(document: bytes) -> bytes:
+    """The document itself when it is one clear-signed block with nothing but whitespace around it.
+
+    In a clear-signed block every text line starting with a dash is dash-escaped, so the only lines that
+    start with ``-----`` are its three armour lines; any other such line, or any text before or after them,
+    is something the signature does not cover, and the file is refused rather than partly trusted."""
+    lines = document.strip().replace(b"\r\n", b"\n").split(b"\n")
+    armour = [line.rstrip().decode(errors="replace") for line in lines if line.startswith(b"-----")]
+    if not armour or armour[0] != _ARMOUR[0]:
+        raise ProvenanceError("signature block not found")
+    if tuple(armour) != _ARMOUR or not lines[0].startswith(b"-----") or not lines[-1].startswith(b"-----"):
+        raise ProvenanceError("provenance file is not a single clear-signed block: "
+                              "it holds text outside the signed message")
+    return document
 
 
 def verify_archive(archive: bytes, filename: str, provenance: bytes, keyring: str) -> tuple[Signature, str]:
-    """Check the signature and that it covers exactly this archive; returns (signature, "sha256:…")."""
+    """Check the signature and that it covers exactly this archive; returns (signature, "sha256:…").
+
+    The file digests are read from the text GnuPG reports as signed, never from the file itself."""
     from engine.gotemplate.goyaml import YAMLError, load
 
-    signature = verify_clear_signed(provenance, keyring)
-    parts = _plaintext(provenance).split("\n...\n")
+    verified = verify_clear_signed(_single_signed_block(provenance), keyring)
+    signed_text = verified.plaintext.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    parts = signed_text.split("\n...\n")
     if len(parts) < 2:
         raise ProvenanceError("message block must have at least two parts")
     try:
@@ -56,11 +68,11 @@ def verify_archive(archive: bytes, filename: str, provenance: bytes, keyring: st
     except (YAMLError, AttributeError) as exc:
         raise ProvenanceError(f"provenance: malformed file list: {exc}") from None
     digest = "sha256:" + hashlib.sha256(archive).hexdigest()
-    if filename not in files:
+    if not isinstance(files, dict) or filename not in files:
         raise ProvenanceError(f'provenance does not contain a SHA for a file named "{filename}"')
     if files[filename] != digest:
         raise ProvenanceError(f'sha256 sum does not match for {filename}: "{files[filename]}" != "{digest}"')
-    return signature, digest
+    return verified.signature, digest
 
 
 def verification_report(signature: Signature, digest: str) -> str:
