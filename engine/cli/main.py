@@ -13,6 +13,8 @@ import click
 
 from engine.cli.errors import report_error
 from engine.cli.settings import Settings
+from engine.redaction import REDACTOR
+from engine.redaction.streams import redacted_output
 
 # command name → "module:attribute" of its click command
 COMMANDS = {
@@ -125,7 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pyhelm`` console script; returns the exit status."""
     gc.disable()  # a short-lived process: the cyclic collector only slows parsing of large template sets
     argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
-    debug = "--debug" in argv
+    REDACTOR.clear()  # one command, one set of secrets
+    with redacted_output():
+        return _run(argv, "--debug" in argv)
+
+
+def _run(argv: list[str], debug: bool) -> int:
     try:
         status = cli.main(args=argv, prog_name="pyhelm", standalone_mode=False)
         if isinstance(status, int):  # click returns ctx.exit(N) codes instead of raising without standalone mode

@@ -102,12 +102,21 @@ def history(settings, name, output, max_revisions) -> None:
     click.echo(table(rows), nl=False)
 
 
-def pick(config, name: str, revision: int):
-    """The named revision of a release (the latest when ``revision`` is 0)."""
+SHOW_SECRETS = click.option("--show-secrets", is_flag=True,
+                            help="show the values a stack marked secret (masked by default)")
+
+
+def pick(config, name: str, revision: int, show_secrets: bool = False):
+    """The named revision of a release (the latest when ``revision`` is 0); unless ``show_secrets``, the
+    secrets a stack put into it are masked in everything the command prints."""
     history = config.storage.history(config.namespace, name)
     match = next((r for r in history if r.version == revision), None) if revision else (history or [None])[-1]
     if match is None:
         raise CommandError("release: not found")
+    if not show_secrets:
+        from engine.stack.secrets import register_record_secrets
+
+        register_record_secrets(match.config, match.labels)
     return match
 
 
@@ -115,13 +124,14 @@ def pick(config, name: str, revision: int):
 @click.argument("name")
 @REVISION
 @OUTPUT
+@SHOW_SECRETS
 @click.pass_obj
-def status(settings, name, revision, output) -> None:
+def status(settings, name, revision, output, show_secrets) -> None:
     """Display the status of the named release, with its live resources."""
     from engine.cli.release_output import resources_section
 
     config = action_config(settings)
-    release = pick(config, name, revision)
+    release = pick(config, name, revision, show_secrets)
     resources = resources_section(config, release) if output == "table" else ""
     print_release(release, output, resources=resources)
 
@@ -136,12 +146,13 @@ def get() -> None:
 @REVISION
 @click.option("-a", "--all", "all_values", is_flag=True, help="dump all (computed) values")
 @OUTPUT
+@SHOW_SECRETS
 @click.pass_obj
-def get_values(settings, name, revision, all_values, output) -> None:
+def get_values(settings, name, revision, all_values, output, show_secrets) -> None:
     """Download the values file for a named release."""
     from engine.gotemplate.goyaml import to_yaml
 
-    release = pick(action_config(settings), name, revision)
+    release = pick(action_config(settings), name, revision, show_secrets)
     values = computed_values(release) if all_values else release.config
     if output == "json":
         from engine.release.record import as_go_map
@@ -157,19 +168,21 @@ def get_values(settings, name, revision, all_values, output) -> None:
 @get.command(name="manifest")
 @click.argument("name")
 @REVISION
+@SHOW_SECRETS
 @click.pass_obj
-def get_manifest(settings, name, revision) -> None:
+def get_manifest(settings, name, revision, show_secrets) -> None:
     """Download the manifest for a named release."""
-    click.echo(pick(action_config(settings), name, revision).manifest)
+    click.echo(pick(action_config(settings), name, revision, show_secrets).manifest)
 
 
 @get.command(name="notes")
 @click.argument("name")
 @REVISION
+@SHOW_SECRETS
 @click.pass_obj
-def get_notes(settings, name, revision) -> None:
+def get_notes(settings, name, revision, show_secrets) -> None:
     """Download the notes for a named release."""
-    notes = pick(action_config(settings), name, revision).info.notes
+    notes = pick(action_config(settings), name, revision, show_secrets).info.notes
     if notes:
         click.echo(f"NOTES:\n{notes}")
 
@@ -233,7 +246,8 @@ def get_metadata(settings, name, revision, output) -> None:
 @get.command(name="all")
 @click.argument("name")
 @REVISION
+@SHOW_SECRETS
 @click.pass_obj
-def get_all(settings, name, revision) -> None:
+def get_all(settings, name, revision, show_secrets) -> None:
     """Download all information for a named release."""
-    print_release(pick(action_config(settings), name, revision), show_metadata=True, debug=True)
+    print_release(pick(action_config(settings), name, revision, show_secrets), show_metadata=True, debug=True)

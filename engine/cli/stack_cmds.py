@@ -99,8 +99,10 @@ def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift,
     stack = _load(stack_file, environment)
     result = _plan(settings, stack, selectors, skip_needs, detect_drift)
     if out_file:
+        from engine.redaction import REDACTOR
+
         with open(out_file, "w", encoding="utf-8") as handle:
-            json.dump(result.to_dict(), handle, indent=1)
+            handle.write(REDACTOR.redact(json.dumps(result.to_dict(), indent=1)))
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=1))
     else:

@@ -11,8 +11,7 @@ from typing import Any
 
 import yaml
 
-MASK = "(sensitive value)"
-CHANGED_MASK = "(sensitive value, changed)"
+from engine.redaction import CHANGED_MASK, MASK
 
 
 @dataclass(frozen=True)

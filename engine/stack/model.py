@@ -28,11 +28,27 @@ class SecretRef:
     file: str | None = None
 
     def resolve(self, base_dir: str) -> str:
+        """The value, registered with the redactor so that no output of this process can show it."""
+        from engine.redaction import REDACTOR, SecretTooShortError
+
+        value = self._read(base_dir)
+        try:
+            REDACTOR.add(value)
+        except SecretTooShortError as exc:
+            raise StackError(f"secret value from {self.source(base_dir)}: {exc}; a shorter value cannot be "
+                             "masked reliably in output") from None
+        return value
+
+    def source(self, base_dir: str) -> str:
+        return f"environment variable {self.env}" if self.env is not None else \
+            os.path.join(base_dir, self.file or "")
+
+    def _read(self, base_dir: str) -> str:
         if self.env is not None:
             if self.env not in os.environ:
                 raise StackError(f"secret value: environment variable {self.env} is not set")
             return os.environ[self.env]
-        path = os.path.join(base_dir, self.file or "")
+        path = self.source(base_dir)
         try:
             with open(path, encoding="utf-8") as handle:
                 return handle.read().rstrip("\n")

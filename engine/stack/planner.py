@@ -10,10 +10,11 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from engine.stack.diff import CHANGED_MASK, MASK
+from engine.redaction import CHANGED_MASK, MASK, REDACTOR
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.model import ReleaseSpec, Stack
+from engine.stack.secrets import register_record_secrets, register_secrets, secret_path_labels, value_at, value_at_keys
 from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
 from engine.stack.values import split_dotted
 
@@ -64,7 +65,7 @@ def release_options(stack: Stack, release: ReleaseSpec, dry_run: str = "none"):
 
     return ReleaseOptions(
         namespace=release.namespace, create_namespace=release.create_namespace, dry_run=dry_run,
-        description=release.description, labels={**release.labels, **stack_labels(stack)},
+        description=release.description, labels={**release.labels, **stack_labels(stack), **secret_path_labels(list(release.secret_values))},
         no_hooks=release.disable_hooks, timeout=release.timeout, take_ownership=release.take_ownership,
         skip_crds=release.skip_crds, skip_schema_validation=release.skip_schema_validation,
         history_max=release.history_max, force_conflicts=release.force, wait=release.wait,
@@ -76,18 +77,12 @@ def manifest_digest(manifest: str) -> str:
     return hashlib.sha256(manifest.encode()).hexdigest()
 
 
-def _at_path(values: Any, parts: list[str]) -> Any:
-    for part in parts:
-        values = values.get(part) if isinstance(values, dict) else None
-    return values
-
-
 def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]:
     """A copy of ``values`` whose value at each dotted path (when present) is replaced by that path's mask."""
     result = copy.deepcopy(values)
     for path, mask in masks.items():
         *parents, leaf = split_dotted(path)
-        node = _at_path(result, parents)
+        node = value_at_keys(result, parents)
         if isinstance(node, dict) and leaf in node:
             node[leaf] = mask
     return result
@@ -96,7 +91,7 @@ def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]
 def values_diff(current: dict[str, Any], desired: dict[str, Any], secret_paths: list[str]) -> str:
     """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
     def changed(path: str) -> bool:
-        return _at_path(current, split_dotted(path)) != _at_path(desired, split_dotted(path))
+        return value_at(current, path) != value_at(desired, path)
 
     before = _with_masks(current, {path: MASK for path in secret_paths})
     after = _with_masks(desired, {path: CHANGED_MASK if changed(path) else MASK for path in secret_paths})
@@ -117,14 +112,6 @@ def _integral(value: Any) -> Any:
     if isinstance(value, list):
         return [_integral(v) for v in value]
     return value
-
-
-def scrub(text: str, secrets: list[str]) -> str:
-    """``text`` with every occurrence of a secret value replaced by the mask (wherever a chart put it)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, MASK)
-    return text
 
 
 def _drifted(config, manifest: str) -> list[str]:
@@ -165,6 +152,8 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     from engine.stack.diff import diff_manifests
     from engine.stack.values import release_values
 
+    for record in history:
+        register_record_secrets(record.config, record.labels)
     last = history[-1] if history else None
     live = last if last is not None and last.info.status != "uninstalled" else None
     base = ReleasePlan(release.id, release.name, release.namespace, "unchanged", needs=list(release.needs),
@@ -207,12 +196,10 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     if current.config != values:
         reasons.append("values changed")
         base.values_diff = values_diff(current.config, values, list(release.secret_values))
-    secrets = [ref.resolve(stack.base_dir) for ref in release.secret_values.values()]
-    secrets += [str(v) for v in (_at_path(current.config, split_dotted(path)) for path in release.secret_values)
-                if v]
+    register_secrets(current.config, values, list(release.secret_values))
     base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
     for change in base.changes:
-        change.diff = scrub(change.diff, secrets)
+        change.diff = REDACTOR.redact(change.diff)
     if base.changes:
         reasons.append(f"{len(base.changes)} object(s) change")
     if detect_drift:
@@ -232,6 +219,7 @@ def _orphans(stack: Stack, clusters: Clusters, wanted: set[str]) -> list[Release
         config = clusters.config(context, "default")
         for record in list_releases(config, ListOptions(all_namespaces=True, selector=selector)):
             release_id = f"{record.namespace}/{record.name}"
+            register_record_secrets(record.config, record.labels)
             if release_id not in wanted and record.info.status != "uninstalled":
                 found[release_id] = ReleasePlan(release_id, record.name, record.namespace, "uninstall",
                                                 chart=record.chart_name, version_from=record.chart_version,
