@@ -130,17 +130,33 @@ def verify_chart(archive_path: str, provenance, keyring: str, filename: str = ""
     return verification_report(signature, digest)
 
 
-def _verify(archive_path: str, provenance, options: ChartPathOptions, filename: str = "") -> None:
-    """``--verify``: refuse a chart whose provenance does not check out."""
+def verify_provenance(archive: bytes, filename: str, provenance: bytes | None, keyring: str) -> str:
+    """``--verify`` of an archive held in memory: helm's report, or a CommandError naming the archive."""
     from engine.provenance.errors import ProvenanceError
+    from engine.provenance.prov import default_keyring, verification_report, verify_archive
     from engine.repo.errors import RepoError
 
+    if provenance is None:
+        raise CommandError(f"failed to load provenance: {filename} has no provenance file")
     try:
-        verify_chart(archive_path, provenance, options.keyring, filename)
+        signature, digest = verify_archive(archive, filename, provenance, keyring or default_keyring())
+    except (ProvenanceError, RepoError) as exc:
+        raise CommandError(f"verification of {filename} failed: {exc}") from None
+    return verification_report(signature, digest)
+
+
+def _verify(archive_path: str, provenance, options: ChartPathOptions, filename: str = "") -> None:
+    """``--verify``: refuse a chart whose provenance does not check out."""
+    from engine.repo.errors import RepoError
+
+    name = filename or os.path.basename(archive_path)
+    try:
+        signed = provenance()
     except FileNotFoundError as exc:
         raise CommandError(f"failed to load provenance: open {exc.filename}: no such file or directory") from None
-    except (ProvenanceError, RepoError) as exc:
-        raise CommandError(f"verification of {filename or os.path.basename(archive_path)} failed: {exc}") from None
+    except RepoError as exc:
+        raise CommandError(f"verification of {name} failed: {exc}") from None
+    verify_provenance(read_bytes(archive_path), name, signed, options.keyring)
 
 
 def _locate_oci(reference: str, options: ChartPathOptions) -> str:

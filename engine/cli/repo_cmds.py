@@ -325,7 +325,7 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
     cache = ContentCache(paths.content_cache)
     for reference in charts:
         if reference.startswith("oci://"):
-            _pull_oci(reference, chart_path, destination, untar, untardir)
+            _pull_oci(reference, chart_path, destination, untar, untardir, prov)
             continue
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
                                repo_url=chart_path.repo_url, warn=warn_line)
@@ -360,27 +360,34 @@ def _verified_pull(source, cache, destination: str, keyring: str) -> None:
     click.echo(report, nl=False)
 
 
-def _pull_oci(reference: str, chart_path: ChartPathOptions, destination: str, untar: bool, untardir: str) -> None:
-    """``pull oci://…``: the archive into ``destination`` (or unpacked), as helm reports it."""
+def _pull_oci(reference: str, chart_path: ChartPathOptions, destination: str, untar: bool, untardir: str,
+              prov: bool) -> None:
+    """``pull oci://…``: the archive into ``destination`` (or unpacked), as helm reports it; with ``--verify``
+    nothing is written unless the provenance layer checks out."""
+    from engine.cli.chart_ref import verify_provenance
     from engine.registry.charts import pull_chart
     from engine.registry.errors import RegistryError
     from engine.registry.fetch import clients
+    from engine.registry.reference import version_of
     from engine.repo.files import atomic_write
 
     client_for = clients(chart_path.plain_http, chart_path.insecure_skip_tls_verify, chart_path.username,
                          chart_path.password)
     try:
-        pulled = pull_chart(reference, chart_path.version.strip(), client_for)
+        pulled = pull_chart(reference, chart_path.version.strip(), client_for, with_prov=chart_path.verify or prov)
     except RegistryError as exc:
         raise CommandError(str(exc)) from None
     if not os.path.isdir(destination):
         raise CommandError(f"failed to untar: a file or directory with the name {destination} already exists"
                            if os.path.exists(destination) else f"stat {destination}: no such file or directory")
-    from engine.registry.reference import version_of
-
-    archive = os.path.join(destination, f"{pulled.reference.name}-{version_of(pulled.reference.tag)}.tgz")
+    filename = f"{pulled.reference.name}-{version_of(pulled.reference.tag)}.tgz"
+    report = verify_provenance(pulled.chart, filename, pulled.prov, chart_path.keyring) if chart_path.verify else ""
+    archive = os.path.join(destination, filename)
     atomic_write(archive, pulled.chart)
+    if pulled.prov is not None and not untar:
+        atomic_write(archive + ".prov", pulled.prov)
     click.echo(f"Pulled: {pulled.reference}\nDigest: {pulled.manifest_digest}")
+    click.echo(report, nl=False)
     if untar:
         from engine.repo.pull import expand_archive
 
