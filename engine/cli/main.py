@@ -38,6 +38,7 @@ COMMANDS = {
     "destroy": "engine.cli.stack_cmds:destroy",
     "graph": "engine.cli.stack_cmds:graph",
     "promote": "engine.cli.stack_cmds:promote",
+    "validate": "engine.cli.validate_cmd:validate",
     "push": "engine.cli.registry_cmds:push",
     "registry": "engine.cli.registry_cmds:registry",
     "verify": "engine.cli.chart_cmds:verify",

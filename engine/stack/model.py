@@ -39,6 +39,10 @@ class SecretRef:
                              "masked reliably in output") from None
         return value
 
+    def available(self, base_dir: str) -> bool:
+        """Whether the value can be read here (its variable is set, its file exists)."""
+        return self.env in os.environ if self.env is not None else os.path.isfile(self.source(base_dir))
+
     def source(self, base_dir: str) -> str:
         return f"environment variable {self.env}" if self.env is not None else \
             os.path.join(base_dir, self.file or "")

@@ -69,8 +69,10 @@ def split_dotted(dotted: str) -> list[str]:
     return [*parts, current]
 
 
-def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True) -> dict[str, Any]:
-    """The user-supplied values of ``release``: files, inline values, ``set`` keys, then secret values."""
+def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True,
+                   missing_secret: str | None = None) -> dict[str, Any]:
+    """The user-supplied values of ``release``: files, inline values, ``set`` keys, then secret values
+    (``missing_secret`` stands in for a secret that cannot be read here, for checks that need no secrets)."""
     context = {"env": SimpleNamespace(name=stack.environment, values=stack.env_values),
                "release": SimpleNamespace(name=release.name, namespace=release.namespace, chart=release.chart,
                                           version=release.version)}
@@ -83,7 +85,8 @@ def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True
         _set_path(values, key, _plain(value))
     if with_secrets:
         for key, ref in release.secret_values.items():
-            _set_path(values, key, ref.resolve(stack.base_dir))
+            unreadable = missing_secret is not None and not ref.available(stack.base_dir)
+            _set_path(values, key, missing_secret if unreadable else ref.resolve(stack.base_dir))
     return values
 
 
