@@ -27,7 +27,10 @@ PEM = "-----BEGIN TEST KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAA
 
 CHART = {
     "Chart.yaml": "apiVersion: v2\nname: leaky\nversion: 0.1.0\n",
-    "values.yaml": "token: ''\npem: ''\nnameFromToken: false\nfailWith: false\n",
+    "values.yaml": "token: ''\npem: ''\nnameFromToken: false\nfailWith: false\nschemaFail: false\n",
+    "values.schema.json": json.dumps({  # with schemaFail, the token breaks the schema and its error quotes it
+        "if": {"properties": {"schemaFail": {"const": True}}},
+        "then": {"properties": {"token": {"pattern": "^only-this$"}}}}),
     "templates/configmap.yaml": """apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -158,6 +161,10 @@ def test_no_output_of_any_command_shows_a_secret(leaky, tmp_path, monkeypatch) -
                                          "values: {nameFromToken: true, failWith: true}"))
     assert _run(seen, "plan", "-f", stack, "-e", "dev", "--debug")[0] == 1  # the chart's fail message
     assert _run(seen, "apply", "-f", stack, "-e", "dev", "--auto-approve", "--debug")[0] == 1
+    Path(stack).write_text(STACK.replace("values: {nameFromToken: true}",
+                                         "values: {nameFromToken: true, schemaFail: true}"))
+    status, text = _run(seen, "plan", "-f", stack, "-e", "dev", "--debug")  # values.schema.json's error
+    assert status == 1 and "only-this" in text, text
     Path(stack).write_text(STACK)
     monkeypatch.setenv("LEAK_NAME", BAD_NAME)  # the API server refuses the name and quotes it
     status, text = _run(seen, "apply", "-f", stack, "-e", "dev", "--auto-approve", "--debug")
