@@ -75,8 +75,29 @@ class LazyGroup(click.Group):
             raise
         return getattr(module, attribute)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """An unknown command is refused with the closest known ones (``pyhelm paln`` → did you mean plan?)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, [*COMMANDS, *ALIASES], n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(close)}?" if close else "; run 'pyhelm --help' for the commands"
+            raise click.UsageError(f'unknown command "{name}" for "pyhelm"{hint}')
+        return super().resolve_command(ctx, args)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from engine.version import __version__
+
+        click.echo(f"pyhelm v{__version__}")
+        ctx.exit(0)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="print pyhelm's version and exit")
 @click.option("-n", "--namespace", default=None, help="namespace scope for this request")
 @click.option("--kubeconfig", default=None, help="path to the kubeconfig file")
 @click.option("--kube-context", default=None, help="name of the kubeconfig context to use")
