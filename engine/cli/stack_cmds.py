@@ -67,8 +67,9 @@ def _indent(text: str, prefix: str = "      ") -> str:
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
-def print_plan(plan, color: bool) -> None:
-    """The plan as people read it: one line per release, diffs under changed ones, then the summary."""
+def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
+    """The plan as people read it: one line per release, diffs under changed ones (the objects an install
+    creates as a list, or whole with ``show_manifests``), then the summary."""
     from engine.stack.plan import SYMBOLS
 
     colors = {"install": "green", "upgrade": "yellow", "recover": "magenta", "uninstall": "red"}
@@ -77,12 +78,17 @@ def print_plan(plan, color: bool) -> None:
     for release in plan.releases:
         chart = f"chart {release.chart} {release.version_to}" if release.chart else ""
         detail = "; ".join(release.reasons) or chart
+        if release.action == "install" and chart:
+            detail += f" ({chart})"
         line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
         click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
         if release.values_diff:
             click.echo("      values:\n" + _indent(release.values_diff, "        "), nl=False)
         for change in release.changes:
-            click.echo(f"      {change.action} {change.key}:\n" + _indent(change.diff, "        "), nl=False)
+            if release.action == "install" and not show_manifests:
+                click.echo(f"      {change.action} {change.key}")
+            else:
+                click.echo(f"      {change.action} {change.key}:\n" + _indent(change.diff, "        "), nl=False)
     click.echo(f"\n{plan.summary()}")
 
 
@@ -92,9 +98,10 @@ def print_plan(plan, color: bool) -> None:
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
 @click.option("--out", "out_file", default="", help="save the plan to this file, for `pyhelm apply FILE`")
 @click.option("--detailed-exitcode", is_flag=True, help="exit 0 without changes, 2 with changes, 1 on error")
+@click.option("--show-manifests", is_flag=True, help="show the whole manifest of each object an install creates")
 @click.pass_obj
 def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift, output, out_file,
-         detailed_exitcode) -> None:
+         detailed_exitcode, show_manifests) -> None:
     """Show what apply would change, release by release."""
     stack = _load(stack_file, environment)
     result = _plan(settings, stack, selectors, skip_needs, detect_drift)
@@ -106,7 +113,7 @@ def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift,
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=1))
     else:
-        print_plan(result, sys.stdout.isatty())
+        print_plan(result, sys.stdout.isatty(), show_manifests)
         if out_file:
             click.echo(f"Saved the plan to {out_file}: `pyhelm apply {out_file}` applies exactly this plan.")
     if detailed_exitcode and result.has_changes:

@@ -90,15 +90,16 @@ def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]
 
 def values_diff(current: dict[str, Any], desired: dict[str, Any], secret_paths: list[str]) -> str:
     """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
-    def changed(path: str) -> bool:
-        return value_at(current, path) != value_at(desired, path)
+    def changed(path: str) -> bool:  # nothing to compare with on an install: the value is just shown masked
+        return bool(current) and value_at(current, path) != value_at(desired, path)
 
     before = _with_masks(current, {path: MASK for path in secret_paths})
     after = _with_masks(desired, {path: CHANGED_MASK if changed(path) else MASK for path in secret_paths})
 
     def lines(values: dict[str, Any]) -> list[str]:
-        return yaml.safe_dump(_integral(values or {}), sort_keys=True, default_flow_style=False).splitlines(
-            keepends=True)
+        if not values:
+            return []
+        return yaml.safe_dump(_integral(values), sort_keys=True, default_flow_style=False).splitlines(keepends=True)
 
     return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values"))
 
@@ -175,8 +176,12 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: {exc}") from None
     base.chart, base.version_to = chart.metadata.name, chart.metadata.version
     base.manifest_digest = manifest_digest(rendered.manifest)
-    if live is None:
+    if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
         base.action, base.reasons = "install", ["not installed"]
+        base.values_diff = values_diff({}, values, list(release.secret_values)) if values else ""
+        base.changes = diff_manifests("", rendered.manifest, release.namespace)
+        for change in base.changes:
+            change.diff = REDACTOR.redact(change.diff)
         return base, rendered
     if live.info.status in PENDING:
         good = last_good_revision(history)
