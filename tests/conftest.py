@@ -1,5 +1,9 @@
 """Shared pytest configuration: tests/ importable as a package root for helper modules, and the reference
-helm binary as a fixture (tests that need it skip, with the reason, where it is absent)."""
+tools as fixtures.
+
+Every test that compares with a reference tool takes it as one of these fixtures; where the tool is missing
+the test skips with the reason, or fails with it under CI (``CI=true``) — see tests/reference_tools.py.
+"""
 import sys
 from pathlib import Path
 
@@ -7,12 +11,46 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helm_reference import helm_binary  # noqa: E402
+import reference_tools  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Set up the reference-tool fixtures before any other, so a test that cannot run skips (or fails)
+    at once instead of first building its sandbox and releases."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names:
+            names.sort(key=lambda name: name not in reference_tools.TOOL_FIXTURES)
 
 
 @pytest.fixture
 def helm() -> str:
-    binary = helm_binary()
-    if binary is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
-    return binary
+    """The reference helm v4.1.4 binary."""
+    return reference_tools.helm_path()
+
+
+@pytest.fixture
+def kubectl() -> str:
+    return reference_tools.kubectl_path()
+
+
+@pytest.fixture
+def gpg() -> str:
+    return reference_tools.program("gpg", "apt-get install gnupg")
+
+
+@pytest.fixture
+def docker_registry() -> str:
+    """The CNCF distribution registry (Debian's docker-registry package)."""
+    return reference_tools.program("docker-registry", "apt-get install docker-registry")
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The conformance corpus set A (../shared/corpus/A): real charts with helm's goldens."""
+    return reference_tools.shared_path("corpus/A")
+
+
+@pytest.fixture
+def k8s_api_probe() -> Path:
+    return reference_tools.shared_path("tools/k8s-api-probe")

@@ -1,7 +1,8 @@
 """Access to the reference helm binary for tests that compare pyhelm with Helm v4.
 
-``helm_binary()`` finds it (``PYHELM_REFERENCE_HELM``, then ``.cache/reference-bin/helm``, then fetches it
-with ``../shared/tools/get-helm`` when that tool is present) or returns None so callers can skip.
+``helm_binary()`` finds it (``PYHELM_REFERENCE_HELM`` when set, and then only that; otherwise
+``.cache/reference-bin/helm``, fetched with ``../shared/tools/get-helm`` when that tool is present) or returns
+None; tests take it through the ``helm`` fixture, which skips or, under CI, fails with the reason.
 ``helm_render_notes()`` renders one template snippet through Helm's real engine by placing it in the
 NOTES.txt of a throw-away chart and running ``helm install --dry-run=client``.
 """
@@ -21,19 +22,34 @@ BEGIN, END = "<<<BEGIN>>>", "<<<END>>>"
 
 
 @functools.cache
+def _find_helm() -> tuple[str | None, str]:
+    """(path of the reference helm, or None; why it is missing)."""
+    chosen = os.environ.get("PYHELM_REFERENCE_HELM", "")
+    if chosen:  # an explicit choice is final: no fallback to another binary
+        if os.access(chosen, os.X_OK):
+            return chosen, ""
+        return None, f"PYHELM_REFERENCE_HELM={chosen} is not an executable"
+    cached = ROOT / ".cache" / "reference-bin" / "helm"
+    if os.access(cached, os.X_OK):
+        return str(cached), ""
+    get_helm = SHARED / "tools" / "get-helm"
+    if not get_helm.exists():
+        return None, (f"PYHELM_REFERENCE_HELM is not set, {cached} does not exist and {get_helm} is not beside "
+                      "the checkout to fetch it")
+    result = subprocess.run(["bash", str(get_helm), str(cached.parent)], capture_output=True, text=True)
+    if result.returncode == 0 and os.access(cached, os.X_OK):
+        return str(cached), ""
+    return None, f"{get_helm} could not fetch it: {result.stderr.strip()[-300:]}"
+
+
 def helm_binary() -> str | None:
     """Path of the reference helm binary, or None when it cannot be had here."""
-    candidates = [os.environ.get("PYHELM_REFERENCE_HELM", ""), str(ROOT / ".cache/reference-bin/helm")]
-    for path in candidates:
-        if path and os.access(path, os.X_OK):
-            return path
-    get_helm = SHARED / "tools" / "get-helm"
-    if get_helm.exists():
-        dest = ROOT / ".cache" / "reference-bin"
-        result = subprocess.run(["bash", str(get_helm), str(dest)], capture_output=True, text=True)
-        if result.returncode == 0 and os.access(dest / "helm", os.X_OK):
-            return str(dest / "helm")
-    return None
+    return _find_helm()[0]
+
+
+def helm_unavailable_reason() -> str:
+    """Why :func:`helm_binary` found nothing (empty when it found helm)."""
+    return _find_helm()[1]
 
 
 def helm_render_notes(template: str, values: dict | None = None, set_args: tuple[str, ...] = (),

@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from cases import CASES  # noqa: E402
-from helm_reference import BEGIN, END, helm_binary, helm_render_notes  # noqa: E402
+from helm_reference import BEGIN, END, helm_render_notes  # noqa: E402
 
 EXPECTED_FILE = HERE / "engine_cases.json"
 FILES = {"files/a.txt": "line1\nline2\n", "files/b.txt": "b"}
@@ -59,9 +59,7 @@ def test_pyhelm_renders_as_helm(case) -> None:
     assert render_with_pyhelm(template, values, set_args) == (want["status"], want["output"])
 
 
-def test_expectations_still_match_helm() -> None:
-    if helm_binary() is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
+def test_expectations_still_match_helm(helm) -> None:
     stored = expectations()
     for case_id, template, values, set_args in CASES:
         status, text = helm_render_notes(template, values, set_args, FILES)

@@ -51,20 +51,12 @@ def test_pyhelm_lint_matches_helm(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CORPUS_CASES))
-def test_pyhelm_lint_matches_helm_on_corpus_charts(case: str) -> None:
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not beside the checkout")
-    helm = helm_binary()
-    if helm is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
+def test_pyhelm_lint_matches_helm_on_corpus_charts(case: str, corpus, helm) -> None:
     assert run(CORPUS_CASES[case], [sys.executable, "-m", "engine.cli.main"]) == run(CORPUS_CASES[case], [helm])
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_fixture_matches_helm(case: str) -> None:
-    helm = helm_binary()
-    if helm is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
+def test_fixture_matches_helm(case: str, helm) -> None:
     assert run(CASES[case], [helm]) == expected(case)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,9 +14,9 @@ DEMO = Path(__file__).resolve().parents[2] / "examples" / "charts" / "demo"
 
 
 def _keypair(root: Path, name: str) -> tuple[Path, Path]:
-    """(public keyring, secret keyring) of a new RSA key, in GnuPG's legacy export format (what helm reads)."""
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg (GnuPG) is not installed")
+    """(public keyring, secret keyring) of a new RSA key, in GnuPG's legacy export format (what helm reads).
+
+    Callers take the ``gpg`` fixture, which skips (or fails under CI) where GnuPG is missing."""
     home = root / f"gnupg-{name}"
     home.mkdir(mode=0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
@@ -31,7 +30,7 @@ def _keypair(root: Path, name: str) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def keys(tmp_path) -> tuple[Path, Path]:
+def keys(gpg, tmp_path) -> tuple[Path, Path]:
     return _keypair(tmp_path, "Signer")
 
 

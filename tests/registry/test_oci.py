@@ -127,13 +127,7 @@ def test_dependencies_from_a_registry_lock_like_helm(registry, helm_home, helm, 
     assert build.returncode == 0, build.stderr
 
 
-def test_signed_charts_carry_their_provenance_through_the_registry(registry, helm_home, tmp_path) -> None:
-    import shutil
-
-    if shutil.which("gpg") is None:
-        import pytest
-
-        pytest.skip("gpg (GnuPG) is not installed")
+def test_signed_charts_carry_their_provenance_through_the_registry(gpg, registry, helm_home, tmp_path) -> None:
     from provenance.test_signing import DEMO, _keypair
 
     public, secret = _keypair(tmp_path, "Signer")

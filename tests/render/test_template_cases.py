@@ -64,10 +64,7 @@ def test_pyhelm_matches_helm_output(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_fixture_matches_helm(case: str) -> None:
-    helm = helm_binary()
-    if helm is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
+def test_fixture_matches_helm(case: str, helm) -> None:
     assert run(CASES[case], [helm]) == expected(case)
 
 

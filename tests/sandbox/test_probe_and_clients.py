@@ -7,31 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from helm_reference import SHARED, helm_binary  # noqa: E402
-
 DEMO = HERE.parent.parent / "examples" / "charts" / "demo"
 
 
-def test_k8s_api_probe_passes_every_check(sandbox, tmp_path) -> None:
-    probe = SHARED / "tools" / "k8s-api-probe"
-    if not probe.exists():
-        pytest.skip("../shared/tools/k8s-api-probe is not beside the checkout")
+def test_k8s_api_probe_passes_every_check(k8s_api_probe, sandbox, tmp_path) -> None:
     report = tmp_path / "report.json"
-    result = subprocess.run([sys.executable, str(probe), sandbox.url, str(report)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, str(k8s_api_probe), sandbox.url, str(report)], capture_output=True, text=True,
                             timeout=300)
     failures = [r for r in json.loads(report.read_text()) if r[1] != "PASS"]
     assert failures == [] and "SUMMARY 53/53 PASS" in result.stdout
-
-
-def _tool(name: str) -> str:
-    helm = helm_binary()
-    if helm is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
-    return str(Path(helm).with_name(name))
 
 
 def run(tool: str, kubeconfig: str, *args: str) -> subprocess.CompletedProcess:
@@ -39,8 +24,7 @@ def run(tool: str, kubeconfig: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([tool, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-def test_helm_lifecycle_against_the_sandbox(sandbox, tmp_path) -> None:
-    helm = _tool("helm")
+def test_helm_lifecycle_against_the_sandbox(helm, sandbox, tmp_path) -> None:
     kubeconfig = str(sandbox.write_kubeconfig(tmp_path / "kubeconfig"))
     assert run(helm, kubeconfig, "install", "web", str(DEMO)).returncode == 0
     listed = json.loads(run(helm, kubeconfig, "list", "-A", "-o", "json").stdout)
@@ -63,8 +47,7 @@ def test_helm_lifecycle_against_the_sandbox(sandbox, tmp_path) -> None:
     assert any(m["manager"] == "helm" and m["operation"] == "Apply" for m in deployment["metadata"]["managedFields"])
 
 
-def test_helm_wait_and_test_with_ready_controllers(ready_sandbox, tmp_path) -> None:
-    helm = _tool("helm")
+def test_helm_wait_and_test_with_ready_controllers(helm, ready_sandbox, tmp_path) -> None:
     kubeconfig = str(ready_sandbox.write_kubeconfig(tmp_path / "kubeconfig"))
     installed = run(helm, kubeconfig, "install", "web", str(DEMO), "--wait", "--timeout", "60s")
     assert installed.returncode == 0, installed.stderr
@@ -73,8 +56,7 @@ def test_helm_wait_and_test_with_ready_controllers(ready_sandbox, tmp_path) -> N
     assert run(helm, kubeconfig, "uninstall", "web", "--wait", "--timeout", "60s").returncode == 0
 
 
-def test_kubectl_get_apply_server_side_delete(sandbox, tmp_path) -> None:
-    kubectl = _tool("kubectl")
+def test_kubectl_get_apply_server_side_delete(kubectl, sandbox, tmp_path) -> None:
     kubeconfig = str(sandbox.write_kubeconfig(tmp_path / "kubeconfig"))
     manifest = tmp_path / "cm.yaml"
     manifest.write_text('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kc\ndata:\n  a: "1"\n')

@@ -79,10 +79,7 @@ def test_values_as_helm_computes_them(case: str) -> None:
         assert text.split(": ", 1)[0] == want["output"].split(": ", 1)[0] and text == want["output"]
 
 
-def test_stored_results_still_match_helm() -> None:
-    helm = helm_binary()
-    if helm is None:
-        pytest.skip("reference helm binary not available (needs ../shared/tools/get-helm)")
+def test_stored_results_still_match_helm(helm) -> None:
     results = stored()
     for case, flags in {**CASES, **ERRORS}.items():
         status, text = run([helm], flags)
