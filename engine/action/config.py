@@ -44,6 +44,12 @@ class ActionConfig:
             raise ActionError(f'unknown driver "{driver_name}"')
         return cls(kube, Storage(driver), kube.namespace)
 
+    @classmethod
+    def offline(cls, namespace: str) -> "ActionConfig":
+        """No cluster and no release storage: enough for ``install --dry-run=client``, which renders with
+        Helm's default capabilities and never reads or writes a release (as helm needs no kubeconfig for it)."""
+        return cls(None, None, namespace)
+
     def in_namespace(self, namespace: str) -> "ActionConfig":
         """The same cluster connection and release storage, for another namespace."""
         return ActionConfig(self.kube.with_namespace(namespace), self.storage, namespace)

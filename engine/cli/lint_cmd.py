@@ -34,7 +34,7 @@ def lint(settings, paths, strict, with_subcharts, quiet, skip_schema_validation,
     values = user_values_from(values_flags)
     out, failures, noisy = [], 0, 0
     for path in targets:
-        result = lint_path(path, values, settings.offline_namespace, kube_version or None, skip_schema_validation)
+        result = lint_path(path, values, settings.release_namespace, kube_version or None, skip_schema_validation)
         if has_warnings_or_errors(result):
             noisy += 1
         if quiet and not has_warnings_or_errors(result):

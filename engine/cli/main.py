@@ -113,7 +113,7 @@ def cli(ctx: click.Context, namespace: str | None, kubeconfig: str | None, kube_
 GLOBAL_VALUE_FLAGS = {"-n", "--namespace", "--kubeconfig", "--kube-context"}
 GLOBAL_BOOL_FLAGS = {"--debug"}
 # flags whose value is optional (pflag's NoOptDefVal): bare, they mean this value; a value needs "="
-OPTIONAL_VALUE_FLAGS = {"--dry-run": "client", "--wait": "watcher"}
+OPTIONAL_VALUE_FLAGS = {"--dry-run": "unset", "--wait": "watcher"}
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:

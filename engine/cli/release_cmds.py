@@ -13,7 +13,9 @@ from engine.cli.release_output import print_release
 
 WAIT_CHOICE = click.Choice(["watcher", "legacy", "hookOnly", "true", "false"])
 WAITING = ("watcher", "legacy", "true")  # Helm 4's --wait strategies that wait for resources
-DRY_RUN_VALUES = {"client": "client", "server": "server", "none": "none", "true": "client", "false": "none"}
+DRY_RUN_MODES = ("none", "client", "server")
+GO_BOOLEANS = {**dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+               **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False)}  # Go's strconv.ParseBool
 
 
 def action_config(settings):
@@ -41,11 +43,17 @@ def _labels(items: tuple[str, ...]) -> dict[str, str]:
 
 
 def _dry_run(value: str) -> str:
-    if value not in DRY_RUN_VALUES:
-        raise CommandError(f'invalid dry-run value "{value}": use client, server or none')
-    if value in ("true", "false"):
-        warn(f'--dry-run={value} is deprecated: use --dry-run={DRY_RUN_VALUES[value]}')
-    return DRY_RUN_VALUES[value]
+    """Helm's --dry-run strategy: bare (``unset``) and boolean values still work, with its deprecation warnings."""
+    if value == "unset":
+        warn("--dry-run is deprecated and should be replaced with '--dry-run=client'")
+        return "client"
+    if value in GO_BOOLEANS:
+        mode = "client" if GO_BOOLEANS[value] else "none"
+        warn(f"boolean '--dry-run={value}' flag is deprecated and must be replaced with '--dry-run={mode}'")
+        return mode
+    if value not in DRY_RUN_MODES:
+        raise CommandError(f'invalid dry-run value ("{value}"). Must be "none", "server", or "client"')
+    return value
 
 
 RELEASE_FLAGS = [
@@ -86,7 +94,7 @@ def _options(settings, flags: dict, **extra):
     from engine.action.install import ReleaseOptions
 
     return ReleaseOptions(
-        namespace=settings.namespace or "default", create_namespace=flags["create_namespace"],
+        namespace=settings.release_namespace, create_namespace=flags["create_namespace"],
         dry_run=_dry_run(flags["dry_run"]), description=flags["description"], labels=_labels(flags["labels"]),
         no_hooks=flags["no_hooks"], timeout=duration(flags["timeout"]), take_ownership=flags["take_ownership"],
         skip_crds=flags["skip_crds"], skip_schema_validation=flags["skip_schema_validation"], wait=flags["wait"],
@@ -111,7 +119,7 @@ def _failure(prefix: str, name: str, exc: Exception) -> CommandError:
 @click.pass_obj
 def install(settings, args, generate_name, replace, server_side, chart_path, **flags) -> None:
     """Install a chart: [NAME] CHART."""
-    from engine.action.config import OPERATION_ERRORS
+    from engine.action.config import OPERATION_ERRORS, ActionConfig
     from engine.action.install import install as run_install
     from engine.cli.chart_ref import load_installable_chart
 
@@ -120,8 +128,9 @@ def install(settings, args, generate_name, replace, server_side, chart_path, **f
     chart = load_installable_chart(chart_ref, warn, chart_path)
     validate_release_name(name)
     options = _options(settings, flags, replace=replace, server_side=server_side)
+    config = ActionConfig.offline(options.namespace) if options.dry_run == "client" else action_config(settings)
     try:
-        release = run_install(action_config(settings), name, chart, values, options)
+        release = run_install(config, name, chart, values, options)
     except OPERATION_ERRORS as exc:
         raise _failure("INSTALLATION FAILED", name, exc) from None
     print_release(release, flags["output"], hide_notes=flags["hide_notes"], debug=settings.debug)

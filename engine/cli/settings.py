@@ -23,6 +23,33 @@ class Settings:
                    kubeconfig_flag=kubeconfig)
 
     @property
-    def offline_namespace(self) -> str:
-        """The namespace for commands that never reach a cluster (template, lint)."""
-        return self.namespace or "default"
+    def release_namespace(self) -> str:
+        """Helm's namespace choice: ``-n``/HELM_NAMESPACE, else the kubeconfig context's, else ``default``.
+
+        Read without a cluster connection, so template, lint and ``--dry-run=client`` need no kubeconfig."""
+        return self.namespace or context_namespace(self.kubeconfig, self.kube_context) or "default"
+
+
+def context_namespace(kubeconfig: str | None, context: str | None) -> str | None:
+    """The namespace the chosen (or current) context of the kubeconfig files names, if any.
+
+    ``kubeconfig`` may list several files (``a:b``), merged as kubectl does: the first one to set a
+    context or the current context wins. Unreadable or missing files are passed over."""
+    import yaml
+
+    contexts: dict[str, dict] = {}
+    current = None
+    for path in (kubeconfig or os.path.join("~", ".kube", "config")).split(os.pathsep):
+        try:
+            with open(os.path.expanduser(path), encoding="utf-8") as handle:
+                data = yaml.safe_load(handle)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        current = current or data.get("current-context")
+        for entry in data.get("contexts") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("context"), dict):
+                contexts.setdefault(str(entry.get("name")), entry["context"])
+    namespace = contexts.get(str(context or current), {}).get("namespace")
+    return namespace if isinstance(namespace, str) and namespace else None

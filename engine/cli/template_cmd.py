@@ -54,7 +54,7 @@ def template(settings, args, chart_path, show_only, output_dir, use_release_name
     user_values = user_values_from(values_flags)
     chart = load_installable_chart(chart_ref, warn, chart_path)
     validate_release_name(name)
-    options = RenderOptions(release_name=name, namespace=settings.offline_namespace, is_upgrade=is_upgrade,
+    options = RenderOptions(release_name=name, namespace=settings.release_namespace, is_upgrade=is_upgrade,
                             kube_version=kube_version or None,
                             api_versions=tuple(v for item in api_versions for v in item.split(",") if v),
                             skip_schema_validation=skip_schema_validation,

@@ -133,3 +133,14 @@ def test_install_renders_with_live_lookup_and_capabilities(cluster, tmp_path) ->
     assert run([*PYHELM, "install", "lk", str(chart)], env).returncode == 0
     data = sandbox.store.get(("", "configmaps"), "default", "lk")["data"]
     assert data == {"ns": "kube-system", "missing": "{}", "deployments": "true"}
+
+
+def test_the_kubeconfig_contexts_namespace_is_the_release_namespace(cluster, helm, tmp_path) -> None:
+    sandbox, env = cluster
+    env = {**env, "KUBECONFIG": str(sandbox.write_kubeconfig(tmp_path / "team-a.kubeconfig", namespace="team-a"))}
+    assert run([*PYHELM, "install", "ours", str(DEMO), "--create-namespace"], env).returncode == 0
+    assert run([helm, "install", "theirs", str(DEMO), "--create-namespace"], env).returncode == 0
+    for tool in (PYHELM, [helm]):
+        listed = json.loads(run([*tool, "list", "-A", "-o", "json"], env).stdout)
+        assert sorted((r["name"], r["namespace"]) for r in listed) == [("ours", "team-a"), ("theirs", "team-a")]
+    assert sandbox.store.get(("apps", "deployments"), "team-a", "ours-demo") is not None
