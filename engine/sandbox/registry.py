@@ -104,10 +104,6 @@ class Registry:
             return next((r for r in self.resources
                          if r.group == group and r.version == version and r.plural == plural), None)
 
-    def by_kind(self, group: str, kind: str) -> list[Resource]:
-        with self.lock:
-            return [r for r in self.resources if r.group == group and r.kind == kind]
-
     def register_crd(self, crd: dict) -> list[Resource]:
         spec = crd.get("spec") or {}
         names = spec.get("names") or {}

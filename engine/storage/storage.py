@@ -46,12 +46,3 @@ class Storage:
             victim = removable.pop(0)
             self.driver.delete(victim)
             history.remove(victim)
-
-    def list_latest(self, namespace: str | None) -> list[Release]:
-        """The latest revision of every release (helm list)."""
-        latest: dict[tuple[str, str], Release] = {}
-        for release in self.driver.query(namespace):
-            key = (release.namespace, release.name)
-            if key not in latest or release.version > latest[key].version:
-                latest[key] = release
-        return sorted(latest.values(), key=lambda r: r.name)
