@@ -68,16 +68,14 @@ def verify(path: str, keyring: str | None) -> None:
     """Verify that a chart archive has a valid provenance file from a trusted key."""
     from engine.cli.errors import CommandError
     from engine.provenance.errors import ProvenanceError
-    from engine.provenance.prov import default_keyring, verification_report, verify_archive
+    from engine.sources.locate import read_bytes, verify_chart
 
     try:
-        with open(path, "rb") as archive, open(path + ".prov", "rb") as provenance:
-            signature, digest = verify_archive(archive.read(), os.path.basename(path), provenance.read(),
-                                               keyring or default_keyring())
+        report = verify_chart(path, lambda: read_bytes(path + ".prov"), keyring or "")
     except FileNotFoundError as exc:
         raise CommandError(f"could not load provenance file {exc.filename}: open {exc.filename}: no such file or "
                            "directory" if exc.filename.endswith(".prov") else
                            f"stat {path}: no such file or directory") from None
     except ProvenanceError as exc:
         raise CommandError(str(exc)) from None
-    click.echo(verification_report(signature, digest), nl=False)
+    click.echo(report, nl=False)

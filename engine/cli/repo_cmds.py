@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from engine.cli.chart_ref import ChartPathOptions, chart_path_flags, warn_line
+from engine.cli.chart_ref import chart_path_flags, warn_line
 from engine.cli.errors import CommandError
 from engine.repo.paths import HelmPaths
 
 if TYPE_CHECKING:
-    from engine.repo.dependencies import DependencyManager
+    from engine.sources.dependencies import DependencyManager
+    from engine.sources.locate import LocateOptions
 
 DEPRECATED_REPOS = {"//kubernetes-charts.storage.googleapis.com": "https://charts.helm.sh/stable",
                     "//kubernetes-charts-incubator.storage.googleapis.com": "https://charts.helm.sh/incubator"}
@@ -315,7 +316,7 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, all_versions: bool, dev
 @chart_path_flags
 @helm_paths_flags
 def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, prov: bool,
-         chart_path: ChartPathOptions, paths: HelmPaths) -> None:
+         chart_path: "LocateOptions", paths: HelmPaths) -> None:
     """Download a chart from a repository and (optionally) unpack it in local directory."""
     from engine.repo.cache import ContentCache
     from engine.repo.downloader import download_provenance, resolve_chart
@@ -342,7 +343,7 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
 
 def _verified_pull(source, cache, destination: str, keyring: str) -> None:
     """``pull --verify``: the archive and its .prov are kept only when the signature and digest check out."""
-    from engine.cli.chart_ref import read_bytes, verify_chart
+    from engine.sources.locate import read_bytes, verify_chart
     from engine.provenance.errors import ProvenanceError
     from engine.repo.downloader import download_provenance
     from engine.repo.errors import RepoError
@@ -360,11 +361,11 @@ def _verified_pull(source, cache, destination: str, keyring: str) -> None:
     click.echo(report, nl=False)
 
 
-def _pull_oci(reference: str, chart_path: ChartPathOptions, destination: str, untar: bool, untardir: str,
+def _pull_oci(reference: str, chart_path: "LocateOptions", destination: str, untar: bool, untardir: str,
               prov: bool) -> None:
     """``pull oci://…``: the archive into ``destination`` (or unpacked), as helm reports it; with ``--verify``
     nothing is written unless the provenance layer checks out."""
-    from engine.cli.chart_ref import verify_provenance
+    from engine.sources.locate import verify_provenance
     from engine.registry.charts import pull_chart
     from engine.registry.errors import RegistryError
     from engine.registry.fetch import clients
@@ -446,7 +447,7 @@ def _dependency_flags(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _manager(chart: str, paths: HelmPaths, skip_refresh: bool, plain_http: bool = False,
              **tls: Any) -> "DependencyManager":
-    from engine.repo.dependencies import DependencyManager
+    from engine.sources.dependencies import DependencyManager
     from engine.repo.http import ClientOptions
 
     return DependencyManager(os.path.normpath(chart), paths, click.echo, skip_refresh, ClientOptions(**tls),

@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from engine.chart.model import Chart
-from engine.cli.chart_ref import ChartPathOptions, chart_path_flags, locate_chart
+from engine.cli.chart_ref import chart_path_flags, locate
+from engine.sources.locate import LocateOptions
 
 README_NAMES = ("readme.md", "readme.txt", "readme")
 
@@ -49,10 +50,10 @@ def show_all(chart: Chart) -> str:
     return "".join(parts)
 
 
-def _load(reference: str, chart_path: ChartPathOptions) -> Chart:
+def _load(reference: str, chart_path: LocateOptions) -> Chart:
     from engine.chart.loader import load_chart
 
-    return load_chart(locate_chart(reference, chart_path))
+    return load_chart(locate(reference, chart_path))
 
 
 @click.group(name="show")
@@ -63,7 +64,7 @@ def show() -> None:
 @show.command(name="chart")
 @click.argument("chart")
 @chart_path_flags
-def show_chart(chart: str, chart_path: ChartPathOptions) -> None:
+def show_chart(chart: str, chart_path: LocateOptions) -> None:
     """Show the chart's definition."""
     click.echo(chart_yaml(_load(chart, chart_path)), nl=False)
 
@@ -71,7 +72,7 @@ def show_chart(chart: str, chart_path: ChartPathOptions) -> None:
 @show.command(name="values")
 @click.argument("chart")
 @chart_path_flags
-def show_values(chart: str, chart_path: ChartPathOptions) -> None:
+def show_values(chart: str, chart_path: LocateOptions) -> None:
     """Show the chart's values."""
     click.echo(values_text(_load(chart, chart_path)) or "", nl=False)
 
@@ -79,7 +80,7 @@ def show_values(chart: str, chart_path: ChartPathOptions) -> None:
 @show.command(name="readme")
 @click.argument("chart")
 @chart_path_flags
-def show_readme(chart: str, chart_path: ChartPathOptions) -> None:
+def show_readme(chart: str, chart_path: LocateOptions) -> None:
     """Show the chart's README."""
     click.echo(readme_text(_load(chart, chart_path)) or "", nl=False)
 
@@ -87,7 +88,7 @@ def show_readme(chart: str, chart_path: ChartPathOptions) -> None:
 @show.command(name="crds")
 @click.argument("chart")
 @chart_path_flags
-def show_crds(chart: str, chart_path: ChartPathOptions) -> None:
+def show_crds(chart: str, chart_path: LocateOptions) -> None:
     """Show the chart's CRDs."""
     click.echo(crds_text(_load(chart, chart_path)), nl=False)
 
@@ -95,6 +96,6 @@ def show_crds(chart: str, chart_path: ChartPathOptions) -> None:
 @show.command(name="all")
 @click.argument("chart")
 @chart_path_flags
-def show_all_command(chart: str, chart_path: ChartPathOptions) -> None:
+def show_all_command(chart: str, chart_path: LocateOptions) -> None:
     """Show all information of the chart."""
     click.echo(show_all(_load(chart, chart_path)), nl=False)

@@ -32,6 +32,8 @@ _OPTIONS: dict[str, tuple[str, Any]] = {
     "force": ("force", bool),
     "takeOwnership": ("take_ownership", bool),
     "description": ("description", str),
+    "verify": ("verify", bool),
+    "keyring": ("keyring", str),
     "version": ("version", str),
     "chart": ("chart", str),
     "installed": ("installed", bool),
@@ -197,7 +199,8 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -
                                password_env=r.get("passwordEnv"), ca_file=r.get("caFile"),
                                cert_file=r.get("certFile"), key_file=r.get("keyFile"),
                                insecure_skip_tls_verify=r.get("insecureSkipTLSVerify", False),
-                               plain_http=r.get("plainHttp", False))
+                               plain_http=r.get("plainHttp", False), verify=r.get("verify", False),
+                               keyring=r.get("keyring"))
                     for r in data.get("repositories") or []]
     return Stack(data["name"], path, environment, env_values, repositories, releases, section.get("kubeContext"))
 

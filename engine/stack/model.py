@@ -73,6 +73,8 @@ class Repository:
     key_file: str | None = None
     insecure_skip_tls_verify: bool = False
     plain_http: bool = False
+    verify: bool = False  # check every chart from here against its provenance (as helm's --verify)
+    keyring: str | None = None  # public keys for verify (default ~/.gnupg/pubring.gpg)
 
     @property
     def is_oci(self) -> bool:
@@ -108,6 +110,8 @@ class ReleaseSpec:
     force: bool = False
     take_ownership: bool = False
     description: str = ""
+    verify: bool | None = None  # provenance check of the chart; None: as its repository says
+    keyring: str | None = None  # public keys for verify; None: the repository's, else ~/.gnupg/pubring.gpg
     source_line: int = 0
 
     @property

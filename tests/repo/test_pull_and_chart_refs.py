@@ -114,10 +114,10 @@ def test_template_and_show_take_repository_references_through_the_content_cache(
 
 def test_locate_chart_takes_version_devel_and_repo_options(helm_home: Path, added: RepoServer) -> None:
     from engine.chart.loader import load_chart
-    from engine.cli.chart_ref import ChartPathOptions, locate_chart
+    from engine.sources.locate import LocateOptions, locate_chart
 
     def version(reference: str, **options: object) -> str:
-        path = locate_chart(reference, ChartPathOptions(**options))
+        path = locate_chart(reference, LocateOptions(**options))
         assert path.startswith(str(helm_home / "cache" / "content")) and path.endswith(".chart")
         return load_chart(path).metadata.version
 
