@@ -10,7 +10,7 @@ from engine.action.config import ActionConfig, ActionError
 from engine.action.hooks import run_hooks
 from engine.action.wait import wait_ready
 from engine.chart.model import Chart
-from engine.release.record import Hook, Info, Release, now_rfc3339
+from engine.release.record import Info, Release, now_rfc3339
 
 RESERVED_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
 DRY_RUN_MODES = ("none", "client", "server")
@@ -79,12 +79,10 @@ def new_record(name: str, options: ReleaseOptions, rendered, values: dict[str, A
     from engine.release.chart_json import chart_record
 
     stamp = now_rfc3339()
-    hooks = [Hook(h.name, h.kind, h.path, h.manifest, h.events, h.weight, h.delete_policies, h.output_log_policies)
-             for h in rendered.hooks]
     return Release(name=name, namespace=options.namespace, version=revision,
                    info=Info(first_deployed=first_deployed or stamp, last_deployed=stamp, description=description,
                              status=status, notes=rendered.notes),
-                   chart=chart_record(rendered.chart), config=values, manifest=rendered.manifest, hooks=hooks,
+                   chart=chart_record(rendered.chart), config=values, manifest=rendered.manifest, hooks=list(rendered.hooks),
                    apply_method=apply_method, labels=dict(options.labels))
 
 

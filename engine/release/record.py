@@ -70,6 +70,9 @@ class Info:
 
 @dataclass
 class Hook:
+    """A document annotated with ``helm.sh/hook`` (Helm's release.Hook): rendering makes it (last_run empty),
+    running it records its phase in ``last_run``."""
+
     name: str
     kind: str
     path: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.gotemplate.gojson import json_kind
+from engine.release.record import Hook
 
 HOOK_ANNOTATION = "helm.sh/hook"
 HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight"
@@ -63,19 +64,6 @@ class Manifest:
     content: str
     head: Head
 
-
-@dataclass
-class Hook:
-    """A document annotated with ``helm.sh/hook`` (Helm's release.Hook, before it has run)."""
-
-    name: str
-    kind: str
-    path: str
-    manifest: str
-    events: list[str]
-    weight: int = 0
-    delete_policies: list[str] = field(default_factory=list)
-    output_log_policies: list[str] = field(default_factory=list)
 
 
 def split_manifests(text: str) -> list[str]:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engine.chart.model import Chart
+from engine.release.record import Hook
 from engine.render.capabilities import Capabilities, offline_capabilities
 from engine.render.engine import render_templates
 from engine.render.errors import RenderError
-from engine.render.manifests import Hook, Manifest, ManifestError, sort_manifests
+from engine.render.manifests import Manifest, ManifestError, sort_manifests
 from engine.render.values_object import as_template_values
 
 NOTES_SUFFIX = "NOTES.txt"
