@@ -23,34 +23,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             names.sort(key=lambda name: name not in reference_tools.TOOL_FIXTURES)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def helm() -> str:
     """The reference helm v4.1.4 binary."""
     return reference_tools.helm_path()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def kubectl() -> str:
     return reference_tools.kubectl_path()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def gpg() -> str:
     return reference_tools.program("gpg", "apt-get install gnupg")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def docker_registry() -> str:
     """The CNCF distribution registry (Debian's docker-registry package)."""
     return reference_tools.program("docker-registry", "apt-get install docker-registry")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     """The conformance corpus set A (../shared/corpus/A): real charts with helm's goldens."""
     return reference_tools.shared_path("corpus/A")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def k8s_api_probe() -> Path:
     return reference_tools.shared_path("tools/k8s-api-probe")

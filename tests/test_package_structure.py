@@ -19,12 +19,24 @@ ENGINE = ROOT / "engine"
 
 
 def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
-    """Absolute names of every module ``path`` (below ``root``) imports, anywhere in the file."""
+    """Absolute names of every module ``path`` (below ``root``) imports, anywhere in the file; a package whose
+    data files are read with ``importlib.resources.files(NAME)`` counts as imported."""
     module = ".".join(path.relative_to(root).with_suffix("").parts)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(), str(path))
+    constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                 for target in node.targets if isinstance(target, ast.Name)}
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "files" \
+                and node.args:
+            argument = node.args[0]
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                names.add(argument.value)
+            elif isinstance(argument, ast.Name) and argument.id in constants:
+                names.add(constants[argument.id])
+        elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""

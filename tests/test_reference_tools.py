@@ -35,7 +35,7 @@ def test_a_missing_helm_skips_locally_with_the_reason() -> None:
 
 def test_tests_needing_helm_stop_before_building_their_releases() -> None:
     result = pytest_run("tests/release/test_release_queries.py", "-k", "agree_with_helm", "--setup-show", ci=False)
-    assert result.returncode == 0 and "SETUP    F helm" in result.stdout, result.stdout
+    assert result.returncode == 0 and "SETUP    S helm" in result.stdout, result.stdout
     assert "mixed_releases" not in result.stdout and "cluster" not in result.stdout
 
 

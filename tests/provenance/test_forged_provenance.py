@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +75,7 @@ class Material:
 
 
 @pytest.fixture(scope="module")
-def material(tmp_path_factory) -> Material:
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg (GnuPG) is not installed")
+def material(gpg, tmp_path_factory) -> Material:
     root = tmp_path_factory.mktemp("forge")
     trusted, stranger = _key(root, "Signer"), _key(root, "Stranger")
     expired = _key(root, "Old", expires="2020-01-10", faked_time="20200101T000000")
