@@ -54,6 +54,8 @@ CASES = [
     ("lt-mixed-error", "{{ lt 1 2.5 }}", {}, ()),
     ("and-or-values", "{{ and 1 0 2 }}|{{ or 0 \"\" 3 }}|{{ and 1 2 }}|{{ or 0 false }}|{{ not 0 }}", {}, ()),
     ("and-short-circuit", "{{ and 0 (fail \"boom\") }}", {}, ()),
+    ("and-or-piped", "{{ \"x\" | and true }}|{{ \"y\" | and 0 }}|{{ \"x\" | or false }}|{{ 0 | or \"\" }}|"
+     "{{ \"p\" | and true | quote }}|{{ false | or 0 \"z\" }}|{{ 1 | and 2 (list) }}|{{ \"last\" | or 0 }}", {}, ()),
     ("truthiness", "{{ if \"0\" }}t{{ end }}{{ if 0.0 }}t{{ else }}f{{ end }}{{ if .Values.e }}t{{ else }}f{{ end }}",
      {"e": {}}, ()),
     # builtins
@@ -95,6 +97,8 @@ CASES = [
     ("fail", "{{ fail \"stop here\" }}", {}, ()),
     ("toyaml-nested", "{{ toYaml .Values }}", {"b": [1, {"x": 1.5, "y": [], "z": {}}], "a": "multi\nline\n",
                                             "q": ["yes", "on", "1.0", "0755", "~", "*", "", "null"]}, ()),
+    ("toyaml-base60-strings", "{{ toYaml (list \"1:20\" \"190:20:30\" \"1:20.5\" \"-1:30\" \"1:60\" \"12:345\" \"0:0\" "
+     "\"1:20:30.15\" \"a:20\") }}|{{ toYaml (dict \"a\" \"1:20\") }}", {}, ()),
     ("toyaml-long-string", "{{ toYaml .Values }}", {"d": "word " * 30}, ()),
     ("toyaml-timestamp-strings", "{{ toYaml .Values }}",
      {"a": "2024-01-01", "b": "2024-1-1", "c": "2024-13-01", "d": "2024-02-30", "e": "2024-01-01T10:00:00Z",
