@@ -58,7 +58,7 @@ class ReadOptions:
     positions: dict[tuple, int] | None = None  # filled with path → 1-based line of every value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Anchor:
     value: Any = None
     size: int = 0  # decodes go-yaml spends on one expansion
@@ -66,7 +66,7 @@ class _Anchor:
     done: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     container: Any
     is_map: bool
@@ -84,7 +84,7 @@ class _Frame:
     child_depth: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Counts:
     decodes: int = 0
     aliased: int = 0

@@ -45,11 +45,12 @@ def stack_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def _validate(document: PositionedYAML, schema: dict[str, Any] | None = None) -> None:
+def _validate(document: PositionedYAML, environment: str | None, schema: dict[str, Any] | None = None) -> None:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema or stack_schema())
-    errors = sorted(validator.iter_errors(document.data), key=lambda e: document.line_of(e.absolute_path))
+    data = _used_part(document.data, environment)
+    errors = sorted(validator.iter_errors(data), key=lambda e: document.line_of(e.absolute_path))
     if not errors:
         return
     lines = []
@@ -59,6 +60,16 @@ def _validate(document: PositionedYAML, schema: dict[str, Any] | None = None) ->
         lines.append(f"{document.where(path)}: {field}: {_describe(error)}")
     more = f"\n(and {len(errors) - 10} more)" if len(errors) > 10 else ""
     raise StackError("invalid stack file:\n" + "\n".join(lines) + more)
+
+
+def _used_part(data: dict[str, Any], environment: str | None) -> dict[str, Any]:
+    """The document as one pass uses it: of the environments, only the chosen one is checked (a file may
+    define thousands; each is checked when it is chosen)."""
+    environments = data.get("environments")
+    if not isinstance(environments, dict):
+        return data
+    chosen = {environment: environments[environment]} if environment in environments else {}
+    return {**data, "environments": chosen}
 
 
 @cache
@@ -130,15 +141,21 @@ def _environment_section(passes: _Passes, environment: str | None) -> dict[str, 
     """The chosen environment's section, read before templating (so it must not depend on templates)."""
     document = passes.document({"env": _lenient_env(environment)})
     _mapping(document)
-    _validate(document, _environments_schema())
+    _validate(document, environment, _environments_schema())
     _check_paths(document)
     environments = document.data.get("environments") or {}
     if environment is None:
         return {}
     if environment not in environments:
-        known = ", ".join(sorted(environments)) or "none defined"
+        known = _list_some(sorted(environments)) or "none defined"
         raise StackError(f'{passes.path}: environment "{environment}" is not defined (environments: {known})')
     return environments[environment] or {}
+
+
+def _list_some(names: list[str], shown: int = 20) -> str:
+    """The first names of a list, and how many more there are (a file may define thousands)."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _environment_names(passes: _Passes) -> list[str]:
@@ -214,10 +231,10 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -
     except StackError as exc:
         known = _environment_names(passes) if environment is None else []
         if known:
-            raise StackError(f"{exc}; choose an environment with -e ({', '.join(known)})") from None
+            raise StackError(f"{exc}; choose an environment with -e ({_list_some(known)})") from None
         raise
     _mapping(document)
-    _validate(document)
+    _validate(document, environment)
     _check_paths(document)
     data = document.data
     overrides = section.get("releases") or {}

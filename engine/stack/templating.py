@@ -21,6 +21,8 @@ from engine.stack.errors import StackError
 MAX_OUTPUT = 16 * 1024 * 1024  # characters a template may produce
 CPU_SECONDS = 1.0  # CPU time one template may use
 MAX_POWER_BITS = 65536  # the largest integer ``**`` may produce
+MAX_RECURSION = 400  # Python frames a template may nest (Jinja's macro calls also nest C frames)
+_INT_DIGITS = "the template produced an integer of more than 4300 digits"
 
 
 class _OutOfTime(Exception):
@@ -100,7 +102,7 @@ def render(text: str, context: dict[str, Any], source: str) -> str:
     from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
     try:
-        with _cpu_budget():
+        with _cpu_budget(), _recursion_cap():
             return _collect(_environment().from_string(text).generate(**context))
     except TemplateSyntaxError as exc:
         raise StackError(f"{source}:{exc.lineno}: template error: {exc.message}") from exc
@@ -118,7 +120,8 @@ def render(text: str, context: dict[str, Any], source: str) -> str:
         raise StackError(f"{_where(source, exc)}: template error: the template needs more memory than there "
                          "is") from None
     except (ArithmeticError, ValueError, TypeError, LookupError) as exc:  # errors of the template's own code
-        raise StackError(f"{_where(source, exc)}: template error: {exc}") from None
+        reason = _INT_DIGITS if "integer string conversion" in str(exc) else str(exc)
+        raise StackError(f"{_where(source, exc)}: template error: {reason}") from None
 
 
 def _collect(chunks: Iterator[str]) -> str:
@@ -160,3 +163,28 @@ class _cpu_budget:
     @staticmethod
     def _expired(signum: int, frame: Any) -> None:
         raise _OutOfTime()
+
+
+class _recursion_cap:
+    """Lower the recursion limit while a template runs: a recursive macro must fail cleanly with
+    RecursionError long before its C frames (Jinja joins macro output in C) exhaust the stack."""
+
+    def __enter__(self) -> None:
+        import sys
+
+        self.previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(min(self.previous, _current_depth() + MAX_RECURSION))
+
+    def __exit__(self, *exc_info: Any) -> None:
+        import sys
+
+        sys.setrecursionlimit(self.previous)
+
+
+def _current_depth() -> int:
+    import sys
+
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth

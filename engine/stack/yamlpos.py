@@ -14,7 +14,9 @@ import yaml
 from engine.gotemplate.yaml_events import ReadOptions, YAMLReadError, read_documents
 
 Path = tuple[Any, ...]
+INT_DIGITS = "an integer of more than 4300 digits cannot be read; quote it to make it a string"
 _RESOLVER = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
@@ -22,7 +24,11 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     """A scalar typed as PyYAML's safe loader types it (YAML 1.1: ints, floats, booleans, dates)."""
     tag = event.tag
     if tag is None or tag == "!":
+        if not event.implicit[0]:  # quoted: a string
+            return event.value
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
     construct = yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
     line = event.start_mark.line + 1
     if construct is None:
@@ -30,9 +36,10 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     try:
         return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
                                                        event.style))
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise YAMLReadError(f"cannot read {event.value[:40]!r}{'…' if len(event.value) > 40 else ''}: {exc}",
-                            line) from None
+    except ValueError as exc:
+        text = event.value if len(event.value) <= 40 else event.value[:40] + "…"
+        reason = INT_DIGITS if "integer string conversion" in str(exc) else str(exc)
+        raise YAMLReadError(f"cannot read {text!r}: {reason}", line) from None
 
 
 def _key(key: Any, event: yaml.Event | None) -> Any:
