@@ -6,6 +6,7 @@ import io
 import posixpath
 import re
 import tarfile
+import zlib
 from dataclasses import dataclass
 
 from engine.chart.errors import ChartError
@@ -26,46 +27,74 @@ class BufferedFile:
 
 
 def read_archive(data: bytes, source: str = "chart archive") -> list[BufferedFile]:
-    """The files of a chart archive with the top directory stripped; refuses unsafe or oversized content."""
+    """The files of a chart archive with the top directory stripped; refuses unsafe or oversized content.
+
+    The archive is read as a stream, as Helm reads it: each header is checked before its content is
+    read, so an oversized member is refused at once rather than after decompressing it.
+    """
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:gz")
-    except (tarfile.ReadError, gzip.BadGzipFile, EOFError, OSError) as exc:
+        # gzip's reader, not tarfile's "r|gz": that one misreads the FEXTRA field helm writes
+        archive = tarfile.open(fileobj=gzip.GzipFile(fileobj=io.BytesIO(data)), mode="r|")
+    except (tarfile.ReadError, gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
         raise ChartError(f"{source}: not a valid chart archive (gzip/tar): {exc}") from None
     files: list[BufferedFile] = []
     remaining = MAX_CHART_SIZE
     with archive:
         try:
-            members = archive.getmembers()
-        except (tarfile.TarError, EOFError, OSError) as exc:
-            raise ChartError(f"{source}: damaged chart archive: {exc}") from None
-        for member in members:
-            if member.isdir() or member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
-                continue
-            delimiter = "\\" if "\\" in member.name else "/"
-            parts = member.name.split(delimiter)
-            name = "/".join(parts[1:])
-            if name.startswith("/"):
-                raise ChartError("chart illegally contains absolute paths")
-            name = posixpath.normpath(name) if name else "."
-            if name == ".":
-                raise ChartError(f'chart illegally contains content outside the base directory: "{member.name}"')
-            if name.startswith(".."):
-                raise ChartError("chart illegally references parent directory")
-            if _DRIVE_PATH.match(name):
-                raise ChartError("chart contains illegally named files")
-            if parts[0] == "Chart.yaml":
-                raise ChartError("chart yaml not in base directory")
-            if not member.isfile():
-                raise ChartError(f'chart illegally contains a link or special file: "{member.name}"')
-            if member.size > remaining:
-                raise ChartError(f"decompressed chart is larger than the maximum size {MAX_CHART_SIZE}")
-            if member.size > MAX_FILE_SIZE:
-                raise ChartError(f'decompressed chart file "{member.name}" is larger than the maximum file size '
-                                 f"{MAX_FILE_SIZE}")
-            extracted = archive.extractfile(member)
-            content = extracted.read() if extracted else b""
-            remaining -= len(content)
-            files.append(BufferedFile(name, content.removeprefix(BOM), int(member.mtime) * 1_000_000_000))
+            for member in archive:
+                content = _member_content(archive, member, remaining)
+                if content is None:
+                    continue
+                remaining -= len(content)
+                files.append(BufferedFile(_member_name(member), content.removeprefix(BOM),
+                                          int(member.mtime) * 1_000_000_000))
+        except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+            raise ChartError(f"{source}: damaged chart archive: {_stream_error(exc)}") from None
     if not files:
         raise ChartError("no files in chart archive")
     return files
+
+
+def _member_name(member: tarfile.TarInfo) -> str:
+    """The member's path below the archive's top directory; refuses names Helm refuses."""
+    delimiter = "\\" if "\\" in member.name else "/"
+    parts = member.name.split(delimiter)
+    name = "/".join(parts[1:])
+    if name.startswith("/"):
+        raise ChartError("chart illegally contains absolute paths")
+    name = posixpath.normpath(name) if name else "."
+    if name == ".":
+        raise ChartError(f'chart illegally contains content outside the base directory: "{member.name}"')
+    if name.startswith(".."):
+        raise ChartError("chart illegally references parent directory")
+    if _DRIVE_PATH.match(name):
+        raise ChartError("chart contains illegally named files")
+    if parts[0] == "Chart.yaml":
+        raise ChartError("chart yaml not in base directory")
+    return name
+
+
+def _member_content(archive: tarfile.TarFile, member: tarfile.TarInfo, remaining: int) -> bytes | None:
+    """A regular member's bytes (None for directories and global headers), sizes checked first."""
+    if member.isdir() or member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
+        return None
+    _member_name(member)
+    if not member.isfile():
+        raise ChartError(f'chart illegally contains a link or special file: "{member.name}"')
+    if member.size > remaining:
+        raise ChartError(f"decompressed chart is larger than the maximum size {MAX_CHART_SIZE}")
+    if member.size > MAX_FILE_SIZE:
+        raise ChartError(f'decompressed chart file "{member.name}" is larger than the maximum file size '
+                         f"{MAX_FILE_SIZE}")
+    extracted = archive.extractfile(member)
+    content = extracted.read() if extracted else b""
+    if len(content) != member.size:
+        raise EOFError("unexpected EOF")
+    return content
+
+
+def _stream_error(exc: BaseException) -> str:
+    """Go's wording for a stream that stops early."""
+    if isinstance(exc, EOFError) or "unexpected end of data" in str(exc):
+        return "unexpected EOF"
+    return str(exc)

@@ -8,24 +8,34 @@ from typing import Any
 from engine.chart.archive import BOM, MAX_FILE_SIZE, BufferedFile, read_archive
 from engine.chart.errors import ChartError
 from engine.chart.helmignore import DEFAULT_RULE, IgnoreRules, parse_helmignore
-from engine.chart.metadata import parse_metadata, validate
+from engine.chart.metadata import parse_metadata, type_error, validate
 from engine.chart.model import Chart, ChartFile
 from engine.gotemplate.gojson import json_kind
 
 
-def load_chart(path: str | os.PathLike) -> Chart:
-    """Load the chart at ``path`` (a directory or an archive); raises ChartError with Helm's wording."""
+def load_chart(path: str | os.PathLike, any_api_version: bool = False) -> Chart:
+    """Load the chart at ``path`` (a directory or an archive); raises ChartError with Helm's wording.
+
+    Like Helm v4's loader, only charts of apiVersion v1 and v2 load, unless ``any_api_version`` (helm lint
+    reads every chart with the v2 loader and reports the apiVersion as a finding).
+    """
     path = os.fspath(path)
+    if "\0" in path:
+        raise ChartError(f"stat {path!r}: a path cannot contain a NUL character")
     if os.path.isdir(path):
-        return load_files(read_directory(path))
-    if not os.path.exists(path):
+        files = read_directory(path)
+    elif not os.path.exists(path):
         raise ChartError(f"stat {path}: no such file or directory")
-    with open(path, "rb") as handle:
-        data = handle.read()
-    if data[:2] != b"\x1f\x8b":
-        raise ChartError(f"file '{path}' does not appear to be a gzipped archive; got "
-                         f"'{_content_type(data)}'")
-    return load_files(read_archive(data, path))
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if data[:2] != b"\x1f\x8b":
+            raise ChartError(f"file '{path}' does not appear to be a gzipped archive; got "
+                             f"'{_content_type(data)}'")
+        files = read_archive(data, path)
+    if not any_api_version:
+        _check_api_version(files)
+    return load_files(files)
 
 
 def _content_type(data: bytes) -> str:
@@ -128,6 +138,23 @@ def merge_maps(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _check_api_version(files: list[BufferedFile]) -> None:
+    """Helm v4 picks the chart loader by apiVersion first: v1 and v2 (or none) are charts it loads."""
+    chart_file = next((f for f in files if f.name == "Chart.yaml"), None)
+    if chart_file is None:
+        return
+    metadata = _load_yaml(chart_file.data, "Chart.yaml")
+    api_version = metadata.get("apiVersion") if isinstance(metadata, dict) else None
+    if isinstance(api_version, (list, dict)):
+        raise ChartError("cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot "
+                         f"unmarshal {json_kind(api_version)} into Go struct field chartBase.apiVersion of type string")
+    text = "" if api_version is None else api_version if isinstance(api_version, str) else str(api_version)
+    if text == "v3":
+        raise ChartError("invalid chart apiVersion")
+    if text not in ("", "v1", "v2"):
+        raise ChartError("unsupported chart version")
+
+
 def load_files(files: list[BufferedFile]) -> Chart:
     """Helm's LoadFiles: classify files, parse metadata/values/lock, load subcharts."""
     metadata_data = None
@@ -141,6 +168,9 @@ def load_files(files: list[BufferedFile]) -> Chart:
             metadata_data = metadata_data or {}
     if metadata_data is None:
         raise ChartError("Chart.yaml file is missing")
+    problem = type_error(metadata_data)
+    if problem:
+        raise ChartError(f"cannot load Chart.yaml: {problem}")
     metadata = parse_metadata(metadata_data)
     if not metadata.api_version:
         metadata.api_version = "v1"

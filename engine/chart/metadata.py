@@ -24,7 +24,20 @@ DEPENDENCY_FIELDS = (
     ("import-values", "import_values", "ImportValues"), ("alias", "alias", "Alias"),
 )
 _ALIAS = re.compile(r"^[a-zA-Z0-9_-]+$")
-_SEMVER = re.compile(r"^v?[0-9]+(\.[0-9]+)?(\.[0-9]+)?(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?$")
+_SEMVER = re.compile(r"^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?"
+                     r"(?:-([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?(?:\+([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?$")
+_UINT64_MAX = (1 << 64) - 1
+# Chart.yaml fields and the Go types chart.Metadata gives them (JSON decoding refuses other shapes)
+_STRING, _BOOL = "string", "bool"
+_MAINTAINER = ("Maintainer", "v2.Maintainer", {"name": _STRING, "email": _STRING, "url": _STRING})
+_DEPENDENCY = ("Dependency", "v2.Dependency", {
+    "name": _STRING, "version": _STRING, "repository": _STRING, "condition": _STRING, "tags": [_STRING],
+    "enabled": _BOOL, "import-values": ["interface {}"], "alias": _STRING})
+_METADATA = ("Metadata", "v2.Metadata", {
+    "name": _STRING, "home": _STRING, "sources": [_STRING], "version": _STRING, "description": _STRING,
+    "keywords": [_STRING], "maintainers": [_MAINTAINER], "icon": _STRING, "apiVersion": _STRING,
+    "condition": _STRING, "tags": _STRING, "appVersion": _STRING, "deprecated": _BOOL,
+    "annotations": {_STRING: _STRING}, "kubeVersion": _STRING, "dependencies": [_DEPENDENCY], "type": _STRING})
 
 
 def _string(value: Any) -> str:
@@ -72,6 +85,71 @@ def _sanitize(text: str) -> str:
     return "".join(" " if c.isspace() else c for c in text if c.isprintable() or c.isspace())
 
 
+def is_valid_semver(text: str) -> bool:
+    """Whether Masterminds' semver.NewVersion accepts ``text`` (64-bit parts, no 0-led numeric prerelease)."""
+    match = _SEMVER.match(text)
+    if match is None:
+        return False
+    major, minor, patch, prerelease, _build = match.groups()
+    if any(part is not None and int(part) > _UINT64_MAX for part in (major, minor, patch)):
+        return False
+    return not any(p.isdigit() and len(p) > 1 and p[0] == "0" for p in (prerelease or "").split("."))
+
+
+def type_error(data: dict[str, Any]) -> str | None:
+    """The first error Go's JSON decoding of Chart.yaml into chart.Metadata reports (keys in sorted order,
+    as sigs.k8s.io/yaml hands them over), or None. Scalars where strings belong are converted, not errors."""
+    return _type_error(data, _METADATA, "")
+
+
+def _type_error(value: Any, go_type: Any, path: str, struct: str = "Metadata") -> str | None:
+    if value is None:
+        return None
+    if isinstance(go_type, tuple):  # a struct (or pointer to one)
+        name, type_name, fields = go_type
+        if not isinstance(value, dict):
+            return _mismatch(value, struct, path, type_name)
+        for key in sorted(value):
+            if key in fields:
+                problem = _type_error(value[key], fields[key], f"{path}.{key}" if path else key, name)
+                if problem:
+                    return problem
+        return None
+    if isinstance(go_type, list):
+        element = go_type[0]
+        if not isinstance(value, list):
+            return _mismatch(value, struct, path, "[]" + _type_name(element, pointer=True))
+        for item in value:
+            problem = _type_error(item, element, path, struct) if element != "interface {}" else None
+            if problem:
+                return problem
+        return None
+    if isinstance(go_type, dict):
+        if not isinstance(value, dict):
+            return _mismatch(value, struct, path, "map[string]string")
+        for key in sorted(value):
+            problem = _type_error(value[key], _STRING, path, struct)
+            if problem:
+                return problem
+        return None
+    if go_type == _BOOL:
+        return None if isinstance(value, bool) else _mismatch(value, struct, path, _BOOL)
+    return _mismatch(value, struct, path, _STRING) if isinstance(value, (list, dict)) else None
+
+
+def _type_name(go_type: Any, pointer: bool = False) -> str:
+    if isinstance(go_type, tuple):
+        return ("*" if pointer else "") + go_type[1]
+    return go_type
+
+
+def _mismatch(value: Any, struct: str, path: str, type_name: str) -> str:
+    from engine.gotemplate.gojson import json_kind
+
+    return (f"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {json_kind(value)} into Go "
+            f"struct field {struct}.{path} of type {type_name}")
+
+
 def validate(metadata: Metadata) -> None:
     """Helm's Metadata.Validate; raises ChartError ``validation: …``."""
     for _key, attribute, _go in FIELDS:
@@ -86,7 +164,7 @@ def validate(metadata: Metadata) -> None:
         raise ChartError(f'validation: chart.metadata.name "{metadata.name}" is invalid')
     if not metadata.version:
         raise ChartError("validation: chart.metadata.version is required")
-    if not _SEMVER.match(metadata.version):
+    if not is_valid_semver(metadata.version):
         raise ChartError(f'validation: chart.metadata.version "{metadata.version}" is invalid')
     if metadata.type not in ("", "application", "library"):
         raise ChartError("validation: chart.metadata.type must be application or library")

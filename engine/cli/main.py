@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 
 import click
@@ -145,9 +146,14 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return front + rest
 
 
+# Go's limits allow data and templates nested 10000 deep; Python 3.11 keeps Python frames off the C stack
+RECURSION_LIMIT = 60000
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pyhelm`` console script; returns the exit status."""
     gc.disable()  # a short-lived process: the cyclic collector only slows parsing of large template sets
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
     REDACTOR.clear()  # one command, one set of secrets
     with redacted_output():
@@ -161,7 +167,9 @@ def _run(argv: list[str], debug: bool) -> int:
             return status
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, EOFError) and not _from_prompt(exc.__cause__):
+            return report_error(exc.__cause__, debug)  # click turns every EOFError into Abort
         click.echo("Aborted!", err=True)
         return 1
     except click.ClickException as exc:  # usage errors exit 1, as helm's do
@@ -170,6 +178,16 @@ def _run(argv: list[str], debug: bool) -> int:
     except BaseException as exc:  # every other failure becomes one clear line, never a traceback
         return report_error(exc, debug)
     return 0
+
+
+def _from_prompt(exc: EOFError) -> bool:
+    """Whether the end of input came from a question put to the user (click's prompts)."""
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.endswith(os.path.join("click", "termui.py")):
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from engine.gotemplate.gotypes import GoStruct
@@ -123,16 +124,60 @@ def to_raw_json(value: Any) -> str:
     return _encode(value, False, None, 0)
 
 
-def load(text: str) -> Any:
-    """json.Unmarshal into interface{}: numbers float64; raises ValueError with Go-like messages."""
-    try:
-        return json.loads(text, parse_int=float, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        if not text.strip():
-            raise ValueError("unexpected end of JSON input") from None
-        raise ValueError(f"invalid character {text[exc.pos:exc.pos + 1]!r} looking for beginning of value"
-                         if exc.pos < len(text) else "unexpected end of JSON input") from None
+MAX_DEPTH = 10000  # encoding/json's maxNestingDepth
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _go_number(text: str) -> float:
+    """A JSON number as Go decodes it into interface{}: float64, out-of-range numbers refused."""
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return number
 
 
 def _reject_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"invalid character '{name[0]}' looking for beginning of value", name, 0)
+
+
+_DECODER = json.JSONDecoder(parse_int=_go_number, parse_float=_go_number, parse_constant=_reject_constant)
+
+
+def _too_deep(text: str) -> str | None:
+    """The bracket that opens a container nested deeper than Go's decoder allows, if any."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+def raw_decode(text: str) -> tuple[Any, int]:
+    """One JSON value at the start of ``text`` and where it ends, decoded as Go's encoding/json decodes
+    into interface{} (numbers float64; NaN, Infinity and out-of-range numbers refused; 10000 levels)."""
+    bracket = _too_deep(text)
+    if bracket is not None:
+        raise ValueError(f"invalid character '{bracket}' exceeded max depth")
+    return _DECODER.raw_decode(text)
+
+
+def load(text: str) -> Any:
+    """json.Unmarshal into interface{}: numbers float64; raises ValueError with Go-like messages."""
+    body = text.strip(" \t\n\r")
+    try:
+        value, end = raw_decode(body)
+    except json.JSONDecodeError as exc:
+        if not body:
+            raise ValueError("unexpected end of JSON input") from None
+        raise ValueError(f"invalid character {body[exc.pos:exc.pos + 1]!r} looking for beginning of value"
+                         if exc.pos < len(body) else "unexpected end of JSON input") from None
+    if end < len(body):
+        raise ValueError(f"invalid character {body[end:end + 1]!r} after top-level value")
+    return value

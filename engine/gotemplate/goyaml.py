@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from engine.gotemplate.gotypes import GoStruct
+from engine.gotemplate.yaml_events import ReadOptions, YAMLReadError, read_documents
 
 
 class YAMLError(ValueError):
@@ -53,10 +54,9 @@ def resolve_plain(text: str) -> tuple[str, Any]:
         if number is not None:
             return "int", number
         if _FLOAT.match(plain):
-            try:
-                return "float", float(plain)
-            except ValueError:
-                pass
+            number = float(plain)
+            if not math.isinf(number):  # strconv.ParseFloat's range error: go-yaml keeps the text
+                return "float", number
     return "str", text
 
 
@@ -85,7 +85,7 @@ def _parse_go_int(text: str) -> int | None:
     """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b prefixes and leading-zero octal)."""
     sign = -1 if text.startswith("-") else 1
     body = text[1:] if text[:1] in "+-" else text
-    if not body:
+    if not body or len(body) > 66:  # no 64-bit integer needs more digits (0b + 64 bits)
         return None
     try:
         if body[:2] in ("0x", "0X"):
@@ -108,66 +108,77 @@ def _parse_go_int(text: str) -> int | None:
     return value
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
-
-
-class _Loader(_BaseLoader):
-    """PyYAML loader resolving plain scalars as go-yaml v2 does."""
-
-
-_Loader.yaml_implicit_resolvers = {}
-_Loader.add_implicit_resolver("tag:go:plain", re.compile(r"^.*$", re.S), None)
-
-
-def _construct_plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    kind, value = resolve_plain(node.value)
-    if kind in ("int", "float"):
+def _plain_value(text: str, typed: bool) -> Any:
+    """A plain scalar: float64 for every number (sigs' JSON round trip), or int/float when ``typed``."""
+    kind, value = resolve_plain(text)
+    if kind == "int":
+        return int(value) if typed else float(value)
+    if kind == "float":
         return float(value)
     return value
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    loader.flatten_mapping(node)
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[_json_key(key, key_node)] = loader.construct_object(value_node, deep=True)
-    return result
+def _tagged_int(text: str, typed: bool) -> Any:
+    number = _parse_go_int(text.replace("_", "")) or 0
+    return number if typed else float(number)
 
 
-def _json_key(key: Any, node: yaml.Node) -> str:
+def _tagged_float(text: str) -> float:
+    kind, value = resolve_plain(text)
+    return float(value) if kind in ("int", "float") else 0.0
+
+
+def _tagged_binary(text: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except binascii.Error:
+        raise YAMLError("error converting YAML to JSON: yaml: !!binary value contains invalid base64 data") from None
+
+
+_TAGGED: dict[str, Callable[[str, bool], Any]] = {
+    "!": lambda text, typed: text,
+    "tag:yaml.org,2002:str": lambda text, typed: text,
+    "tag:yaml.org,2002:int": _tagged_int,
+    "tag:yaml.org,2002:float": lambda text, typed: _tagged_float(text),
+    "tag:yaml.org,2002:bool": lambda text, typed: resolve_plain(text)[1] is True,
+    "tag:yaml.org,2002:null": lambda text, typed: None,
+    "tag:yaml.org,2002:binary": lambda text, typed: _tagged_binary(text),
+}
+
+
+def _scalar(event: yaml.ScalarEvent, typed: bool) -> Any:
+    """go-yaml v2's decoding of one scalar; a tag it does not know leaves the text as it is."""
+    tag = event.tag
+    if tag is None:
+        return _plain_value(event.value, typed) if event.implicit[0] else event.value
+    handler = _TAGGED.get(tag)
+    return handler(event.value, typed) if handler else event.value
+
+
+def _json_key(key: Any, event: yaml.Event | None) -> str:
+    """A map key as sigs.k8s.io/yaml writes it into JSON."""
     if isinstance(key, str):
         return key
     if isinstance(key, bool):
         return "true" if key else "false"
-    if isinstance(key, float):
-        if isinstance(node, yaml.ScalarNode) and resolve_plain(node.value)[0] == "int":
+    if isinstance(key, (int, float)):
+        text = getattr(event, "value", None)
+        if isinstance(event, yaml.ScalarEvent) and event.tag is None and resolve_plain(text)[0] == "int":
             return str(int(key))
         from engine.gotemplate.gofmt import format_float
 
-        text = format_float(key, "g", -1)
-        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
+        formatted = format_float(float(key), "g", -1)
+        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(formatted, formatted)
     if key is None:
         raise YAMLError("error converting YAML to JSON: unsupported map key of type: <nil>")
     raise YAMLError(f"error converting YAML to JSON: unsupported map key: {key!r}")
 
 
-def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    if node.tag == "tag:go:plain":
-        return _construct_plain(loader, node)
-    return node.value
-
-
-_Loader.add_constructor("tag:go:plain", _construct_plain)
-_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: float(
-    _parse_go_int(node.value.replace("_", "")) or 0))
-_Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: float(
-    resolve_plain(node.value)[1] if resolve_plain(node.value)[0] in ("int", "float") else 0.0))
-_Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: resolve_plain(node.value)[1] is True)
-_Loader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
-_Loader.add_constructor("tag:yaml.org,2002:binary", yaml.SafeLoader.construct_yaml_binary)
+_VALUES = ReadOptions(scalar=lambda event: _scalar(event, False), key=_json_key, json_depth=True)
+_MANIFESTS = ReadOptions(scalar=lambda event: _scalar(event, True), key=_json_key, json_depth=True)
 
 
 _MESSAGES = [
@@ -204,35 +215,21 @@ def _error(exc: yaml.YAMLError) -> YAMLError:
     return YAMLError(f"error converting YAML to JSON: yaml: {where}{message}", line)
 
 
-class _ManifestLoader(_Loader):
-    """Like _Loader but integers stay integers, as Kubernetes' unstructured decoding keeps them."""
-
-
-def _construct_typed_plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    kind, value = resolve_plain(node.value)
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return float(value)
-    return value
-
-
-def _construct_typed_str(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    if node.tag == "tag:go:plain":
-        return _construct_typed_plain(loader, node)
-    return node.value
-
-
-_ManifestLoader.add_constructor("tag:go:plain", _construct_typed_plain)
-_ManifestLoader.add_constructor("tag:yaml.org,2002:str", _construct_typed_str)
+def _read(text: str, options: ReadOptions, first_only: bool) -> list[Any]:
+    try:
+        return read_documents(text, options, first_only)
+    except yaml.YAMLError as exc:
+        raise _error(exc) from None
+    except YAMLReadError as exc:
+        if exc.json_stage:
+            raise YAMLError(f"error unmarshaling JSON: while decoding JSON: {exc}") from None
+        where = f"line {exc.line}: " if exc.line else ""
+        raise YAMLError(f"error converting YAML to JSON: yaml: {where}{exc}", exc.line) from None
 
 
 def load_manifests(text: str) -> list[Any]:
     """Every document of a rendered manifest, integers kept as integers (for sending to the API server)."""
-    try:
-        return list(yaml.load_all(text, Loader=_ManifestLoader))
-    except yaml.YAMLError as exc:
-        raise _error(exc) from None
+    return _read(text, _MANIFESTS, first_only=False)
 
 
 def load(text: str) -> Any:
@@ -240,18 +237,13 @@ def load(text: str) -> Any:
 
     Like go-yaml's Unmarshal, documents after the first are not read.
     """
-    try:
-        return next(iter(yaml.load_all(text, Loader=_Loader)), None)
-    except yaml.YAMLError as exc:
-        raise _error(exc) from None
+    documents = _read(text, _VALUES, first_only=True)
+    return documents[0] if documents else None
 
 
 def load_all(text: str) -> list[Any]:
     """Read every document of a YAML stream."""
-    try:
-        return list(yaml.load_all(text, Loader=_Loader))
-    except yaml.YAMLError as exc:
-        raise _error(exc) from None
+    return _read(text, _VALUES, first_only=False)
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -121,6 +121,10 @@ def _parse_float(text: str) -> float | None:
         return None
 
 
+MAX_EXPRESSION_DEPTH = 10000  # Go's maxStackDepth for nested parenthesized pipelines
+MAX_NESTING = 10000  # nested control structures (Go has no limit; Python's recursion needs one)
+
+
 class Parser:
     """Parses one template text; ``parse()`` returns its trees by template name."""
 
@@ -130,6 +134,8 @@ class Parser:
         self.defined_here: set[str] = set()
         self.vars: list[str] = ["$"]
         self.range_depth = 0
+        self.paren_depth = 0
+        self.list_depth = 0
         self.line = 1
         try:
             self.items = lex(text)
@@ -237,13 +243,19 @@ class Parser:
         self.add(name, body, end.line)
 
     def item_list(self) -> tuple[ListNode, _End]:
-        nodes = ListNode(self.peek_non_space().pos)
-        while self.peek_non_space().kind != "eof":
-            node = self.text_or_action()
-            if isinstance(node, _End):
-                return nodes, node
-            nodes.nodes.append(node)
-        self.error("unexpected EOF")
+        if self.list_depth >= MAX_NESTING:
+            self.error(f"if, else, range, with and block nested more than {MAX_NESTING} levels deep")
+        self.list_depth += 1
+        try:
+            nodes = ListNode(self.peek_non_space().pos)
+            while self.peek_non_space().kind != "eof":
+                node = self.text_or_action()
+                if isinstance(node, _End):
+                    return nodes, node
+                nodes.nodes.append(node)
+            self.error("unexpected EOF")
+        finally:
+            self.list_depth -= 1
 
     def text_or_action(self):
         item = self.next_non_space()
@@ -461,7 +473,13 @@ class Parser:
             except ValueError as exc:
                 self.error(str(exc), token.line)
         if kind == "lparen":
-            return self.pipeline("parenthesized pipeline", "rparen")
+            if self.paren_depth >= MAX_EXPRESSION_DEPTH:
+                self.error("max expression depth exceeded", token.line)
+            self.paren_depth += 1
+            try:
+                return self.pipeline("parenthesized pipeline", "rparen")
+            finally:
+                self.paren_depth -= 1
         if kind in ("string", "raw"):
             return StringNode(token.pos, token.value, self.unquote(token))
         self.backup()

@@ -43,7 +43,7 @@ def _version(version: str) -> str | None:
 def lint_chartfile(linter: Linter) -> None:
     """Helm's rules.Chartfile."""
     from engine.chart.errors import ChartError
-    from engine.chart.metadata import parse_metadata
+    from engine.chart.metadata import parse_metadata, type_error
     from engine.gotemplate.goyaml import YAMLError, load
 
     name = "Chart.yaml"
@@ -58,6 +58,10 @@ def lint_chartfile(linter: Linter) -> None:
     except (OSError, YAMLError, ChartError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) else str(exc)
         linter.rule(ERROR, name, f"unable to parse YAML\n\t{detail}")
+        return
+    problem = type_error(data)
+    if problem:
+        linter.rule(ERROR, name, f"unable to parse YAML\n\t{problem}")
         return
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:

@@ -24,8 +24,8 @@ _LABEL_TEXT = ("a DNS-1035 label must consist of lower case alphanumeric charact
 
 def lint_values(linter: Linter, overrides: dict[str, Any], skip_schema: bool) -> None:
     """values.yaml must parse and, with the overrides, satisfy values.schema.json."""
-    from engine.chart.errors import ChartError
-    from engine.chart.loader import load_values_bytes
+    from engine.gotemplate.gojson import json_kind
+    from engine.gotemplate.goyaml import YAMLError, load
     from engine.values.coalesce import coalesce_tables
     from engine.values.schema import validate_single
     import copy
@@ -34,12 +34,18 @@ def lint_values(linter: Linter, overrides: dict[str, Any], skip_schema: bool) ->
     path = os.path.join(linter.chart_dir, name)
     if not linter.rule(INFO, name, None if os.path.exists(path) else "file does not exist"):
         return
-    try:
-        with open(path, "rb") as handle:
-            values = load_values_bytes(handle.read())
-    except ChartError as exc:
-        linter.rule(ERROR, name, f"unable to parse YAML: {str(exc).removeprefix('cannot load values.yaml: ')}")
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", errors="replace")
+    try:  # Helm's lint reads values.yaml as one document (ReadValuesFile), not as the loader does
+        values = load(text)
+    except YAMLError as exc:
+        linter.rule(ERROR, name, f"unable to parse YAML: {exc}")
         return
+    if values is not None and not isinstance(values, dict):
+        linter.rule(ERROR, name, "unable to parse YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
+                                 f"unmarshal {json_kind(values)} into Go value of type common.Values")
+        return
+    values = values or {}
     schema_path = os.path.join(linter.chart_dir, "values.schema.json")
     if skip_schema or not os.path.exists(schema_path):
         return
@@ -77,14 +83,19 @@ def _documents(text: str) -> list[str]:
 
 
 def _check_document(linter: Linter, file_name: str, document: str, rendered: str) -> bool:
+    from engine.gotemplate.gojson import json_kind
     from engine.gotemplate.goyaml import YAMLError, load
 
     try:
         data = load(document)
     except YAMLError as exc:
         return linter.rule(ERROR, file_name, f"unable to parse YAML: {exc}")
-    if not isinstance(data, dict):
+    if data is None:
         return True
+    if not isinstance(data, dict):
+        return linter.rule(ERROR, file_name, "unable to parse YAML: error unmarshaling JSON: while decoding JSON: "
+                                             f"json: cannot unmarshal {json_kind(data)} into Go value of type "
+                                             "rules.k8sYamlStruct")
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     kind = str(data.get("kind") or "")
     name = str(metadata.get("name") or "")
@@ -124,7 +135,7 @@ def lint_templates(linter: Linter, namespace: str, values: dict[str, Any], kube_
     if not linter.rule(ERROR, directory, None if os.path.isdir(path) else "not a directory"):
         return
     try:
-        chart = copy_chart_tree(load_chart(linter.chart_dir))
+        chart = copy_chart_tree(load_chart(linter.chart_dir, any_api_version=True))
     except ChartError as exc:
         linter.rule(ERROR, directory, str(exc))
         return
@@ -171,7 +182,7 @@ def lint_dependencies(linter: Linter) -> None:
     from engine.chart.loader import load_chart
 
     try:
-        chart = load_chart(linter.chart_dir)
+        chart = load_chart(linter.chart_dir, any_api_version=True)
     except ChartError as exc:
         linter.rule(ERROR, "", f"unable to load chart\n\t{exc}")
         return
@@ -207,7 +218,7 @@ def lint_crds(linter: Linter) -> None:
     if not linter.rule(ERROR, "crds/", None if os.path.isdir(path) else "not a directory"):
         return
     try:
-        chart = load_chart(linter.chart_dir)
+        chart = load_chart(linter.chart_dir, any_api_version=True)
     except ChartError as exc:
         linter.rule(ERROR, "crds/", str(exc))
         return

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.chart.errors import ChartError
 from engine.lint.chartfile import lint_chartfile
 from engine.lint.messages import ERROR, INFO, WARNING, Linter, Message
 from engine.lint.rules import lint_crds, lint_dependencies, lint_templates, lint_values
@@ -37,19 +37,56 @@ def lint_path(path: str, values: dict[str, Any], namespace: str, kube_version: s
     if path.endswith((".tgz", ".tar.gz")):
         with tempfile.TemporaryDirectory() as tmp:
             try:
-                with tarfile.open(path, "r:gz") as archive:
-                    archive.extractall(tmp, filter="data")
-            except (OSError, tarfile.TarError) as exc:
+                chart_dir = expand_archive(path, tmp)
+            except ChartError as exc:
                 return ChartResult(path, error=f"unable to extract tarball: {exc}")
-            entries = sorted(os.listdir(tmp))
-            if not entries or not os.path.isdir(os.path.join(tmp, entries[0])):
-                return ChartResult(path, error=f"unexpected file in temporary output directory {tmp}")
-            return ChartResult(path, lint_directory(os.path.join(tmp, entries[0]), values, namespace, kube_version,
-                                                    skip_schema))
+            return ChartResult(path, lint_directory(chart_dir, values, namespace, kube_version, skip_schema))
     if not os.path.exists(os.path.join(path, "Chart.yaml")):
         return ChartResult(path, error="unable to check Chart.yaml file in chart: stat "
                                        f"{os.path.join(path, 'Chart.yaml')}: no such file or directory")
     return ChartResult(path, lint_directory(path, values, namespace, kube_version, skip_schema))
+
+
+def expand_archive(path: str, directory: str) -> str:
+    """Helm's chartutil.Expand: the archive's files, read with the loader's rules, written below
+    ``directory``/<chart name>; returns that chart directory."""
+    from engine.chart.archive import read_archive
+    from engine.gotemplate.goyaml import YAMLError, load
+
+    try:
+        with open(path, "rb") as handle:
+            files = read_archive(handle.read(), path)
+    except OSError as exc:
+        raise ChartError(f"open {path}: {(exc.strerror or str(exc)).lower()}") from None
+    chart_name = ""
+    for file in files:
+        if file.name == "Chart.yaml":
+            try:
+                metadata = load(file.data.decode("utf-8", errors="replace"))
+            except YAMLError as exc:
+                raise ChartError(f"cannot load Chart.yaml: {exc}") from None
+            chart_name = str(metadata.get("name") or "") if isinstance(metadata, dict) else ""
+    if not chart_name:
+        raise ChartError("chart name not specified")
+    chart_dir = _inside(directory, chart_name)
+    for file in files:
+        target = _inside(chart_dir, file.name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(file.data)
+    return chart_dir
+
+
+def _inside(root: str, name: str) -> str:
+    """``root``/``name`` confined to ``root``, as securejoin confines it (``..`` stops at the root)."""
+    parts: list[str] = []
+    for part in name.replace("\\", "/").split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return os.path.join(root, *parts)
 
 
 def subchart_paths(path: str) -> list[str]:

@@ -47,11 +47,12 @@ def stack_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def _validate(document: PositionedYAML) -> None:
+def _validate(document: PositionedYAML, environment: str | None, schema: dict[str, Any] | None = None) -> None:
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(stack_schema())
-    errors = sorted(validator.iter_errors(document.data), key=lambda e: document.line_of(e.absolute_path))
+    validator = jsonschema.Draft202012Validator(schema or stack_schema())
+    data = _used_part(document.data, environment)
+    errors = sorted(validator.iter_errors(data), key=lambda e: document.line_of(e.absolute_path))
     if not errors:
         return
     lines = []
@@ -61,6 +62,24 @@ def _validate(document: PositionedYAML) -> None:
         lines.append(f"{document.where(path)}: {field}: {_describe(error)}")
     more = f"\n(and {len(errors) - 10} more)" if len(errors) > 10 else ""
     raise StackError("invalid stack file:\n" + "\n".join(lines) + more)
+
+
+def _used_part(data: dict[str, Any], environment: str | None) -> dict[str, Any]:
+    """The document as one pass uses it: of the environments, only the chosen one is checked (a file may
+    define thousands; each is checked when it is chosen)."""
+    environments = data.get("environments")
+    if not isinstance(environments, dict):
+        return data
+    chosen = {environment: environments[environment]} if environment in environments else {}
+    return {**data, "environments": chosen}
+
+
+@cache
+def _environments_schema() -> dict[str, Any]:
+    """The part of the schema the first pass relies on: ``environments`` (read before templating)."""
+    full = stack_schema()
+    return {"$defs": full["$defs"], "type": "object",
+            "properties": {"environments": full["properties"]["environments"]}}
 
 
 def _offending_path(error: Any) -> tuple[Any, ...]:
@@ -85,29 +104,66 @@ def _describe(error: Any) -> str:
 
 
 def _read(path: str) -> str:
+    if "\0" in path:
+        raise StackError(f"cannot read stack file {path!r}: a path cannot contain a NUL character")
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         raise StackError(f"cannot read stack file {path}: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise StackError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                         "save the stack file as UTF-8") from None
 
 
-def _environment_section(text: str, path: str, environment: str | None) -> dict[str, Any]:
+class _Passes:
+    """The stack file's text rendered and parsed per pass; a text without templates is parsed once."""
+
+    def __init__(self, text: str, path: str):
+        self.text, self.path = text, path
+        self.documents: dict[str, PositionedYAML] = {}
+
+    def document(self, context: dict[str, Any]) -> PositionedYAML:
+        rendered = render(self.text, context, self.path)
+        if rendered not in self.documents:
+            self.documents[rendered] = PositionedYAML(rendered, self.path)
+        return self.documents[rendered]
+
+
+def _mapping(document: PositionedYAML) -> dict[str, Any]:
+    if not isinstance(document.data, dict):
+        raise StackError(f"{document.source}: a stack file must be a YAML mapping with name and releases")
+    return document.data
+
+
+def _environment_section(passes: _Passes, environment: str | None) -> dict[str, Any]:
     """The chosen environment's section, read before templating (so it must not depend on templates)."""
-    first_pass = render(text, {"env": _lenient_env(environment)}, path)
-    data = PositionedYAML(first_pass, path).data or {}
-    environments = data.get("environments") or {}
+    document = passes.document({"env": _lenient_env(environment)})
+    _mapping(document)
+    _validate(document, environment, _environments_schema())
+    _check_paths(document)
+    environments = document.data.get("environments") or {}
     if environment is None:
         return {}
     if environment not in environments:
-        known = ", ".join(sorted(environments)) or "none defined"
-        raise StackError(f'{path}: environment "{environment}" is not defined (environments: {known})')
+        known = _list_some(sorted(environments)) or "none defined"
+        raise StackError(f'{passes.path}: environment "{environment}" is not defined (environments: {known})')
     return environments[environment] or {}
 
 
-def _environment_names(text: str, path: str) -> list[str]:
-    data = PositionedYAML(render(text, {"env": _lenient_env(None)}, path), path).data or {}
-    return sorted((data.get("environments") or {}) if isinstance(data, dict) else {})
+def _list_some(names: list[str], shown: int = 20) -> str:
+    """The first names of a list, and how many more there are (a file may define thousands)."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _environment_names(passes: _Passes) -> list[str]:
+    data = passes.document({"env": _lenient_env(None)}).data
+    environments = data.get("environments") if isinstance(data, dict) else None
+    return sorted(environments) if isinstance(environments, dict) else []
 
 
 def _lenient_env(name: str | None) -> SimpleNamespace:
@@ -168,21 +224,20 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -
     """Load and validate a stack file for ``environment``; raises StackError naming file, line and field."""
     import os
 
-    text = _read(path)
+    passes = _Passes(_read(path), path)
     base_dir = os.path.dirname(os.path.abspath(path))
-    section = _environment_section(text, path, environment)
+    section = _environment_section(passes, environment)
     env_values = _env_values(section, base_dir, path)
     try:
-        rendered = render(text, {"env": SimpleNamespace(name=environment, values=env_values)}, path)
+        document = passes.document({"env": SimpleNamespace(name=environment, values=env_values)})
     except StackError as exc:
-        known = _environment_names(text, path) if environment is None else []
+        known = _environment_names(passes) if environment is None else []
         if known:
-            raise StackError(f"{exc}; choose an environment with -e ({', '.join(known)})") from None
+            raise StackError(f"{exc}; choose an environment with -e ({_list_some(known)})") from None
         raise
-    document = PositionedYAML(rendered, path)
-    if not isinstance(document.data, dict):
-        raise StackError(f"{path}: a stack file must be a YAML mapping with name and releases")
-    _validate(document)
+    _mapping(document)
+    _validate(document, environment)
+    _check_paths(document)
     data = document.data
     overrides = section.get("releases") or {}
     unknown = sorted(set(overrides) - {r["name"] for r in data["releases"]})
@@ -203,6 +258,23 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -
                                keyring=r.get("keyring"))
                     for r in data.get("repositories") or []]
     return Stack(data["name"], path, environment, env_values, repositories, releases, section.get("kubeContext"))
+
+
+_FREE_FORM = {"values", "set"}  # chart values: any text is allowed there
+
+
+def _check_paths(document: PositionedYAML) -> None:
+    """File names, chart references and other settings cannot hold a NUL (no system call accepts one)."""
+    pending: list[tuple[tuple[Any, ...], Any]] = [((), document.data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(((*path, k), v) for k, v in value.items() if k not in _FREE_FORM)
+        elif isinstance(value, list):
+            pending.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and "\0" in value:
+            field = ".".join(str(p) for p in path)
+            raise StackError(f"{document.where(path)}: {field}: contains a NUL character; remove it")
 
 
 def _check_unique(releases: list[ReleaseSpec], path: str) -> None:

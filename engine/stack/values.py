@@ -30,6 +30,8 @@ def read_values_file(name: str, base_dir: str, context: dict[str, Any], stack_pa
             text = handle.read()
     except OSError as exc:
         raise StackError(f"{stack_path}: values file {name}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise StackError(f"{path}: not UTF-8 text (offset {exc.start}); save the values file as UTF-8") from None
     text = render(text, context, path)
     try:
         data = goyaml.load(text)

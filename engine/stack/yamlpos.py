@@ -1,11 +1,57 @@
-"""YAML parsing that remembers where each value came from, for errors that name file and line."""
+"""YAML parsing that remembers where each value came from, for errors that name file and line.
+
+One pass over libyaml's events (the C parser) builds the data and the line of every value, with
+go-yaml's limits on nesting and aliases and with PyYAML's YAML 1.1 typing of scalars. A key defined
+twice in one mapping is an error naming both lines: silently keeping the second ``releases:`` block
+would drop the first and plan to uninstall it.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 import yaml
 
+from engine.gotemplate.yaml_events import ReadOptions, YAMLReadError, read_documents
+
 Path = tuple[Any, ...]
+INT_DIGITS = "an integer of more than 4300 digits cannot be read; quote it to make it a string"
+_RESOLVER = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    """A scalar typed as PyYAML's safe loader types it (YAML 1.1: ints, floats, booleans, dates)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        if not event.implicit[0]:  # quoted: a string
+            return event.value
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
+    construct = yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
+    line = event.start_mark.line + 1
+    if construct is None:
+        raise YAMLReadError(f"unknown tag {tag} (use plain YAML values)", line)
+    try:
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                                                       event.style))
+    except ValueError as exc:
+        text = event.value if len(event.value) <= 40 else event.value[:40] + "…"
+        reason = INT_DIGITS if "integer string conversion" in str(exc) else str(exc)
+        raise YAMLReadError(f"cannot read {text!r}: {reason}", line) from None
+
+
+def _key(key: Any, event: yaml.Event | None) -> Any:
+    if isinstance(key, (dict, list)):
+        raise YAMLReadError("a mapping key must be a plain value, not a mapping or a list",
+                            event.start_mark.line + 1 if event is not None else 0)
+    return key
+
+
+def _duplicate(key: Any, first_line: int, line: int) -> None:
+    raise YAMLReadError(f"key {key!r} is defined twice in one mapping (first at line {first_line}); remove or "
+                        "merge one of them", line)
 
 
 class PositionedYAML:
@@ -16,24 +62,19 @@ class PositionedYAML:
 
         self.source = source
         self.lines: dict[Path, int] = {}
+        options = ReadOptions(scalar=_scalar, key=_key, duplicate_key=_duplicate, positions=self.lines)
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            self.data = yaml.safe_load(text) if node is not None else None
+            documents = read_documents(text, options)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{source}:{mark.line + 1}" if mark else source
             raise StackError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
-        if node is not None:
-            self._index(node, ())
-
-    def _index(self, node: yaml.Node, path: Path) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                self._index(value, (*path, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self._index(item, (*path, index))
+        except YAMLReadError as exc:
+            where = f"{source}:{exc.line}" if exc.line else source
+            raise StackError(f"{where}: invalid YAML: {exc}") from None
+        if len(documents) > 1:
+            raise StackError(f"{source}: holds {len(documents)} YAML documents; a stack file is one document")
+        self.data = documents[0] if documents else None
 
     def line_of(self, path: Path) -> int:
         """The line of ``path``, or of its nearest ancestor that exists."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.chart.model import Chart
 from engine.values.errors import ValuesError
+from engine.values.schema_regex import invalid_regexes, with_re2
 
 HEADER = "values don't meet the specifications of the schema(s) in the following chart(s):\n"
 
@@ -34,6 +35,13 @@ def _literal(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}'"
     return json.dumps(value)
+
+
+def _quote(text: str) -> str:
+    """santhosh-tekuri/jsonschema's quote: Go's %q inside single quotes."""
+    from engine.gotemplate.gofmt import go_quote
+
+    return "'" + go_quote(text)[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
 
 
 def _number(value: Any) -> str:
@@ -66,7 +74,7 @@ def _message(error: Any) -> str:
     if kind in ("minProperties", "maxProperties"):
         return f"{kind}: got {len(instance)}, want {expected}"
     if kind == "pattern":
-        return f"'{instance}' does not match pattern '{expected}'"
+        return f"'{instance}' does not match pattern {_quote(expected)}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         extra = [k for k in instance if k not in (error.schema.get("properties") or {})] if isinstance(
             instance, dict) else []
@@ -96,9 +104,12 @@ def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
         schema = json.loads(schema_bytes)
     except json.JSONDecodeError as exc:
         return f"- at '': invalid schema: {exc}\n"
+    bad_regexes = invalid_regexes(schema)
+    if bad_regexes:
+        return bad_regexes
     try:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        validator = validator_class(schema)
+        validator = with_re2(validator_class)(schema)
         errors = sorted(validator.iter_errors(values), key=lambda e: (list(map(str, e.absolute_path)),
                                                                       e.validator))  # one type failure hides the rest
     except (jsonschema.SchemaError, jsonschema.exceptions.RefResolutionError, Exception) as exc:

@@ -1,10 +1,10 @@
 """Helm's ``--set`` family grammar (pkg/strvals): keys with dots and [indexes], typed values, lists."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Callable
 
+from engine.gotemplate import gojson
 from engine.gotemplate.gotypes import Int64, go_type_name
 
 MAX_INDEX = 65536
@@ -55,7 +55,7 @@ def typed_value(text: str, as_string: bool) -> Any:
         return None
     if lowered == "0":
         return Int64(0)
-    if text and text[0] != "0" and _DECIMAL.match(text):
+    if text and text[0] != "0" and len(text) <= 20 and _DECIMAL.match(text):  # longer: no int64, a string
         value = int(text, 10)
         if -(1 << 63) <= value < (1 << 63):
             return Int64(value)
@@ -158,10 +158,9 @@ class _Parser:
             if self.empty_value():
                 setter(None)
                 return
-            decoder = json.JSONDecoder(parse_int=float)
             try:
-                value, end = decoder.raw_decode(self.scanner.rest())
-            except json.JSONDecodeError as exc:
+                value, end = gojson.raw_decode(self.scanner.rest())
+            except ValueError as exc:  # JSONDecodeError, NaN, Infinity, numbers out of float64's range
                 raise StrvalsError(str(exc)) from None
             setter(value)
             self.scanner.pos += end
@@ -170,10 +169,7 @@ class _Parser:
         try:
             items = self.value_list()
         except _NotList:
-            text = self.value()
-            setter(self.reader(text))
-            if self.scanner.pos >= len(self.scanner.text) and not self.scanner.text.endswith(","):
-                raise _EOF() from None
+            setter(self.reader(self.value()))  # as Go, a value ending the input returns normally
             return
         except _EOF:
             setter("")

@@ -2,10 +2,10 @@
 --set-literal, in Helm's order of precedence by flag type."""
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, TextIO
 
+from engine.gotemplate import gojson
 from engine.values import strvals
 from engine.values.errors import ValuesError
 
@@ -49,8 +49,8 @@ def build_user_values(value_files: list[str], set_json: list[str], set_values: l
         trimmed = value.strip()
         if trimmed.startswith("{"):
             try:
-                parsed = json.loads(trimmed, parse_int=float)
-            except json.JSONDecodeError:
+                parsed = gojson.load(trimmed)
+            except ValueError:
                 raise ValuesError(f"failed parsing --set-json data JSON: {value}") from None
             base = merge_maps(base, parsed)
             continue

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re as pyre
-from functools import lru_cache
 
 import re2
 
+from engine.gotemplate import goregexp
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc
 from engine.gotemplate.gotypes import StrList
@@ -14,13 +14,12 @@ FUNCS: FuncMap = {}
 _GROUP_REF = pyre.compile(r"\$(?:\{([A-Za-z0-9_]*)\}|([A-Za-z0-9_]+)|(\$))")
 
 
-@lru_cache(maxsize=512)
 def compile_go(pattern: str):
-    """Compile a Go regexp; raises FuncError with Go's message shape."""
+    """Compile a Go regexp; raises FuncError with Go's message."""
     try:
-        return re2.compile(pattern)
-    except re2.error as exc:
-        raise FuncError(f"error parsing regexp: {exc}: `{pattern}`") from None
+        return goregexp.compile_go(pattern)
+    except goregexp.GoRegexpError as exc:
+        raise FuncError(str(exc)) from None
 
 
 def _expand(template: str, match) -> str:

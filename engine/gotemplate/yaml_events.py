@@ -1,0 +1,298 @@
+"""YAML documents built from libyaml's event stream in one iterative pass, with go-yaml's guards.
+
+PyYAML's composer and constructor recurse (a deeply nested document overflows the stack, or crashes the
+C composer) and keep aliases shared (an alias bomb loads cheaply and explodes later, in ``toYaml``).
+go-yaml refuses both, so everything that reads YAML the way Helm does goes through here:
+
+* nesting: more than 10000 flow levels or block indentation levels is a scanner error
+  (``exceeded max depth of 10000``); sigs.k8s.io/yaml's JSON round trip also refuses containers nested
+  more than 10000 deep (encoding/json's limit), reported after the document decoded;
+* aliases: go-yaml counts every node it decodes, an alias re-decoding its whole anchored value, and
+  fails with ``document contains excessive aliasing`` once the share decoded through aliases exceeds its
+  allowed ratio; an alias to an anchor still being read is ``anchor '…' value contains itself``;
+* merge keys (``<<``) apply in document order, as go-yaml v2 decodes them.
+
+Aliases are expanded into copies (as Go decodes them); the guards bound what that can cost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable
+
+import yaml
+
+MAX_DEPTH = 10000  # go-yaml's max_flow_level and max_indents; encoding/json's maxNestingDepth
+ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
+POSITION_DEPTH = 64  # lines are recorded this deep; deeper values report their nearest recorded ancestor
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when PyYAML has it
+
+
+class YAMLReadError(ValueError):
+    """A document go-yaml would refuse; ``line`` is 1-based (0 when go-yaml names no line)."""
+
+    def __init__(self, message: str, line: int = 0, json_stage: bool = False):
+        super().__init__(message)
+        self.line = line
+        self.json_stage = json_stage  # raised by the JSON round trip rather than by go-yaml itself
+
+
+def allowed_alias_ratio(decode_count: int) -> float:
+    """go-yaml's share of decodes that may come from alias expansion, falling from 99% to 10%."""
+    if decode_count <= ALIAS_RATIO_LOW:
+        return 0.99
+    if decode_count >= ALIAS_RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (decode_count - ALIAS_RATIO_LOW) / (ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW)
+
+
+@dataclass
+class ReadOptions:
+    """How one kind of file turns YAML into data."""
+
+    scalar: Callable[[yaml.ScalarEvent], Any]
+    key: Callable[[Any, yaml.Event], Hashable] = lambda key, event: key
+    json_depth: bool = False  # apply encoding/json's nesting limit (sigs.k8s.io/yaml's round trip)
+    max_depth: int | None = None  # a nesting limit of our own, reported with its line
+    duplicate_key: Callable[[Any, int, int], None] | None = None  # (key, first line, second line)
+    positions: dict[tuple, int] | None = None  # filled with path → 1-based line of every value
+
+
+@dataclass(slots=True)
+class _Anchor:
+    value: Any = None
+    size: int = 0  # decodes go-yaml spends on one expansion
+    depth: int = 0  # nesting of the anchored value (1 for a collection holding scalars)
+    done: bool = False
+
+
+@dataclass(slots=True)
+class _Frame:
+    container: Any
+    is_map: bool
+    anchor: _Anchor | None
+    start_count: int
+    path: tuple
+    line: int
+    pushed_indent: bool
+    flow: bool
+    key: Any = None
+    key_line: int = 0
+    has_key: bool = False
+    merging: bool = False
+    seen: dict | None = None
+    child_depth: int = 0
+
+
+@dataclass(slots=True)
+class _Counts:
+    decodes: int = 0
+    aliased: int = 0
+    failure: YAMLReadError | None = field(default=None)
+
+    def add(self, decodes: int, aliased: int) -> None:
+        self.decodes += decodes
+        self.aliased += aliased
+        if (self.failure is None and self.aliased > 100 and self.decodes > 1000
+                and self.aliased / self.decodes > allowed_alias_ratio(self.decodes)):
+            self.failure = YAMLReadError("document contains excessive aliasing")
+
+
+def read_documents(text: str, options: ReadOptions, first_only: bool = False) -> list[Any]:
+    """Every document of ``text`` (only the first with ``first_only``); libyaml's syntax errors
+    propagate as ``yaml.YAMLError``, go-yaml's refusals as YAMLReadError."""
+    events = yaml.parse(text, Loader=_EVENT_LOADER)
+    documents: list[Any] = []
+    for event in events:
+        if event.__class__ is yaml.DocumentStartEvent:
+            documents.append(_Document(options).read(events))
+            if first_only:
+                break
+    return documents
+
+
+class _Document:
+    """The state of reading one document: the open collections, anchors, go-yaml's counters."""
+
+    def __init__(self, options: ReadOptions):
+        self.options = options
+        self.anchors: dict[str, _Anchor] = {}
+        self.counts = _Counts()
+        self.stack: list[_Frame] = []
+        self.indents: list[int] = [-1]
+        self.flow_level = 0
+        self.json_too_deep: str | None = None
+        self.result: Any = None
+
+    def read(self, events) -> Any:
+        self.counts.add(1, 0)  # the document node
+        for event in events:
+            kind = event.__class__
+            if kind is yaml.ScalarEvent:
+                self.scalar(event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self.open(event, kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self.close()
+            elif kind is yaml.AliasEvent:
+                self.alias(event)
+            elif kind is yaml.DocumentEndEvent:
+                break
+        if self.counts.failure is not None:
+            raise self.counts.failure
+        if self.json_too_deep is not None:
+            raise YAMLReadError(f"invalid character '{self.json_too_deep}' exceeded max depth", json_stage=True)
+        return self.result
+
+    # -- nodes --------------------------------------------------------------------------------------
+    def scalar(self, event: yaml.ScalarEvent) -> None:
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.is_map and not parent.has_key and _is_merge_key(event):
+            parent.merging, parent.has_key = True, True  # go-yaml decodes the merged value, not this key
+            return
+        self.counts.add(1, 0)
+        if self.counts.failure is not None:
+            return
+        value = self.options.scalar(event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
+        self.store(value, event, 0)
+
+    def open(self, event: yaml.CollectionStartEvent, is_map: bool) -> None:
+        self.counts.add(1, 0)
+        line = event.start_mark.line + 1
+        pushed = False
+        if event.flow_style:
+            self.flow_level += 1
+            if self.flow_level > MAX_DEPTH:
+                raise YAMLReadError(f"exceeded max depth of {MAX_DEPTH}")
+        elif not self.flow_level and event.start_mark.column > self.indents[-1]:
+            self.indents.append(event.start_mark.column)
+            pushed = True
+            if len(self.indents) - 1 > MAX_DEPTH:
+                raise YAMLReadError(f"exceeded max depth of {MAX_DEPTH}", line)
+        depth = len(self.stack) + 1
+        if self.options.max_depth is not None and depth > self.options.max_depth:
+            raise YAMLReadError(f"nested more than {self.options.max_depth} levels deep", line)
+        if self.options.json_depth and depth > MAX_DEPTH and self.json_too_deep is None:
+            self.json_too_deep = "{" if is_map else "["
+        anchor = None
+        if event.anchor is not None:
+            anchor = self.anchors[event.anchor] = _Anchor()
+        path = ()
+        if self.recording():  # paths cost O(depth) each: built only when asked for, and not too deep
+            path = self.child_path(self.stack[-1] if self.stack else None)
+            self.options.positions[path] = line
+        self.stack.append(_Frame({} if is_map else [], is_map, anchor, self.counts.decodes, path, line, pushed,
+                                 bool(event.flow_style), seen={} if is_map else None))
+
+    def close(self) -> None:
+        frame = self.stack.pop()
+        if frame.pushed_indent:
+            self.indents.pop()
+        if frame.flow:
+            self.flow_level -= 1
+        if frame.anchor is not None:
+            frame.anchor.value, frame.anchor.done = frame.container, True
+            frame.anchor.size = self.counts.decodes - frame.start_count + 1
+            frame.anchor.depth = frame.child_depth + 1
+        self.store(frame.container, None, frame.child_depth + 1, placed=True)
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise YAMLReadError(f"unknown anchor '{event.anchor}' referenced")
+        self.counts.add(1, 0)
+        if self.counts.failure is not None:
+            return
+        if not anchor.done:
+            self.counts.failure = YAMLReadError(f"anchor '{event.anchor}' value contains itself")
+            return
+        self.counts.add(anchor.size, anchor.size)
+        if self.counts.failure is not None:
+            return
+        if (self.options.json_depth and anchor.depth and len(self.stack) + anchor.depth > MAX_DEPTH
+                and self.json_too_deep is None):
+            self.json_too_deep = "{" if isinstance(anchor.value, dict) else "["
+        self.store(_copy(anchor.value), event, anchor.depth)
+
+    def recording(self) -> bool:
+        return self.options.positions is not None and len(self.stack) <= POSITION_DEPTH
+
+    # -- placing values -----------------------------------------------------------------------------
+    def child_path(self, parent: _Frame | None) -> tuple:
+        if parent is None:
+            return ()
+        if parent.is_map:
+            return (*parent.path, parent.key) if parent.has_key else parent.path
+        return (*parent.path, len(parent.container))
+
+    def store(self, value: Any, event: yaml.Event | None, depth: int, placed: bool = False) -> None:
+        """Put a finished value into the open collection (as key, value, merge or item)."""
+        if not self.stack:
+            self.result = value
+            return
+        parent = self.stack[-1]
+        parent.child_depth = max(parent.child_depth, depth)
+        if self.counts.failure is not None:
+            return
+        if not parent.is_map:
+            if event is not None and self.recording():
+                self.options.positions[(*parent.path, len(parent.container))] = event.start_mark.line + 1
+            parent.container.append(value)
+            return
+        if not parent.has_key:
+            line = event.start_mark.line + 1 if event is not None else 0
+            parent.key, parent.key_line, parent.has_key = self.options.key(value, event), line, True
+            return
+        parent.has_key = False
+        if parent.merging:
+            parent.merging = False
+            _merge(parent.container, value)
+            return
+        key = parent.key
+        if parent.seen is not None:
+            first = parent.seen.get(key)
+            if first is not None and self.options.duplicate_key is not None:
+                self.options.duplicate_key(key, first, parent.key_line)
+            parent.seen[key] = parent.key_line
+        if event is not None and self.recording():
+            self.options.positions[(*parent.path, key)] = event.start_mark.line + 1
+        parent.container[key] = value
+
+
+def _is_merge_key(event: yaml.ScalarEvent) -> bool:
+    return event.value == "<<" and (event.tag == _MERGE_TAG or (event.tag is None and event.implicit[0]))
+
+
+def _merge(target: dict, value: Any) -> None:
+    """go-yaml v2's merge: a map, or a list of maps of which earlier ones win, set keys in place."""
+    if isinstance(value, dict):
+        target.update(value)
+        return
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        for item in reversed(value):
+            target.update(item)
+        return
+    raise YAMLReadError("map merge requires map or sequence of maps as the value")
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain YAML data without recursion (an alias decodes into a value of its own)."""
+    if not isinstance(value, (dict, list)):
+        return value
+    root = {} if isinstance(value, dict) else []
+    pending = [(value, root)]
+    while pending:
+        source, target = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                copied = {} if isinstance(item, dict) else []
+                pending.append((item, copied))
+                item = copied
+            if isinstance(target, dict):
+                target[key] = item
+            else:
+                target.append(item)
+    return root
