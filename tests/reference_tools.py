@@ -16,7 +16,7 @@ import pytest
 
 from helm_reference import SHARED, helm_binary, helm_unavailable_reason
 
-TOOL_FIXTURES = ("helm", "kubectl", "gpg", "docker_registry", "corpus", "k8s_api_probe")
+TOOL_FIXTURES = ("helm", "kubectl", "gpg", "docker_registry", "sops", "age_keygen", "corpus", "k8s_api_probe")
 
 
 def in_ci() -> bool:

@@ -19,10 +19,10 @@ def validate(stack_file, environment, selectors, kube_version, strict) -> None:
     """Render every release offline and validate each object against its Kubernetes schema."""
     from engine.stack.errors import StackError
     from engine.stack.loader import load_stack
-    from engine.stack.validate import validate_stack
+    from engine.stack.validate import SECRET_PLACEHOLDER, validate_stack
 
     try:
-        stack = load_stack(stack_file, environment)
+        stack = load_stack(stack_file, environment, missing_secret=SECRET_PLACEHOLDER)
         reports = validate_stack(stack, tuple(selectors), kube_version, strict, warn)
     except StackError as exc:
         raise CommandError(str(exc)) from None

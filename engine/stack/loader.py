@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cache
 from types import SimpleNamespace
@@ -182,12 +183,14 @@ class _Anything(dict):
         return ""
 
 
-def _env_values(section: dict[str, Any], base_dir: str, path: str) -> dict[str, Any]:
-    from engine.stack.values import deep_merge, read_values_file
+def _env_values(section: dict[str, Any], base_dir: str, path: str, missing_secret: str | None) -> dict[str, Any]:
+    from engine.stack.values import deep_merge, read_values_file, secret_file_values
 
     values: dict[str, Any] = {}
     for values_file in section.get("valuesFiles") or []:
         deep_merge(values, read_values_file(values_file, base_dir, {}, path))
+    for secret_file in section.get("secretFiles") or []:
+        deep_merge(values, secret_file_values(base_dir, path, secret_file, missing_secret))
     deep_merge(values, section.get("values") or {})
     return values
 
@@ -202,6 +205,7 @@ def _apply_options(target: dict[str, Any], layer: dict[str, Any]) -> None:
 
 def _apply_values(target: dict[str, Any], layer: dict[str, Any]) -> None:
     target.setdefault("values_files", []).extend(layer.get("valuesFiles") or [])
+    target.setdefault("secret_files", []).extend(layer.get("secretFiles") or [])
     if layer.get("values"):
         target.setdefault("values", []).append(layer["values"])
     target.setdefault("set_values", {}).update(layer.get("set") or {})
@@ -220,14 +224,14 @@ def _release(entry: dict[str, Any], defaults: list[dict[str, Any]], override: di
     return ReleaseSpec(**fields, source_line=line)
 
 
-def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None) -> Stack:
-    """Load and validate a stack file for ``environment``; raises StackError naming file, line and field."""
-    import os
-
+def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
+               missing_secret: str | None = None) -> Stack:
+    """Load and validate a stack file for ``environment``; raises StackError naming file, line and field.
+    ``missing_secret`` stands in for environment secret files that cannot be decrypted here."""
     passes = _Passes(_read(path), path)
     base_dir = os.path.dirname(os.path.abspath(path))
     section = _environment_section(passes, environment)
-    env_values = _env_values(section, base_dir, path)
+    env_values = _env_values(section, base_dir, path, missing_secret)
     try:
         document = passes.document({"env": SimpleNamespace(name=environment, values=env_values)})
     except StackError as exc:

@@ -90,6 +90,7 @@ class ReleaseSpec:
     chart: str
     version: str = ""
     values_files: list[str] = field(default_factory=list)
+    secret_files: list[str] = field(default_factory=list)  # sops-encrypted values files, merged after them
     values: list[dict[str, Any]] = field(default_factory=list)  # inline values, merged in order
     set_values: dict[str, Any] = field(default_factory=dict)
     secret_values: dict[str, SecretRef] = field(default_factory=dict)

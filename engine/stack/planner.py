@@ -14,7 +14,8 @@ from engine.redaction import CHANGED_MASK, MASK, REDACTOR
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.model import ReleaseSpec, Stack
-from engine.stack.secrets import register_record_secrets, register_secrets, secret_path_labels, value_at, value_at_keys
+from engine.stack.secrets import (register_record_secrets, register_secrets, secret_path_labels, secret_paths,
+                                  value_at, value_at_keys)
 from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
 from engine.stack.values import split_dotted
 
@@ -65,7 +66,8 @@ def release_options(stack: Stack, release: ReleaseSpec, dry_run: str = "none"):
 
     return ReleaseOptions(
         namespace=release.namespace, create_namespace=release.create_namespace, dry_run=dry_run,
-        description=release.description, labels={**release.labels, **stack_labels(stack), **secret_path_labels(list(release.secret_values))},
+        description=release.description,
+        labels={**release.labels, **stack_labels(stack), **secret_path_labels(secret_paths(stack, release))},
         no_hooks=release.disable_hooks, timeout=release.timeout, take_ownership=release.take_ownership,
         skip_crds=release.skip_crds, skip_schema_validation=release.skip_schema_validation,
         history_max=release.history_max, force_conflicts=release.force, wait=release.wait,
@@ -88,13 +90,13 @@ def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]
     return result
 
 
-def values_diff(current: dict[str, Any], desired: dict[str, Any], secret_paths: list[str]) -> str:
+def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str]) -> str:
     """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
     def changed(path: str) -> bool:  # nothing to compare with on an install: the value is just shown masked
         return bool(current) and value_at(current, path) != value_at(desired, path)
 
-    before = _with_masks(current, {path: MASK for path in secret_paths})
-    after = _with_masks(desired, {path: CHANGED_MASK if changed(path) else MASK for path in secret_paths})
+    before = _with_masks(current, {path: MASK for path in masked_paths})
+    after = _with_masks(desired, {path: CHANGED_MASK if changed(path) else MASK for path in masked_paths})
 
     def lines(values: dict[str, Any]) -> list[str]:
         if not values:
@@ -178,7 +180,7 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
         base.action, base.reasons = "install", ["not installed"]
-        base.values_diff = values_diff({}, values, list(release.secret_values)) if values else ""
+        base.values_diff = values_diff({}, values, secret_paths(stack, release)) if values else ""
         base.changes = diff_manifests("", rendered.manifest, release.namespace)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
@@ -200,8 +202,8 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
                        f"{chart.metadata.version}")
     if current.config != values:
         reasons.append("values changed")
-        base.values_diff = values_diff(current.config, values, list(release.secret_values))
-    register_secrets(current.config, values, list(release.secret_values))
+        base.values_diff = values_diff(current.config, values, secret_paths(stack, release))
+    register_secrets(current.config, values, secret_paths(stack, release))
     base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
     for change in base.changes:
         change.diff = REDACTOR.redact(change.diff)

@@ -60,3 +60,15 @@ def register_secrets(recorded: dict[str, Any], desired: dict[str, Any], secret_p
         REDACTOR.add_recorded(old)
         if isinstance(new, str) and new != old:
             REDACTOR.add(new, changed=True)
+
+
+def secret_paths(stack, release) -> list[str]:
+    """The dotted paths of a release's values that hold secrets: its secretValues keys and every leaf of its
+    sops files."""
+    from engine.stack.sops import leaf_paths
+    from engine.stack.values import secret_file_values
+
+    paths = list(release.secret_values)
+    for name in release.secret_files:
+        paths += [path for path, _leaf in leaf_paths(secret_file_values(stack.base_dir, stack.path, name)) if path not in paths]
+    return paths

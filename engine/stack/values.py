@@ -71,6 +71,24 @@ def split_dotted(dotted: str) -> list[str]:
     return [*parts, current]
 
 
+def secret_file_values(base_dir: str, stack_path: str, name: str, missing_secret: str | None = None
+                       ) -> dict[str, Any]:
+    """A sops file of the stack decrypted, or (``missing_secret`` given, sops unable to decrypt it here) its
+    structure with that placeholder for every encrypted value."""
+    import os
+
+    from engine.stack.errors import StackError
+    from engine.stack.sops import decrypt, placeholder_values
+
+    path, shown_as = os.path.join(base_dir, name), f"{stack_path}: secret file {name}"
+    try:
+        return decrypt(path, shown_as)
+    except StackError:
+        if missing_secret is None:
+            raise
+        return placeholder_values(path, shown_as, missing_secret)
+
+
 def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True,
                    missing_secret: str | None = None) -> dict[str, Any]:
     """The user-supplied values of ``release``: files, inline values, ``set`` keys, then secret values
@@ -81,6 +99,8 @@ def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True
     values: dict[str, Any] = {}
     for name in release.values_files:
         deep_merge(values, read_values_file(name, stack.base_dir, context, stack.path))
+    for name in release.secret_files:
+        deep_merge(values, secret_file_values(stack.base_dir, stack.path, name, missing_secret))
     for inline in release.values:
         deep_merge(values, _plain(inline))
     for key, value in release.set_values.items():
