@@ -25,6 +25,8 @@ MAX_DEPTH = 10000  # go-yaml's max_flow_level and max_indents; encoding/json's m
 ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
 POSITION_DEPTH = 64  # lines are recorded this deep; deeper values report their nearest recorded ancestor
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+BOM = "\ufeff"
+_BOM_STAND_IN = "\ufdd0"  # a noncharacter libyaml reads as ordinary text
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when PyYAML has it
 
 
@@ -101,11 +103,14 @@ class _Counts:
 def read_documents(text: str, options: ReadOptions, first_only: bool = False) -> list[Any]:
     """Every document of ``text`` (only the first with ``first_only``); libyaml's syntax errors
     propagate as ``yaml.YAMLError``, go-yaml's refusals as YAMLReadError."""
+    swapped = BOM in text[1:] and _BOM_STAND_IN not in text
+    if swapped:  # libyaml skips a BOM anywhere; go-yaml only at the start, elsewhere it is text
+        text = text[0] + text[1:].replace(BOM, _BOM_STAND_IN)
     events = yaml.parse(text, Loader=_EVENT_LOADER)
     documents: list[Any] = []
     for event in events:
         if event.__class__ is yaml.DocumentStartEvent:
-            documents.append(_Document(options).read(events))
+            documents.append(_Document(options, swapped).read(events))
             if first_only:
                 break
     return documents
@@ -114,8 +119,9 @@ def read_documents(text: str, options: ReadOptions, first_only: bool = False) ->
 class _Document:
     """The state of reading one document: the open collections, anchors, go-yaml's counters."""
 
-    def __init__(self, options: ReadOptions):
+    def __init__(self, options: ReadOptions, bom_swapped: bool = False):
         self.options = options
+        self.bom_swapped = bom_swapped
         self.anchors: dict[str, _Anchor] = {}
         self.counts = _Counts()
         self.stack: list[_Frame] = []
@@ -146,6 +152,8 @@ class _Document:
 
     # -- nodes --------------------------------------------------------------------------------------
     def scalar(self, event: yaml.ScalarEvent) -> None:
+        if self.bom_swapped:
+            event.value = event.value.replace(_BOM_STAND_IN, BOM)
         parent = self.stack[-1] if self.stack else None
         if parent is not None and parent.is_map and not parent.has_key and _is_merge_key(event):
             parent.merging, parent.has_key = True, True  # go-yaml decodes the merged value, not this key
