@@ -16,6 +16,7 @@ Aliases are expanded into copies (as Go decodes them); the guards bound what tha
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
@@ -33,10 +34,13 @@ _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C par
 class YAMLReadError(ValueError):
     """A document go-yaml would refuse; ``line`` is 1-based (0 when go-yaml names no line)."""
 
-    def __init__(self, message: str, line: int = 0, json_stage: bool = False):
+    def __init__(self, message: str, line: int = 0, json_stage: bool = False, deferred: bool = False,
+                 conversion: bool = False):
         super().__init__(message)
         self.line = line
-        self.json_stage = json_stage  # raised by the JSON round trip rather than by go-yaml itself
+        self.json_stage = json_stage  # raised decoding the JSON of the round trip
+        self.conversion = conversion  # raised writing YAML as JSON (after go-yaml decoded it)
+        self.deferred = deferred  # go-yaml decodes after parsing: a later syntax error is reported first
 
 
 def allowed_alias_ratio(decode_count: int) -> float:
@@ -128,6 +132,7 @@ class _Document:
         self.indents: list[int] = [-1]
         self.flow_level = 0
         self.json_too_deep: str | None = None
+        self.unsupported: str | None = None  # a float JSON cannot hold (NaN, ±Inf)
         self.result: Any = None
 
     def read(self, events) -> Any:
@@ -146,6 +151,8 @@ class _Document:
                 break
         if self.counts.failure is not None:
             raise self.counts.failure
+        if self.unsupported is not None:
+            raise YAMLReadError(f"json: unsupported value: {self.unsupported}", conversion=True)
         if self.json_too_deep is not None:
             raise YAMLReadError(f"invalid character '{self.json_too_deep}' exceeded max depth", json_stage=True)
         return self.result
@@ -161,7 +168,15 @@ class _Document:
         self.counts.add(1, 0)
         if self.counts.failure is not None:
             return
-        value = self.options.scalar(event)
+        try:
+            value = self.options.scalar(event)
+        except YAMLReadError as exc:
+            if not exc.deferred:
+                raise
+            self.counts.failure = exc
+            return
+        if self.options.json_depth and value.__class__ is float and self.unsupported is None and not math.isfinite(value):
+            self.unsupported = "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
         if event.anchor is not None:
             self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
         self.store(value, event, 0)

@@ -44,14 +44,14 @@ def lint_chartfile(linter: Linter) -> None:
     """Helm's rules.Chartfile."""
     from engine.chart.errors import ChartError
     from engine.chart.metadata import parse_metadata, type_error
-    from engine.gotemplate.goyaml import YAMLError, load
+    from engine.gotemplate.goyaml import YAMLError, decode_utf8, load
 
     name = "Chart.yaml"
     path = os.path.join(linter.chart_dir, name)
     linter.rule(ERROR, name, "should be a file, not a directory" if os.path.isdir(path) else None)
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = load(handle.read()) or {}
+        with open(path, "rb") as handle:
+            data = load(decode_utf8(handle.read())) or {}
         if not isinstance(data, dict):
             raise YAMLError("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
                             "non-object into Go value of type chart.Metadata")
