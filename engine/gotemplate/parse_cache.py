@@ -109,8 +109,9 @@ def _size(folder: Path) -> int:
 
 
 def prune(directory: Path, limit: int | None = None) -> None:
-    """Delete least recently used entries until the cache holds at most PRUNE_TO × ``limit`` (MAX_BYTES) bytes, and
-    temporary files left by writers that died. Entries another process deletes meanwhile are skipped."""
+    """Delete least recently used entries until the cache holds at most PRUNE_TO × ``limit`` (default
+    MAX_BYTES) bytes, and temporary files left by writers that died. Entries another process deletes
+    meanwhile are skipped."""
     entries: list[tuple[float, int, str]] = []
     now = time.time()
     try:

@@ -175,7 +175,8 @@ class _Document:
                 raise
             self.counts.failure = exc
             return
-        if self.options.json_depth and value.__class__ is float and self.unsupported is None and not math.isfinite(value):
+        if (self.options.json_depth and value.__class__ is float and self.unsupported is None
+                and not math.isfinite(value)):
             self.unsupported = "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
         if event.anchor is not None:
             self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
