@@ -2,7 +2,7 @@
 """Time and memory of pyhelm and helm on the hostile inputs of issue 15 that used to hang or blow up.
 
 usage: python3 bench/hostile_inputs.py [--before CHECKOUT] [--helm PATH] [--timeout SECONDS]
-Runs each input once per tool as a subprocess and prints seconds and peak resident memory. ``--before``
+Runs each input once per tool as a subprocess and prints seconds and peak resident memory (GNU time). ``--before``
 runs a second pyhelm checkout too (an older commit's tree), to show what changed; a run over the
 timeout is killed and shown as such. The inputs are the fixed attacks of tests/hostile plus two archives
 built here: one with a 2 GiB member and one with 30,000 members.
@@ -13,7 +13,9 @@ import argparse
 import gzip
 import io
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -65,20 +67,29 @@ def archive_cases(folder: Path) -> list[Case]:
             for path in (big, many)]
 
 
+MEMORY_CAP = 4 * 1024 ** 3  # an input that would take more fails instead of taking the machine down
+
+
+def _memory_cap() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
 def measure(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[str, float]:
-    """(seconds or 'killed', peak MB) of one run."""
+    """(seconds or 'killed', peak MB) of one run; GNU time reports the peak (a forked child's own counter
+    would start at this process's size)."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = start + timeout
-    while True:
-        pid, _status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            return f"{time.perf_counter() - start:.2f}", usage.ru_maxrss / 1024
-        if time.perf_counter() > deadline:
-            process.kill()
-            _pid, _status, usage = os.wait4(process.pid, 0)
-            return f">{timeout:.0f} (killed)", usage.ru_maxrss / 1024
-        time.sleep(0.02)
+    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_memory_cap)
+    try:
+        _out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return f">{timeout:.0f} (killed)", float("nan")
+    seconds = time.perf_counter() - start
+    lines = err.strip().splitlines()
+    kilobytes = float(lines[-1]) if lines and lines[-1].isdigit() else float("nan")
+    return f"{seconds:.2f}", kilobytes / 1024
 
 
 def main() -> int:
