@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from helm_reference import helm_binary
 from hostile.harness import problems, run_cases
 from hostile.inputs import fixed_attacks
 
@@ -12,10 +11,10 @@ ATTACKS = {attack.case.name: attack for attack in fixed_attacks()}
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory):
+def outcomes(tmp_path_factory, helm):
     """All attacks run once, in one batch (helm alongside), keyed by name."""
     cases = [attack.case for attack in ATTACKS.values()]
-    results, beside = run_cases(cases, tmp_path_factory.mktemp("attacks") / "cases", helm_binary())
+    results, beside = run_cases(cases, tmp_path_factory.mktemp("attacks") / "cases", helm)
     assert beside == [], f"files appeared beside the cases: {beside}"
     return dict(zip(ATTACKS, results))
 
@@ -31,8 +30,6 @@ def test_attack_is_refused_or_handled_as_helm_does(name, outcomes):
     if not attack.same_as_helm:
         assert outcome.status == attack.status, output[-2000:]
     else:
-        if helm_binary() is None:
-            pytest.skip("reference helm binary not available")
         assert outcome.status == outcome.helm_status, (output[-1500:], outcome.helm_stderr[-1500:])
         if outcome.status != 0 and case.kind != "lint":
             assert _error_line(outcome.stderr) == _error_line(outcome.helm_stderr) or case.name in _OWN_WORDING

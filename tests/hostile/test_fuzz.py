@@ -12,16 +12,14 @@ import collections
 import json
 import os
 
-from helm_reference import helm_binary
 from hostile.harness import problems, run_cases
 from hostile.inputs import mutated_cases
 
 
-def test_mutated_inputs_stay_within_bounds_and_agree_with_helm(tmp_path):
+def test_mutated_inputs_stay_within_bounds_and_agree_with_helm(tmp_path, helm):
     count = int(os.environ.get("PYHELM_FUZZ_INPUTS", "200"))
     seed = int(os.environ.get("PYHELM_FUZZ_SEED", "15"))
     cases = mutated_cases(seed, count)
-    helm = helm_binary()
     outcomes, beside = run_cases(cases, tmp_path / "cases", helm)
     failures = {case.name: found for case, outcome in zip(cases, outcomes) if (found := problems(case, outcome))}
     figures = _figures(cases, outcomes, seed)
