@@ -42,12 +42,12 @@ def read_archive(data: bytes, source: str = "chart archive") -> list[BufferedFil
     with archive:
         try:
             for member in archive:
-                content = _member_content(archive, member, remaining)
-                if content is None:
+                if member.isdir() or member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
                     continue
+                name = _member_name(member)
+                content = _member_content(archive, member, remaining)
                 remaining -= len(content)
-                files.append(BufferedFile(_member_name(member), content.removeprefix(BOM),
-                                          int(member.mtime) * 1_000_000_000))
+                files.append(BufferedFile(name, content.removeprefix(BOM), int(member.mtime) * 1_000_000_000))
         except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
             raise ChartError(f"{source}: damaged chart archive: {_stream_error(exc)}") from None
     if not files:
@@ -74,11 +74,8 @@ def _member_name(member: tarfile.TarInfo) -> str:
     return name
 
 
-def _member_content(archive: tarfile.TarFile, member: tarfile.TarInfo, remaining: int) -> bytes | None:
-    """A regular member's bytes (None for directories and global headers), sizes checked first."""
-    if member.isdir() or member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
-        return None
-    _member_name(member)
+def _member_content(archive: tarfile.TarFile, member: tarfile.TarInfo, remaining: int) -> bytes:
+    """A regular member's bytes, its size checked against Helm's limits before anything is read."""
     if not member.isfile():
         raise ChartError(f'chart illegally contains a link or special file: "{member.name}"')
     if member.size > remaining:

@@ -81,10 +81,10 @@ def _walk(root: str, relative: str, rules: IgnoreRules, out: list[BufferedFile])
 
 
 def _load_yaml(data: bytes, what: str) -> Any:
-    from engine.gotemplate.goyaml import YAMLError, load
+    from engine.gotemplate.goyaml import YAMLError, decode_utf8, load
 
     try:
-        return load(data.decode("utf-8", errors="replace"))
+        return load(decode_utf8(data))
     except YAMLError as exc:
         raise ChartError(f"cannot load {what}: {exc}") from None
 
@@ -109,10 +109,14 @@ def split_yaml_documents(text: str) -> list[str]:
 
 def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
     """Helm v4's LoadValues: each YAML document read on its own, then merged in order."""
-    from engine.gotemplate.goyaml import YAMLError, load
+    from engine.gotemplate.goyaml import YAMLError, decode_utf8, load
 
     values: dict[str, Any] = {}
-    for document in split_yaml_documents(data.decode("utf-8", errors="replace")):
+    try:
+        text = decode_utf8(data)
+    except YAMLError as exc:
+        raise ChartError(f"cannot load {what}: cannot unmarshal yaml document: {exc}") from None
+    for document in split_yaml_documents(text):
         try:
             parsed = load(document)
         except YAMLError as exc:

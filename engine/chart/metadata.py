@@ -78,7 +78,9 @@ def parse_metadata(data: Any) -> Metadata:
         app_version=_string(data.get("appVersion")), deprecated=bool(data.get("deprecated", False)),
         annotations={str(k): _string(v) for k, v in annotations.items()},
         condition=_string(data.get("condition")), tags=_string(data.get("tags")),
-        dependencies=[_dependency(d) for d in data.get("dependencies") or []])
+        dependencies=[_dependency(d) for d in data.get("dependencies") or [] if d is not None],
+        null_maintainers=None in (data.get("maintainers") or []),
+        null_dependencies=None in (data.get("dependencies") or []))
 
 
 def _sanitize(text: str) -> str:
@@ -168,13 +170,12 @@ def validate(metadata: Metadata) -> None:
         raise ChartError(f'validation: chart.metadata.version "{metadata.version}" is invalid')
     if metadata.type not in ("", "application", "library"):
         raise ChartError("validation: chart.metadata.type must be application or library")
-    for maintainer in metadata.maintainers:
-        if not maintainer.name:
-            raise ChartError("validation: each maintainer requires a name")
+    if metadata.null_maintainers:
+        raise ChartError("validation: maintainers must not contain empty or null nodes")
+    if metadata.null_dependencies:
+        raise ChartError("validation: dependencies must not contain empty or null nodes")
     seen: set[str] = set()
     for dependency in metadata.dependencies:
-        if not dependency.name:
-            raise ChartError("validation: dependencies must have a name")
         if dependency.alias and not _ALIAS.match(dependency.alias):
             raise ChartError(f'validation: dependency "{dependency.name}" has disallowed characters in the alias')
         key = dependency.alias or dependency.name

@@ -51,6 +51,8 @@ class Metadata:
     condition: str = ""
     tags: str = ""
     dependencies: list[Dependency] = field(default_factory=list)
+    null_maintainers: bool = False  # Chart.yaml listed an empty maintainer (Helm's validation refuses it)
+    null_dependencies: bool = False  # likewise for dependencies
 
 
 @dataclass

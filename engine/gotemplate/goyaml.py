@@ -149,11 +149,22 @@ _TAGGED: dict[str, Callable[[str, bool], Any]] = {
 }
 
 
+_SHORT_TAGS = {"null": "!!null", "bool": "!!bool", "int": "!!int", "float": "!!float", "str": "!!str"}
+_CHECKED_TAGS = {"tag:yaml.org,2002:" + name: short for name, short in
+                 (("null", "!!null"), ("bool", "!!bool"), ("int", "!!int"), ("float", "!!float"),
+                  ("timestamp", "!!timestamp"))}
+
+
 def _scalar(event: yaml.ScalarEvent, typed: bool) -> Any:
     """go-yaml v2's decoding of one scalar; a tag it does not know leaves the text as it is."""
     tag = event.tag
     if tag is None:
         return _plain_value(event.value, typed) if event.implicit[0] else event.value
+    wanted = _CHECKED_TAGS.get(tag)
+    if wanted is not None:
+        kind = resolve_plain(event.value)[0] if event.value else "null"
+        if _SHORT_TAGS[kind] != wanted and not (wanted == "!!float" and kind == "int"):
+            raise YAMLReadError(f"cannot decode {_SHORT_TAGS[kind]} `{event.value}` as a {wanted}", deferred=True)
     handler = _TAGGED.get(tag)
     return handler(event.value, typed) if handler else event.value
 
@@ -215,6 +226,32 @@ def _error(exc: yaml.YAMLError) -> YAMLError:
     return YAMLError(f"error converting YAML to JSON: yaml: {where}{message}", line)
 
 
+def decode_utf8(data: bytes) -> str:
+    """Bytes of a YAML file as text; invalid UTF-8 is refused with go-yaml's reader messages."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YAMLError(f"error converting YAML to JSON: yaml: {_utf8_problem(data, exc.start)}") from None
+
+
+def _utf8_problem(data: bytes, at: int) -> str:
+    """go-yaml's reader's complaint about the UTF-8 sequence starting at ``at``."""
+    octet = data[at]
+    width = 2 if octet & 0xE0 == 0xC0 else 3 if octet & 0xF0 == 0xE0 else 4 if octet & 0xF8 == 0xF0 else 0
+    if width == 0:
+        return "invalid leading UTF-8 octet"
+    if at + width > len(data):
+        return "incomplete UTF-8 octet sequence"
+    value = octet & (0x1F, 0x0F, 0x07)[width - 2]
+    for trailing in data[at + 1:at + width]:
+        if trailing & 0xC0 != 0x80:
+            return "invalid trailing UTF-8 octet"
+        value = value << 6 | trailing & 0x3F
+    if value < (0x80, 0x800, 0x10000)[width - 2]:
+        return "invalid length of a UTF-8 sequence"
+    return "invalid Unicode character"
+
+
 def _read(text: str, options: ReadOptions, first_only: bool) -> list[Any]:
     try:
         return read_documents(text, options, first_only)
@@ -223,6 +260,8 @@ def _read(text: str, options: ReadOptions, first_only: bool) -> list[Any]:
     except YAMLReadError as exc:
         if exc.json_stage:
             raise YAMLError(f"error unmarshaling JSON: while decoding JSON: {exc}") from None
+        if exc.conversion:
+            raise YAMLError(f"error converting YAML to JSON: {exc}") from None
         where = f"line {exc.line}: " if exc.line else ""
         raise YAMLError(f"error converting YAML to JSON: yaml: {where}{exc}", exc.line) from None
 

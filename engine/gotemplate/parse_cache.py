@@ -108,9 +108,10 @@ def _size(folder: Path) -> int:
         return 0
 
 
-def prune(directory: Path, limit: int = MAX_BYTES) -> None:
-    """Delete least recently used entries until the cache holds at most PRUNE_TO × ``limit`` bytes, and
-    temporary files left by writers that died. Entries another process deletes meanwhile are skipped."""
+def prune(directory: Path, limit: int | None = None) -> None:
+    """Delete least recently used entries until the cache holds at most PRUNE_TO × ``limit`` (default
+    MAX_BYTES) bytes, and temporary files left by writers that died. Entries another process deletes
+    meanwhile are skipped."""
     entries: list[tuple[float, int, str]] = []
     now = time.time()
     try:
@@ -130,7 +131,7 @@ def prune(directory: Path, limit: int = MAX_BYTES) -> None:
         except OSError:
             continue
     total = sum(size for _, size, _ in entries)
-    target = limit * PRUNE_TO
+    target = (MAX_BYTES if limit is None else limit) * PRUNE_TO
     for _, size, path in sorted(entries):
         if total <= target:
             break

@@ -16,6 +16,7 @@ Aliases are expanded into copies (as Go decodes them); the guards bound what tha
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
@@ -25,16 +26,21 @@ MAX_DEPTH = 10000  # go-yaml's max_flow_level and max_indents; encoding/json's m
 ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
 POSITION_DEPTH = 64  # lines are recorded this deep; deeper values report their nearest recorded ancestor
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+BOM = "\ufeff"
+_BOM_STAND_IN = "\ufdd0"  # a noncharacter libyaml reads as ordinary text
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when PyYAML has it
 
 
 class YAMLReadError(ValueError):
     """A document go-yaml would refuse; ``line`` is 1-based (0 when go-yaml names no line)."""
 
-    def __init__(self, message: str, line: int = 0, json_stage: bool = False):
+    def __init__(self, message: str, line: int = 0, json_stage: bool = False, deferred: bool = False,
+                 conversion: bool = False):
         super().__init__(message)
         self.line = line
-        self.json_stage = json_stage  # raised by the JSON round trip rather than by go-yaml itself
+        self.json_stage = json_stage  # raised decoding the JSON of the round trip
+        self.conversion = conversion  # raised writing YAML as JSON (after go-yaml decoded it)
+        self.deferred = deferred  # go-yaml decodes after parsing: a later syntax error is reported first
 
 
 def allowed_alias_ratio(decode_count: int) -> float:
@@ -101,11 +107,14 @@ class _Counts:
 def read_documents(text: str, options: ReadOptions, first_only: bool = False) -> list[Any]:
     """Every document of ``text`` (only the first with ``first_only``); libyaml's syntax errors
     propagate as ``yaml.YAMLError``, go-yaml's refusals as YAMLReadError."""
+    swapped = BOM in text[1:] and _BOM_STAND_IN not in text
+    if swapped:  # libyaml skips a BOM anywhere; go-yaml only at the start, elsewhere it is text
+        text = text[0] + text[1:].replace(BOM, _BOM_STAND_IN)
     events = yaml.parse(text, Loader=_EVENT_LOADER)
     documents: list[Any] = []
     for event in events:
         if event.__class__ is yaml.DocumentStartEvent:
-            documents.append(_Document(options).read(events))
+            documents.append(_Document(options, swapped).read(events))
             if first_only:
                 break
     return documents
@@ -114,14 +123,16 @@ def read_documents(text: str, options: ReadOptions, first_only: bool = False) ->
 class _Document:
     """The state of reading one document: the open collections, anchors, go-yaml's counters."""
 
-    def __init__(self, options: ReadOptions):
+    def __init__(self, options: ReadOptions, bom_swapped: bool = False):
         self.options = options
+        self.bom_swapped = bom_swapped
         self.anchors: dict[str, _Anchor] = {}
         self.counts = _Counts()
         self.stack: list[_Frame] = []
         self.indents: list[int] = [-1]
         self.flow_level = 0
         self.json_too_deep: str | None = None
+        self.unsupported: str | None = None  # a float JSON cannot hold (NaN, ±Inf)
         self.result: Any = None
 
     def read(self, events) -> Any:
@@ -140,12 +151,16 @@ class _Document:
                 break
         if self.counts.failure is not None:
             raise self.counts.failure
+        if self.unsupported is not None:
+            raise YAMLReadError(f"json: unsupported value: {self.unsupported}", conversion=True)
         if self.json_too_deep is not None:
             raise YAMLReadError(f"invalid character '{self.json_too_deep}' exceeded max depth", json_stage=True)
         return self.result
 
     # -- nodes --------------------------------------------------------------------------------------
     def scalar(self, event: yaml.ScalarEvent) -> None:
+        if self.bom_swapped:
+            event.value = event.value.replace(_BOM_STAND_IN, BOM)
         parent = self.stack[-1] if self.stack else None
         if parent is not None and parent.is_map and not parent.has_key and _is_merge_key(event):
             parent.merging, parent.has_key = True, True  # go-yaml decodes the merged value, not this key
@@ -153,7 +168,16 @@ class _Document:
         self.counts.add(1, 0)
         if self.counts.failure is not None:
             return
-        value = self.options.scalar(event)
+        try:
+            value = self.options.scalar(event)
+        except YAMLReadError as exc:
+            if not exc.deferred:
+                raise
+            self.counts.failure = exc
+            return
+        if (self.options.json_depth and value.__class__ is float and self.unsupported is None
+                and not math.isfinite(value)):
+            self.unsupported = "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
         if event.anchor is not None:
             self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
         self.store(value, event, 0)

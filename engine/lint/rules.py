@@ -25,7 +25,7 @@ _LABEL_TEXT = ("a DNS-1035 label must consist of lower case alphanumeric charact
 def lint_values(linter: Linter, overrides: dict[str, Any], skip_schema: bool) -> None:
     """values.yaml must parse and, with the overrides, satisfy values.schema.json."""
     from engine.gotemplate.gojson import json_kind
-    from engine.gotemplate.goyaml import YAMLError, load
+    from engine.gotemplate.goyaml import YAMLError, decode_utf8, load
     from engine.values.coalesce import coalesce_tables
     from engine.values.schema import validate_single
     import copy
@@ -35,9 +35,9 @@ def lint_values(linter: Linter, overrides: dict[str, Any], skip_schema: bool) ->
     if not linter.rule(INFO, name, None if os.path.exists(path) else "file does not exist"):
         return
     with open(path, "rb") as handle:
-        text = handle.read().decode("utf-8", errors="replace")
+        data = handle.read()
     try:  # Helm's lint reads values.yaml as one document (ReadValuesFile), not as the loader does
-        values = load(text)
+        values = load(decode_utf8(data))
     except YAMLError as exc:
         linter.rule(ERROR, name, f"unable to parse YAML: {exc}")
         return

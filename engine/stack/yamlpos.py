@@ -17,6 +17,7 @@ Path = tuple[Any, ...]
 INT_DIGITS = "an integer of more than 4300 digits cannot be read; quote it to make it a string"
 _RESOLVER = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
@@ -29,6 +30,8 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == _STR:
             return event.value
+    if tag == _MERGE:  # ``<<`` anywhere but as a key is just text
+        return event.value
     construct = yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
     line = event.start_mark.line + 1
     if construct is None:

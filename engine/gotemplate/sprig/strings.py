@@ -264,10 +264,20 @@ def _swapcase(text: str) -> str:
     return text.swapcase()
 
 
+_VECTOR_SHUFFLE = 100_000  # longer strings are shuffled by numpy: a Python loop takes ~1 s per 2M characters
+
+
 @gofunc(FUNCS, "shuffle", "string")
 def _shuffle(text: str) -> str:
+    """Sprig's shuffle: the characters in random order (Go's math/rand, not meant for secrets)."""
+    if len(text) >= _VECTOR_SHUFFLE:
+        import numpy
+
+        encoding, width = ("latin-1", numpy.uint8) if max(text) <= "\xff" else ("utf-32-le", numpy.uint32)
+        codes = numpy.frombuffer(text.encode(encoding), dtype=width)
+        return numpy.random.default_rng().permutation(codes).tobytes().decode(encoding)
     chars = list(text)
-    random.SystemRandom().shuffle(chars)
+    random.shuffle(chars)
     return "".join(chars)
 
 
