@@ -60,7 +60,7 @@ def chart_path(stack: Stack, release: ReleaseSpec) -> str:
     try:
         return locate_chart(reference, _options(stack, release, repository), base_dir=stack.base_dir)
     except ChartSourceError as exc:
-        raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: chart {release.chart}: "
+        raise StackError(f"{release.where}: release {release.id}: chart {release.chart}: "
                          f"{exc}") from None
 
 
@@ -72,4 +72,4 @@ def load_release_chart(stack: Stack, release: ReleaseSpec) -> Chart:
     try:
         return load_installable(path)
     except (ChartError, ChartSourceError) as exc:
-        raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: {exc}") from None
+        raise StackError(f"{release.where}: release {release.id}: {exc}") from None

@@ -19,7 +19,7 @@ def _resolve_need(stack: Stack, release: ReleaseSpec, need: str) -> str:
         candidates = same_namespace or [r for r in stack.releases if r.name == need]
         if len(candidates) == 1:
             return candidates[0].id
-    where = f"{stack.path}:{release.source_line}"
+    where = release.where
     if len(candidates) > 1:
         ids = ", ".join(sorted(r.id for r in candidates))
         raise StackError(f"{where}: release {release.id} needs {need!r}, which is ambiguous ({ids}); "

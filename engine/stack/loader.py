@@ -140,18 +140,16 @@ def _mapping(document: PositionedYAML) -> dict[str, Any]:
     return document.data
 
 
-def _environment_section(passes: _Passes, environment: str | None) -> dict[str, Any]:
-    """The chosen environment's section, read before templating (so it must not depend on templates)."""
+def _environment_section(passes: _Passes, environment: str | None) -> dict[str, Any] | None:
+    """The chosen environment's section in one file (None when that file does not define it), read before
+    templating (so it must not depend on templates)."""
     document = passes.document({"env": _lenient_env(environment)})
     _mapping(document)
     _validate(document, environment, _environments_schema())
     _check_paths(document)
     environments = document.data.get("environments") or {}
-    if environment is None:
-        return {}
-    if environment not in environments:
-        known = _list_some(sorted(environments)) or "none defined"
-        raise StackError(f'{passes.path}: environment "{environment}" is not defined (environments: {known})')
+    if environment is None or environment not in environments:
+        return None
     return environments[environment] or {}
 
 
@@ -213,55 +211,155 @@ def _apply_values(target: dict[str, Any], layer: dict[str, Any]) -> None:
         target.setdefault("secret_values", {})[key] = SecretRef(env=ref.get("env"), file=ref.get("file"))
 
 
-def _release(entry: dict[str, Any], defaults: list[dict[str, Any]], override: dict[str, Any],
-             line: int) -> ReleaseSpec:
-    fields: dict[str, Any] = {"name": entry["name"], "namespace": "default", "chart": entry["chart"]}
-    for layer in (*defaults, entry, override):
+def _release(entry: dict[str, Any], layers: "_Layers", source: str, where: str, line: int) -> ReleaseSpec:
+    """A release from its entry, with (in this order) the stack's and environment's defaults, the templates it
+    inherits, its own settings and the environment's override of it."""
+    templates = [layers.template(name, where) for name in entry.get("inherit") or []]
+    override = layers.overrides.get(entry["name"]) or {}
+    fields: dict[str, Any] = {"name": entry["name"], "namespace": "default", "chart": ""}
+    for layer in (*layers.defaults, *templates, entry, override):
         _apply_options(fields, layer)
-    for layer in (entry, override):
+    for layer in (*templates, entry, override):
         _apply_values(fields, layer)
+    if not fields["chart"]:
+        raise StackError(f"{where}: release {entry['name']} has no chart: set chart, or inherit a template "
+                         "that sets one")
     fields["needs"] = list(entry.get("needs") or [])
-    return ReleaseSpec(**fields, source_line=line)
+    return ReleaseSpec(**fields, source_line=line, source_file=source)
+
+
+class _Layers:
+    """What every release of one load is built from: defaults, templates and the environment's overrides."""
+
+    def __init__(self, defaults: list[dict[str, Any]], templates: dict[str, dict[str, Any]],
+                 overrides: dict[str, Any]) -> None:
+        self.defaults, self.templates, self.overrides = defaults, templates, overrides
+
+    def template(self, name: str, where: str) -> dict[str, Any]:
+        if name not in self.templates:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self.templates), n=1)
+            hint = f"; did you mean {close[0]}?" if close else \
+                f" (templates: {_list_some(sorted(self.templates)) or 'none defined'})"
+            raise StackError(f"{where}: inherit: template {name!r} is not defined{hint}")
+        return self.templates[name] or {}
+
+
+def _stack_files(path: str) -> list[str]:
+    """The files of a stack: the file itself, or a directory's *.yaml and *.yml files in name order."""
+    if "\0" in path or not os.path.isdir(path):
+        return [path]
+    files = sorted(os.path.join(path, name) for name in os.listdir(path)
+                   if name.endswith((".yaml", ".yml")) and os.path.isfile(os.path.join(path, name)))
+    if not files:
+        raise StackError(f"{path}: a stack directory must hold stack files (*.yaml); it has none")
+    return files
+
+
+@cache
+def _fragment_schema() -> dict[str, Any]:
+    """The schema of one file of a stack directory: like a stack file, but name and releases may be elsewhere."""
+    return {**stack_schema(), "required": []}
+
+
+def _merged_section(passes: list[_Passes], environment: str | None) -> tuple[dict[str, Any], _Passes | None]:
+    """The environment's section and the file defining it (exactly one file of a stack may)."""
+    found = [(p, _environment_section(p, environment)) for p in passes]
+    defined = [(one, section) for one, section in found if section is not None]
+    if environment is not None and not defined:
+        known = sorted({name for p in passes for name in _environment_names(p)})
+        where = passes[0].path if len(passes) == 1 else os.path.dirname(passes[0].path)
+        raise StackError(f'{where}: environment "{environment}" is not defined (environments: '
+                         f'{_list_some(known) or "none defined"})')
+    if len(defined) > 1:
+        raise StackError(f"environment {environment} is defined in both {defined[0][0].path} and "
+                         f"{defined[1][0].path}; define it in one file")
+    return (defined[0][1], defined[0][0]) if defined else ({}, None)
+
+
+def _check_overrides(overrides: dict[str, Any], names: list[str], environment: str | None,
+                     defining: _Passes | None) -> None:
+    """Every release an environment overrides must exist; the message points at the override."""
+    import difflib
+
+    for name in overrides:
+        if name in names:
+            continue
+        document = defining.document({"env": _lenient_env(environment)}) if defining else None
+        where = document.where(("environments", environment, "releases", name)) if document else ""
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; remove the override or add the release"
+        raise StackError(f"{where}: environments.{environment}.releases.{name}: overrides release {name}, which "
+                         f"the stack does not define{hint}")
+
+
+def _single(documents: list[PositionedYAML], key: str, path: str) -> tuple[Any, PositionedYAML | None]:
+    """A top-level setting that one file of a stack gives (several files may repeat the same value)."""
+    given = [(document, document.data[key]) for document in documents if key in document.data]
+    for document, value in given[1:]:
+        if value != given[0][1]:
+            raise StackError(f"{document.where((key,))}: {key}: differs from {given[0][0].where((key,))}; a stack "
+                             "has one")
+    return (given[0][1], given[0][0]) if given else (None, None)
 
 
 def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
                missing_secret: str | None = None) -> Stack:
-    """Load and validate a stack file for ``environment``; raises StackError naming file, line and field.
-    ``missing_secret`` stands in for environment secret files that cannot be decrypted here."""
-    passes = _Passes(_read(path), path)
-    base_dir = os.path.dirname(os.path.abspath(path))
-    section = _environment_section(passes, environment)
+    """Load and validate a stack (a file, or a directory of files making one stack) for ``environment``;
+    raises StackError naming file, line and field. ``missing_secret`` stands in for environment secret files
+    that cannot be decrypted here."""
+    files = _stack_files(path)
+    passes = [_Passes(_read(name), name) for name in files]
+    base_dir = os.path.abspath(path) if len(files) > 1 or os.path.isdir(path) else \
+        os.path.dirname(os.path.abspath(path))
+    section, defining = _merged_section(passes, environment)
     env_values = _env_values(section, base_dir, path, missing_secret)
-    try:
-        document = passes.document({"env": SimpleNamespace(name=environment, values=env_values)})
-    except StackError as exc:
-        known = _environment_names(passes) if environment is None else []
-        if known:
-            raise StackError(f"{exc}; choose an environment with -e ({_list_some(known)})") from None
-        raise
-    _mapping(document)
-    _validate(document, environment)
-    _check_paths(document)
-    data = document.data
+    documents = []
+    for one in passes:
+        try:
+            document = one.document({"env": SimpleNamespace(name=environment, values=env_values)})
+        except StackError as exc:
+            known = _environment_names(one) if environment is None else []
+            if known:
+                raise StackError(f"{exc}; choose an environment with -e ({_list_some(known)})") from None
+            raise
+        _mapping(document)
+        _validate(document, environment, _fragment_schema() if len(passes) > 1 else None)
+        _check_paths(document)
+        documents.append(document)
+    name, _ = _single(documents, "name", path)
+    if name is None:
+        raise StackError(f"{path}: no file of the stack gives its name (name: at the top of one file)")
+    defaults, _ = _single(documents, "defaults", path)
+    templates: dict[str, Any] = {}
+    for document in documents:
+        for template, settings in (document.data.get("templates") or {}).items():
+            if template in templates:
+                raise StackError(f"{document.where(('templates', template))}: template {template} is defined "
+                                 "twice")
+            templates[template] = settings
+    entries = [(document, i, entry) for document in documents for i, entry in enumerate(document.data.get("releases")
+                                                                                          or [])]
     overrides = section.get("releases") or {}
-    unknown = sorted(set(overrides) - {r["name"] for r in data["releases"]})
-    if unknown:
-        raise StackError(f"{path}: environment {environment} overrides releases that do not exist: "
-                         f"{', '.join(unknown)}")
-    defaults = [data.get("defaults") or {}, section.get("defaults") or {}]
+    _check_overrides(overrides, [entry["name"] for _d, _i, entry in entries], environment, defining)
+    layers = [defaults or {}, section.get("defaults") or {}]
     if section.get("kubeContext"):
-        defaults.append({"kubeContext": section["kubeContext"]})
-    releases = [_release(entry, defaults, overrides.get(entry["name"]) or {}, document.line_of(("releases", i)))
-                for i, entry in enumerate(data["releases"])]
-    _check_unique(releases, path)
+        layers.append({"kubeContext": section["kubeContext"]})
+    built = _Layers(layers, templates, overrides)
+    releases = [_release(entry, built, document.source, document.where(("releases", i)),
+                         document.line_of(("releases", i)))
+                for document, i, entry in entries]
+    _check_unique(releases)
     repositories = [Repository(name=r["name"], url=r["url"], username_env=r.get("usernameEnv"),
                                password_env=r.get("passwordEnv"), ca_file=r.get("caFile"),
                                cert_file=r.get("certFile"), key_file=r.get("keyFile"),
                                insecure_skip_tls_verify=r.get("insecureSkipTLSVerify", False),
                                plain_http=r.get("plainHttp", False), verify=r.get("verify", False),
                                keyring=r.get("keyring"))
-                    for r in data.get("repositories") or []]
-    return Stack(data["name"], path, environment, env_values, repositories, releases, section.get("kubeContext"))
+                    for document in documents for r in document.data.get("repositories") or []]
+    return Stack(name, path, environment, env_values, repositories, releases, section.get("kubeContext"),
+                 base=base_dir)
 
 
 _FREE_FORM = {"values", "set"}  # chart values: any text is allowed there
@@ -281,10 +379,11 @@ def _check_paths(document: PositionedYAML) -> None:
             raise StackError(f"{document.where(path)}: {field}: contains a NUL character; remove it")
 
 
-def _check_unique(releases: list[ReleaseSpec], path: str) -> None:
+def _check_unique(releases: list[ReleaseSpec]) -> None:
     seen: dict[str, ReleaseSpec] = {}
     for release in releases:
         if release.id in seen:
-            raise StackError(f"{path}:{release.source_line}: release {release.id} is defined twice "
-                             f"(first at line {seen[release.id].source_line})")
+            first = seen[release.id]
+            earlier = first.where if first.source_file != release.source_file else f"line {first.source_line}"
+            raise StackError(f"{release.where}: release {release.id} is defined twice (first at {earlier})")
         seen[release.id] = release

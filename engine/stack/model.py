@@ -114,6 +114,12 @@ class ReleaseSpec:
     verify: bool | None = None  # provenance check of the chart; None: as its repository says
     keyring: str | None = None  # public keys for verify; None: the repository's, else ~/.gnupg/pubring.gpg
     source_line: int = 0
+    source_file: str = ""  # the stack file that defines the release (a stack may be a directory of files)
+
+    @property
+    def where(self) -> str:
+        """``file:line`` of the release's entry, for messages."""
+        return f"{self.source_file}:{self.source_line}"
 
     @property
     def id(self) -> str:
@@ -132,6 +138,7 @@ class Stack:
     repositories: list[Repository]
     releases: list[ReleaseSpec]
     kube_context: str | None = None  # the environment's kubeContext, if it sets one
+    base: str = ""  # the directory relative paths are taken from (the stack file's, or the stack directory)
 
     @property
     def kube_contexts(self) -> set[str | None]:
@@ -140,7 +147,7 @@ class Stack:
 
     @property
     def base_dir(self) -> str:
-        return os.path.dirname(os.path.abspath(self.path))
+        return self.base or os.path.dirname(os.path.abspath(self.path))
 
     def release(self, release_id: str) -> ReleaseSpec:
         for release in self.releases:

@@ -175,7 +175,7 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         rendered = render(config, chart, values, release.name, release_options(stack, release, "server"),
                           (last.version + 1) if last else 1, upgrade=live is not None)
     except ActionError as exc:
-        raise StackError(f"{stack.path}:{release.source_line}: release {release.id}: {exc}") from None
+        raise StackError(f"{release.where}: release {release.id}: {exc}") from None
     base.chart, base.version_to = chart.metadata.name, chart.metadata.version
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
