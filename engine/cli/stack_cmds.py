@@ -9,6 +9,7 @@ import time
 
 import click
 
+from engine.cli.env_override_flags import env_override_flags, env_overrides
 from engine.cli.errors import CommandError
 
 STACK_FLAGS = [
@@ -28,7 +29,7 @@ RUN_FLAGS = [
 
 
 def stack_flags(command):
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(STACK_FLAGS), command)
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(STACK_FLAGS), env_override_flags(command))
 
 
 def run_flags(command):
@@ -36,12 +37,14 @@ def run_flags(command):
     return functools.reduce(lambda cmd, option: option(cmd), reversed(RUN_FLAGS), command)
 
 
-def _load(stack_file: str, environment: str | None):
+def _load(stack_file: str, environment: str | None, overrides: dict | None = None):
+    """The stack for ``environment``, with the command line's environment values (or ``overrides``, those a
+    saved plan was made with)."""
     from engine.stack.errors import StackError
     from engine.stack.loader import load_stack
 
     try:
-        return load_stack(stack_file, environment)
+        return load_stack(stack_file, environment, env_overrides=env_overrides() if overrides is None else overrides)
     except StackError as exc:
         raise CommandError(str(exc)) from None
 
@@ -105,6 +108,7 @@ def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift,
     """Show what apply would change, release by release."""
     stack = _load(stack_file, environment)
     result = _plan(settings, stack, selectors, skip_needs, detect_drift)
+    result.env_overrides = env_overrides()  # a saved plan is applied with the same environment values
     if out_file:
         from engine.redaction import REDACTOR
 
@@ -192,7 +196,7 @@ def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, a
                 saved = Plan.from_dict(json.load(handle))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
-        stack = _load(saved.path, saved.environment)
+        stack = _load(saved.path, saved.environment, saved.env_overrides)
         print_plan(saved, sys.stdout.isatty())
         _run(settings, stack, saved, concurrency, break_lock, True, False, "Apply")
         return

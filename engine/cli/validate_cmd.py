@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from engine.cli.env_override_flags import env_override_flags, env_overrides
 from engine.cli.errors import CommandError
 from engine.cli.output import warn
 
@@ -15,6 +16,7 @@ from engine.cli.output import warn
 @click.option("--kube-version", default="1.36", show_default=True,
               help="the Kubernetes version whose schemas objects are checked against")
 @click.option("--strict", is_flag=True, help="also refuse fields the schemas do not know, and kinds with no schema")
+@env_override_flags
 def validate(stack_file, environment, selectors, kube_version, strict) -> None:
     """Render every release offline and validate each object against its Kubernetes schema."""
     from engine.stack.errors import StackError
@@ -22,7 +24,7 @@ def validate(stack_file, environment, selectors, kube_version, strict) -> None:
     from engine.stack.validate import SECRET_PLACEHOLDER, validate_stack
 
     try:
-        stack = load_stack(stack_file, environment, missing_secret=SECRET_PLACEHOLDER)
+        stack = load_stack(stack_file, environment, missing_secret=SECRET_PLACEHOLDER, env_overrides=env_overrides())
         reports = validate_stack(stack, tuple(selectors), kube_version, strict, warn)
     except StackError as exc:
         raise CommandError(str(exc)) from None

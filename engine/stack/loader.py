@@ -305,16 +305,21 @@ def _single(documents: list[PositionedYAML], key: str, path: str) -> tuple[Any, 
 
 
 def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
-               missing_secret: str | None = None) -> Stack:
+               missing_secret: str | None = None, env_overrides: dict[str, Any] | None = None) -> Stack:
     """Load and validate a stack (a file, or a directory of files making one stack) for ``environment``;
     raises StackError naming file, line and field. ``missing_secret`` stands in for environment secret files
-    that cannot be decrypted here."""
+    that cannot be decrypted here; ``env_overrides`` (from the command line) are layered over the
+    environment's values."""
     files = _stack_files(path)
     passes = [_Passes(_read(name), name) for name in files]
     base_dir = os.path.abspath(path) if len(files) > 1 or os.path.isdir(path) else \
         os.path.dirname(os.path.abspath(path))
     section, defining = _merged_section(passes, environment)
     env_values = _env_values(section, base_dir, path, missing_secret)
+    if env_overrides:
+        from engine.stack.values import deep_merge
+
+        deep_merge(env_values, env_overrides)
     documents = []
     for one in passes:
         try:

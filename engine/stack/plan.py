@@ -53,6 +53,7 @@ class Plan:
     environment: str | None
     path: str
     releases: list[ReleasePlan]
+    env_overrides: dict[str, Any] = field(default_factory=dict)  # --env-set/--env-values it was made with
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.releases if r.action == action)
@@ -71,10 +72,11 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {"apiVersion": "pyhelm/v1", "kind": "Plan", "stack": self.stack, "environment": self.environment,
-                "path": self.path, "summary": {a: self.count(a) for a in ACTIONS},
+                "path": self.path, "envOverrides": self.env_overrides,
+                "summary": {a: self.count(a) for a in ACTIONS},
                 "releases": [r.to_dict() for r in self.releases]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Plan":
         return cls(data["stack"], data.get("environment"), data["path"],
-                   [ReleasePlan.from_dict(r) for r in data.get("releases") or []])
+                   [ReleasePlan.from_dict(r) for r in data.get("releases") or []], data.get("envOverrides") or {})
