@@ -40,6 +40,7 @@ COMMANDS = {
     "graph": "engine.cli.stack_cmds:graph",
     "promote": "engine.cli.stack_cmds:promote",
     "validate": "engine.cli.validate_cmd:validate",
+    "lock": "engine.cli.lock_cmd:lock",
     "push": "engine.cli.registry_cmds:push",
     "registry": "engine.cli.registry_cmds:registry",
     "verify": "engine.cli.chart_cmds:verify",

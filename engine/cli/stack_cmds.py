@@ -11,6 +11,7 @@ import click
 
 from engine.cli.env_override_flags import env_override_flags, env_overrides
 from engine.cli.errors import CommandError
+from engine.cli.lock_cmd import UPDATE_LOCK_FLAG, update_lock_if_asked
 
 STACK_FLAGS = [
     click.option("-f", "--file", "stack_file", default="stack.yaml", help="the stack file (default ./stack.yaml)"),
@@ -44,9 +45,11 @@ def _load(stack_file: str, environment: str | None, overrides: dict | None = Non
     from engine.stack.loader import load_stack
 
     try:
-        return load_stack(stack_file, environment, env_overrides=env_overrides() if overrides is None else overrides)
+        stack = load_stack(stack_file, environment, env_overrides=env_overrides() if overrides is None else overrides)
     except StackError as exc:
         raise CommandError(str(exc)) from None
+    update_lock_if_asked(stack)
+    return stack
 
 
 def _clusters(settings):
@@ -85,6 +88,8 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
             detail += f" ({chart})"
         line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
         click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
+        for note in release.notes:
+            click.echo(f"      note: {note}")
         if release.values_diff:
             click.echo("      values:\n" + _indent(release.values_diff, "        "), nl=False)
         for change in release.changes:
@@ -102,6 +107,7 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
 @click.option("--out", "out_file", default="", help="save the plan to this file, for `pyhelm apply FILE`")
 @click.option("--detailed-exitcode", is_flag=True, help="exit 0 without changes, 2 with changes, 1 on error")
 @click.option("--show-manifests", is_flag=True, help="show the whole manifest of each object an install creates")
+@UPDATE_LOCK_FLAG
 @click.pass_obj
 def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift, output, out_file,
          detailed_exitcode, show_manifests) -> None:
@@ -184,6 +190,7 @@ def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_
 @click.argument("plan_file", required=False)
 @stack_flags
 @run_flags
+@UPDATE_LOCK_FLAG
 @click.pass_obj
 def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, auto_approve, concurrency,
           break_lock) -> None:

@@ -192,3 +192,32 @@ def load_installable(path: str, warn: Warn = _ignore) -> "Chart":
                                "`helm dependency build` to fetch missing dependencies: found in Chart.yaml, but "
                                f"missing in charts/ directory: {', '.join(missing)}")
     return chart
+
+
+def resolve_only(reference: str, options: LocateOptions) -> tuple[str, str]:
+    """What ``reference`` with ``options.version`` would resolve to now, without downloading the chart:
+    (what to call it — the archive's file name or the version —, its ``sha256:`` digest when the repository's
+    index gives one, else '')."""
+    if reference.startswith("oci://"):
+        from engine.registry.charts import resolve_tag
+        from engine.registry.errors import RegistryError
+        from engine.registry.fetch import clients
+        from engine.registry.reference import parse_reference, version_of
+
+        parsed = parse_reference(reference)
+        client = clients(options.plain_http, options.insecure_skip_tls_verify, options.username,
+                         options.password)(parsed.host)
+        try:
+            return version_of(resolve_tag(client, parsed, options.version.strip())), ""
+        except RegistryError as exc:
+            raise ChartSourceError(str(exc)) from None
+    from engine.repo.downloader import resolve_chart
+    from engine.repo.errors import RepoError
+    from engine.repo.paths import HelmPaths
+
+    try:
+        source = resolve_chart(reference, options.version_constraint, HelmPaths.from_environment(),
+                               options.client_options(), repo_url=options.repo_url)
+    except RepoError as exc:
+        raise ChartSourceError(str(exc)) from None
+    return source.filename, f"sha256:{source.hex_digest}" if source.hex_digest else ""

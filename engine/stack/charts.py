@@ -4,11 +4,13 @@ repositories (or helm's repositories.yaml), an archive URL or an ``oci://`` refe
 charts are."""
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from engine.chart.model import Chart
-from engine.sources.locate import ChartSourceError, LocateOptions, load_installable, locate_chart
+from engine.sources.locate import ChartSourceError, LocateOptions, load_installable, locate_chart, resolve_only
 from engine.stack.errors import StackError
+from engine.stack.lockfile import LOCK_FILE, LockedChart, archive_digest, check_locked_digest, locked_chart
 from engine.stack.model import ReleaseSpec, Repository, Stack
 
 
@@ -53,23 +55,78 @@ def _is_local(stack: Stack, reference: str) -> bool:
     return reference.startswith((".", "/")) or os.path.exists(os.path.join(stack.base_dir, reference))
 
 
-def chart_path(stack: Stack, release: ReleaseSpec) -> str:
-    """The local directory or archive of the release's chart (downloads land in helm's content cache)."""
-    reference, repository = (release.chart, None) if _is_local(stack, release.chart) else \
-        _repository_for(stack, release.chart)
+def _reference(stack: Stack, release: ReleaseSpec) -> tuple[str, Repository | None, bool]:
+    """(reference to locate, the stack repository that serves it, whether it is a local path)."""
+    if _is_local(stack, release.chart):
+        return release.chart, None, True
+    return (*_repository_for(stack, release.chart), False)
+
+
+def chart_path(stack: Stack, release: ReleaseSpec, use_lock: bool = True) -> str:
+    """The local directory or archive of the release's chart (downloads land in helm's content cache); a chart
+    the stack's lock file locks is taken at its locked version and must have its locked digest."""
+    reference, repository, local = _reference(stack, release)
+    options = _options(stack, release, repository)
+    locked = locked_chart(stack, release) if use_lock and not local else None
+    if locked is not None:
+        options = dataclasses.replace(options, version=locked.version)
     try:
-        return locate_chart(reference, _options(stack, release, repository), base_dir=stack.base_dir)
+        path = locate_chart(reference, options, base_dir=stack.base_dir)
     except ChartSourceError as exc:
         raise StackError(f"{release.where}: release {release.id}: chart {release.chart}: "
                          f"{exc}") from None
+    if locked is not None:
+        check_locked_digest(release, locked, path)
+    return path
 
 
-def load_release_chart(stack: Stack, release: ReleaseSpec) -> Chart:
-    """Load the release's chart, as install would (library charts and missing dependencies refused)."""
+def lock_release(stack: Stack, release: ReleaseSpec) -> LockedChart | None:
+    """What the release's chart resolves to now, ignoring the lock (None for a chart from a local path)."""
+    if _reference(stack, release)[2]:
+        return None
+    path = chart_path(stack, release, use_lock=False)
+    version = _load(release, path).metadata.version
+    return LockedChart(release.chart, version, archive_digest(path))
+
+
+def lock_note(stack: Stack, release: ReleaseSpec) -> str:
+    """A word when the lock keeps a version the release's constraint would no longer pick ('' otherwise)."""
+    reference, repository, local = _reference(stack, release)
+    locked = None if local else locked_chart(stack, release)
+    if locked is None:
+        return ""
+    try:
+        label, digest = resolve_only(reference, _options(stack, release, repository))
+    except ChartSourceError:
+        return ""  # the locked chart was found: not being able to look further is no reason to stop
+    if (digest and digest == locked.digest) or (not digest and label == locked.version):
+        return ""
+    return (f"{LOCK_FILE} keeps {locked.version}; {release.version or 'the newest version'} would now resolve to "
+            f"{label} (`pyhelm lock` or --update-lock moves it)")
+
+
+def _load(release: ReleaseSpec, path: str) -> Chart:
     from engine.chart.errors import ChartError
 
-    path = chart_path(stack, release)
     try:
         return load_installable(path)
     except (ChartError, ChartSourceError) as exc:
         raise StackError(f"{release.where}: release {release.id}: {exc}") from None
+
+
+def load_release_chart(stack: Stack, release: ReleaseSpec) -> Chart:
+    """Load the release's chart, as install would (library charts and missing dependencies refused)."""
+    return _load(release, chart_path(stack, release))
+
+
+def lock_stack(stack: Stack, releases: list[ReleaseSpec] | None = None) -> tuple[str, dict[str, LockedChart]]:
+    """Resolve the charts of ``releases`` (default: all) afresh and record them in the lock file, keeping the
+    locks of the environment's other releases; returns (lock file path, what was locked)."""
+    from engine.stack.lockfile import read_lock, write_lock
+
+    chosen = stack.releases if releases is None else releases
+    ids = {release.id for release in stack.releases}
+    kept = {rid: entry for rid, entry in read_lock(stack).get(stack.environment or "default", {}).items()
+            if rid in ids and rid not in {release.id for release in chosen}}
+    locked = {release.id: entry for release in chosen if (entry := lock_release(stack, release)) is not None}
+    return write_lock(stack, {**kept, **locked}), locked

@@ -30,6 +30,7 @@ class ReleasePlan:
     changes: list[ObjectChange] = field(default_factory=list)
     manifest_digest: str = ""  # sha256 of the planned manifest, checked again when a saved plan is applied
     kube_context: str | None = None
+    notes: list[str] = field(default_factory=list)  # things a reviewer should know that change nothing
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

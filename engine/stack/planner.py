@@ -151,7 +151,7 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     nothing is to be rendered)."""
     from engine.action.install import render
     from engine.release.record import PENDING
-    from engine.stack.charts import load_release_chart
+    from engine.stack.charts import load_release_chart, lock_note
     from engine.stack.diff import diff_manifests
     from engine.stack.values import release_values
 
@@ -167,6 +167,7 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
             base.action, base.reasons = "uninstall", ["installed: false"]
         return base, None
     chart = load_release_chart(stack, release)
+    base.notes = [note] if (note := lock_note(stack, release)) else []
     values = release_values(stack, release)
     deployed = next((r for r in reversed(history) if r.info.status == "deployed"), None)
     from engine.action.config import ActionError
