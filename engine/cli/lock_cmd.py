@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from engine.cli.errors import CommandError
+from engine.cli.stack_completion import complete_environments, complete_selectors
 
 _META_KEY = "pyhelm.update_lock"
 
@@ -37,8 +38,10 @@ def _write(stack, releases) -> None:
 
 @click.command()
 @click.option("-f", "--file", "stack_file", default="stack.yaml", help="the stack file (default ./stack.yaml)")
-@click.option("-e", "--environment", default=None, help="the environment of the stack file to use")
-@click.option("-l", "--selector", "selectors", multiple=True, help="only releases matching key=value; repeatable")
+@click.option("-e", "--environment", default=None, help="the environment of the stack file to use",
+              shell_complete=complete_environments)
+@click.option("-l", "--selector", "selectors", multiple=True, shell_complete=complete_selectors,
+              help="only releases matching key=value; repeatable")
 def lock(stack_file, environment, selectors) -> None:
     """Resolve each release's chart and record its version and digest in stack.lock."""
     from engine.stack.errors import StackError

@@ -12,11 +12,13 @@ import click
 from engine.cli.env_override_flags import env_override_flags, env_overrides
 from engine.cli.errors import CommandError
 from engine.cli.lock_cmd import UPDATE_LOCK_FLAG, update_lock_if_asked
+from engine.cli.stack_completion import complete_environments, complete_selectors
 
 STACK_FLAGS = [
     click.option("-f", "--file", "stack_file", default="stack.yaml", help="the stack file (default ./stack.yaml)"),
-    click.option("-e", "--environment", default=None, help="the environment of the stack file to use"),
-    click.option("-l", "--selector", "selectors", multiple=True,
+    click.option("-e", "--environment", default=None, help="the environment of the stack file to use",
+                 shell_complete=complete_environments),
+    click.option("-l", "--selector", "selectors", multiple=True, shell_complete=complete_selectors,
                  help="only releases matching key=value (labels, name, namespace, chart); repeatable"),
     click.option("--skip-needs", is_flag=True, help="with -l, do not include the releases the selected ones need"),
 ]

@@ -5,13 +5,15 @@ import click
 
 from engine.cli.env_override_flags import env_override_flags, env_overrides
 from engine.cli.errors import CommandError
+from engine.cli.stack_completion import complete_environments, complete_selectors
 from engine.cli.output import warn
 
 
 @click.command()
 @click.option("-f", "--file", "stack_file", default="stack.yaml", help="the stack file (default ./stack.yaml)")
-@click.option("-e", "--environment", default=None, help="the environment of the stack file to use")
-@click.option("-l", "--selector", "selectors", multiple=True,
+@click.option("-e", "--environment", default=None, help="the environment of the stack file to use",
+              shell_complete=complete_environments)
+@click.option("-l", "--selector", "selectors", multiple=True, shell_complete=complete_selectors,
               help="only releases matching key=value (and the releases they need); repeatable")
 @click.option("--kube-version", default="1.36", show_default=True,
               help="the Kubernetes version whose schemas objects are checked against")

@@ -165,6 +165,11 @@ def _environment_names(passes: _Passes) -> list[str]:
     return sorted(environments) if isinstance(environments, dict) else []
 
 
+def environment_names(path: str) -> list[str]:
+    """The environments a stack (file or directory) defines, without choosing one."""
+    return sorted({name for one in _stack_files(path) for name in _environment_names(_Passes(_read(one), one))})
+
+
 def _lenient_env(name: str | None) -> SimpleNamespace:
     """``env`` during the first pass: its name is known, its values not yet."""
     return SimpleNamespace(name=name, values=_Anything())
