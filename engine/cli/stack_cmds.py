@@ -256,12 +256,16 @@ def graph(stack_file, environment, selectors, skip_needs, output) -> None:
 @click.option("--to", "to_env", required=True, help="the environment that receives them")
 @click.option("--to-file", default="", help="the stack file of the target environment (default: the same file)")
 @click.option("--dry-run", default="none", metavar="", help="show what would change without writing")
-def promote(stack_file, from_env, to_env, to_file, dry_run) -> None:
+@click.option("--from-cluster", is_flag=True,
+              help="promote the chart versions deployed in the source environment (not the ones it declares)")
+@click.pass_obj
+def promote(settings, stack_file, from_env, to_env, to_file, dry_run, from_cluster) -> None:
     """Copy an environment's pinned chart versions and chosen values to another environment."""
     import difflib
 
+    from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
-    from engine.stack.promote import promote as run_promote
+    from engine.stack.promote import deployed_versions, promote as run_promote
 
     target_file = to_file or stack_file
     try:
@@ -269,19 +273,25 @@ def promote(stack_file, from_env, to_env, to_file, dry_run) -> None:
             source_text = handle.read()
         with open(target_file, encoding="utf-8") as handle:
             target_text = handle.read()
-        new_text, changes = run_promote(source_text, stack_file, from_env, target_text, target_file, to_env)
+        deployed = deployed_versions(_load(stack_file, from_env), _clusters(settings)) if from_cluster else None
+        new_text, changes, notes = run_promote(source_text, stack_file, from_env, target_text, target_file, to_env,
+                                               deployed)
     except OSError as exc:
         raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
-    except StackError as exc:
+    except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
+    for note in notes:
+        click.echo(f"note: {note}")
     if not changes:
-        click.echo(f"Nothing to promote: {to_env} already has {from_env}'s versions and values.")
+        click.echo(f"Nothing to promote: {to_env} already has {from_env}'s "
+                   f"{'deployed versions' if from_cluster else 'versions and values'}.")
         return
     click.echo(f"Promoting {from_env} -> {to_env} ({target_file}):")
     for change in changes:
         click.echo(f"  {change}")
     click.echo("".join(difflib.unified_diff(target_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                                            fromfile=f"a/{target_file}", tofile=f"b/{target_file}")), nl=False)
+                                            fromfile=f"{target_file} (now)", tofile=f"{target_file} (promoted)")),
+               nl=False)
     if dry_run == "none":
         import os
 

@@ -14,21 +14,41 @@ PROMOTED_KEYS = ("version", "values", "set")  # what an environment chooses for 
 _TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 
 
+_WORDS = {"version": "chart version", "values": "values", "set": "set values"}
+
+
 @dataclass
 class Change:
-    """One promoted setting: ``release.key`` from ``before`` to ``after``."""
+    """One promoted setting: ``release.key`` from ``before`` to ``after``, and why in words."""
 
     release: str
     key: str
     before: Any
     after: Any
+    why: str = ""
 
     def __str__(self) -> str:
-        return f"{self.release}.{self.key}: {_show(self.before)} -> {_show(self.after)}"
+        return (f"{self.release}.{self.key}: {_show(self.before)} -> {_show(self.after)}  "
+                f"({_WORDS.get(self.key, self.key)}: {self.why})")
 
 
 def _show(value: Any) -> str:
-    return "(unset)" if value is None else repr(value) if not isinstance(value, str) else value
+    """A value as it reads in a stack file (flow YAML), not as Python prints it."""
+    if value is None:
+        return "(unset)"
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(_plain(value), sort_keys=True, separators=(", ", ": "))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _round_trip():
@@ -73,13 +93,23 @@ def _environment(data: Any, name: str, path: str) -> Any:
 
 
 def promote(source_text: str, source_path: str, from_env: str, target_text: str, target_path: str,
-            to_env: str) -> tuple[str, list[Change]]:
-    """The target file's new text and the settings that changed."""
+            to_env: str, deployed: dict[str, str] | None = None) -> tuple[str, list[Change], list[str]]:
+    """The target file's new text, the settings that changed, and notes on what was not promoted.
+
+    ``deployed`` (release name → chart version running in the source environment) promotes what is deployed
+    instead of what the source environment declares."""
     from ruamel.yaml.comments import CommentedMap
 
     source, _, _ = _load_block(source_text, source_path)
     target, start, end = _load_block(target_text, target_path)
-    chosen = (_environment(source, from_env, source_path) or {}).get("releases") or {}
+    chosen = {name: dict(settings or {}) for name, settings in
+              ((_environment(source, from_env, source_path) or {}).get("releases") or {}).items()}
+    notes = []
+    for name, settings in chosen.items():
+        if settings.get("secretValues"):
+            notes.append(f"{name}.secretValues: not promoted: secret references stay with each environment")
+    for name, version in (deployed or {}).items():
+        chosen.setdefault(name, {})["version"] = version
     destination = _environment(target, to_env, target_path)
     if destination is None:
         destination = target["environments"][to_env] = CommentedMap()
@@ -87,17 +117,36 @@ def promote(source_text: str, source_path: str, from_env: str, target_text: str,
     changes = []
     for release, settings in chosen.items():
         for key in PROMOTED_KEYS:
-            if key not in (settings or {}):
+            if key not in settings:
                 continue
             current = (releases.get(release) or {}).get(key)
             if current != settings[key]:
                 if releases.get(release) is None:
                     releases[release] = CommentedMap()
                 releases[release][key] = settings[key]
-                changes.append(Change(release, key, current, settings[key]))
+                source_word = f"deployed in {from_env}" if key == "version" and release in (deployed or {}) else \
+                    f"as {from_env} declares it"
+                changes.append(Change(release, key, current, settings[key], source_word))
+    if deployed is None and not any("version" in settings for settings in chosen.values()):
+        notes.append(f"{from_env} pins no chart versions (its releases follow the stack's version constraints); "
+                     f"--from-cluster promotes the versions {from_env} runs")
     if not changes:
-        return target_text, []
+        return target_text, [], notes
     buffer = io.StringIO()
     _round_trip().dump(target, buffer)
     lines = target_text.splitlines(keepends=True)
-    return "".join(lines[:start]) + buffer.getvalue() + "".join(lines[end:]), changes
+    return "".join(lines[:start]) + buffer.getvalue() + "".join(lines[end:]), changes, notes
+
+
+def deployed_versions(stack, clusters) -> dict[str, str]:
+    """Release name → chart version of the deployed revision, for the releases of ``stack`` (one environment)
+    that this stack and environment installed."""
+    from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL
+
+    found = {}
+    for release in stack.releases:
+        deployed = [r for r in clusters.history(release) if r.info.status == "deployed"]
+        if deployed and deployed[-1].labels.get(STACK_LABEL) == stack.name and \
+                deployed[-1].labels.get(ENVIRONMENT_LABEL) == (stack.environment or "default"):
+            found[release.name] = deployed[-1].chart_version
+    return found
