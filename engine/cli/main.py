@@ -157,8 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
     REDACTOR.clear()  # one command, one set of secrets
-    with redacted_output():
+    with redacted_output(), _one_command_scope():
         return _run(argv, "--debug" in argv)
+
+
+def _one_command_scope():
+    """What one command shares between its parts: each repository index is read once per command."""
+    from engine.repo.index_sharing import shared_indexes
+
+    return shared_indexes()
 
 
 def _run(argv: list[str], debug: bool) -> int:

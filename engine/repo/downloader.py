@@ -20,6 +20,7 @@ from engine.repo.files import atomic_write
 from engine.repo.http import CHART_ACCEPT, ClientOptions, fetch
 from engine.repo.index import IndexFile, Warn, ignore_warning
 from engine.repo.index_load import load_index_file
+from engine.repo.index_sharing import shared_or_fetched
 from engine.repo.paths import HelmPaths
 from engine.repo.repositories import Entry, load_repo_file_or_empty
 
@@ -101,6 +102,12 @@ def _from_repository(reference: str, version: str, paths: HelmPaths, options: Cl
                        _with_entry(options, entry), entry.url)
 
 
+def _shared_index(entry: Entry, options: ClientOptions):
+    key = (entry.url, entry.username, entry.password, entry.cert_file, entry.key_file, entry.ca_file,
+           entry.insecure_skip_tls_verify)
+    return shared_or_fetched(key, lambda: fetch_index(entry, options.timeout)[1])
+
+
 def find_in_repository_url(repo_url: str, chart_name: str, version: str, options: ClientOptions,
                            warn: Warn = ignore_warning) -> ChartSource:
     """``--repo URL``: look the chart up in that repository's index without adding the repository."""
@@ -109,7 +116,7 @@ def find_in_repository_url(repo_url: str, chart_name: str, version: str, options
                   insecure_skip_tls_verify=options.insecure_skip_tls_verify,
                   pass_credentials_all=options.pass_credentials_all)
     try:
-        _data, index = fetch_index(entry, options.timeout)
+        index = _shared_index(entry, options)
     except RepoError as exc:
         raise not_valid_repository(repo_url, exc) from None
     wanted = f'chart "{chart_name}"' + (f' version "{version}"' if version else "")
