@@ -62,10 +62,34 @@ def _reference(stack: Stack, release: ReleaseSpec) -> tuple[str, Repository | No
     return (*_repository_for(stack, release.chart), False)
 
 
+def _check_known_repository(stack: Stack, release: ReleaseSpec, repository: Repository | None) -> None:
+    """``name/chart`` must name a repository (the stack's or helm's) when it is not a path: say which it is not."""
+    import difflib
+
+    from engine.repo.paths import HelmPaths
+    from engine.repo.repositories import load_repo_file_or_empty
+
+    repo_name, slash, _chart = release.chart.partition("/")
+    if repository is not None or not slash or release.chart.startswith(("oci://", "http://", "https://")):
+        return
+    helm_repositories = [entry.name for entry in
+                         load_repo_file_or_empty(HelmPaths.from_environment().repository_config).repositories]
+    if repo_name in helm_repositories:
+        return
+    ours = [r.name for r in stack.repositories]
+    close = difflib.get_close_matches(repo_name, ours + helm_repositories, n=1)
+    raise StackError(f"{release.where}: release {release.id}: chart {release.chart}: there is no path "
+                     f"{os.path.join(stack.base_dir, release.chart)}, and {repo_name!r} is no repository of the "
+                     f"stack ({', '.join(ours) or 'none'}) or of helm ({', '.join(helm_repositories) or 'none'})"
+                     + (f"; did you mean {close[0]}/{_chart}?" if close else ""))
+
+
 def chart_path(stack: Stack, release: ReleaseSpec, use_lock: bool = True) -> str:
     """The local directory or archive of the release's chart (downloads land in helm's content cache); a chart
     the stack's lock file locks is taken at its locked version and must have its locked digest."""
     reference, repository, local = _reference(stack, release)
+    if not local:
+        _check_known_repository(stack, release, repository)
     options = _options(stack, release, repository)
     locked = locked_chart(stack, release) if use_lock and not local else None
     if locked is not None:

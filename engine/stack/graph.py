@@ -40,7 +40,8 @@ def build_graph(stack: Stack) -> nx.DiGraph:
     except nx.NetworkXNoCycle:
         return graph
     path = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
-    raise StackError(f"{stack.path}: the releases' needs form a cycle: {path}; remove one of these needs")
+    steps = [f"{graph.nodes[user]['release'].where}: {user} needs {need}" for need, user in cycle]
+    raise StackError(f"the releases' needs form a cycle: {path}; remove one of these needs:\n" + "\n".join(steps))
 
 
 def _matches(release: ReleaseSpec, selector: str) -> bool:

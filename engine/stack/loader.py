@@ -56,6 +56,7 @@ def _validate(document: PositionedYAML, environment: str | None, schema: dict[st
     errors = sorted(validator.iter_errors(data), key=lambda e: document.line_of(e.absolute_path))
     if not errors:
         return
+    errors = _one_per_problem(errors)
     lines = []
     for error in errors[:10]:
         path = _offending_path(error)
@@ -63,6 +64,31 @@ def _validate(document: PositionedYAML, environment: str | None, schema: dict[st
         lines.append(f"{document.where(path)}: {field}: {_describe(error)}")
     more = f"\n(and {len(errors) - 10} more)" if len(errors) > 10 else ""
     raise StackError("invalid stack file:\n" + "\n".join(lines) + more)
+
+
+def _one_per_problem(errors: list[Any]) -> list[Any]:
+    """Drop the echoes of another error: a key reported unknown only because its value is invalid (a failed
+    ``allOf`` branch leaves its keys "unevaluated")."""
+    invalid = {tuple(error.absolute_path) for error in errors
+               if error.validator not in ("additionalProperties", "unevaluatedProperties")}
+
+    def echo(error: Any) -> bool:
+        if error.validator != "unevaluatedProperties":
+            return False
+        names = [n for n in re.findall(r"'([^']+)'", error.message) if n in (error.instance or {})]
+        base = tuple(error.absolute_path)
+        return bool(names) and all(any(path[:len(base) + 1] == (*base, name) for path in invalid) for name in names)
+
+    return [error for error in errors if not echo(error)]
+
+
+def _known_fields(schema: dict[str, Any]) -> set[str]:
+    """The property names a (sub)schema of the stack schema allows, through its allOf parts and references."""
+    names = set((schema.get("properties") or {}))
+    for part in schema.get("allOf") or []:
+        ref = part.get("$ref", "")
+        names |= _known_fields(stack_schema()["$defs"].get(ref.rpartition("/")[2], {}) if ref else part)
+    return names
 
 
 def _used_part(data: dict[str, Any], environment: str | None) -> dict[str, Any]:
@@ -95,8 +121,16 @@ def _offending_path(error: Any) -> tuple[Any, ...]:
 
 def _describe(error: Any) -> str:
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        import difflib
+
         names = [n for n in re.findall(r"'([^']+)'", error.message) if n in (error.instance or {})]
-        return f"unknown field {', '.join(repr(n) for n in names)}; check its spelling against schemas/stack.schema.json"
+        known = sorted(_known_fields(error.schema))
+        close = [match for name in names for match in difflib.get_close_matches(name, known, n=1)]
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else \
+            "check its spelling against schemas/stack.schema.json"
+        return f"unknown field {', '.join(repr(n) for n in names)}; {hint}"
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and {"env", "file"} <= set(error.instance):
+        return "a secret value comes from env or from file, not both: keep one"
     if error.validator == "required":
         return error.message
     if error.validator == "pattern":
@@ -273,10 +307,14 @@ def _merged_section(passes: list[_Passes], environment: str | None) -> tuple[dic
     found = [(p, _environment_section(p, environment)) for p in passes]
     defined = [(one, section) for one, section in found if section is not None]
     if environment is not None and not defined:
+        import difflib
+
         known = sorted({name for p in passes for name in _environment_names(p)})
         where = passes[0].path if len(passes) == 1 else os.path.dirname(passes[0].path)
+        close = difflib.get_close_matches(environment, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
         raise StackError(f'{where}: environment "{environment}" is not defined (environments: '
-                         f'{_list_some(known) or "none defined"})')
+                         f'{_list_some(known) or "none defined"}){hint}')
     if len(defined) > 1:
         raise StackError(f"environment {environment} is defined in both {defined[0][0].path} and "
                          f"{defined[1][0].path}; define it in one file")

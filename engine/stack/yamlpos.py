@@ -57,6 +57,29 @@ def _duplicate(key: Any, first_line: int, line: int) -> None:
                         "merge one of them", line)
 
 
+_EXPLAINED = (
+    (("did not find expected key", "expected <block end>", "did not find expected '-' indicator"),
+     "the indentation of this line does not fit the lines above it: a key must line up with the other keys "
+     "of its mapping, a list item ('- ') with the other items"),
+    (("mapping values are not allowed",),
+     "a ': ' starts a key here; quote the value if the colon belongs to it"),
+    (("found character that cannot start any token",),
+     "this character cannot start a value here (a tab used to indent, or a stray @ or `): indent with spaces "
+     "and quote such values"),
+    (("could not find expected ':'",), "a key without its ':' here, or a quote or bracket left open above"),
+    (("found unexpected end of stream", "found unexpected end of the stream"),
+     "the file ends inside a quoted value or a [ ] / { } collection: close it"),
+)
+
+
+def explain(problem: str) -> str:
+    """A YAML parser's complaint in words a stack author can act on (the parser's own words kept after it)."""
+    for starts, words in _EXPLAINED:
+        if problem.startswith(starts):
+            return f"{words} (YAML: {problem})"
+    return problem
+
+
 class PositionedYAML:
     """A parsed YAML document plus the line of every value, addressed by its path of keys/indexes."""
 
@@ -71,7 +94,8 @@ class PositionedYAML:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{source}:{mark.line + 1}" if mark else source
-            raise StackError(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+            raise StackError(f"{where}: invalid YAML: {explain(str(getattr(exc, 'problem', None) or exc))}") \
+                from exc
         except YAMLReadError as exc:
             where = f"{source}:{exc.line}" if exc.line else source
             raise StackError(f"{where}: invalid YAML: {exc}") from None
