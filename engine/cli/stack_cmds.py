@@ -66,7 +66,8 @@ def _plan(settings, stack, selectors, skip_needs, detect_drift=False):
     from engine.stack.planner import make_plan
 
     try:
-        return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift)[0]
+        return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift,
+                         lambda line: click.echo(line, err=True))[0]
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
 
@@ -92,6 +93,8 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
         click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
         for note in release.notes:
             click.echo(f"      note: {note}")
+        if release.hooks and release.action != "unchanged":
+            click.echo("      hooks: " + "; ".join(release.hooks))
         if release.values_diff:
             click.echo("      values:\n" + _indent(release.values_diff, "        "), nl=False)
         for change in release.changes:

@@ -2,6 +2,7 @@
 failure stops what depends on it and nothing else."""
 from __future__ import annotations
 
+import functools
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from typing import Callable
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, last_good_revision, manifest_digest, release_options
+from engine.stack.planner import (Clusters, hook_context, last_good_revision, manifest_digest, release_hooks,
+                                  release_options)
 
 Report = Callable[[str, str], None]  # (release id, message)
 
@@ -35,14 +37,11 @@ def _check_still_current(plan: ReleasePlan, config) -> None:
                          f"revision {revision} now; plan again")
 
 
-def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool) -> str:
-    """Carry out one release's planned action; returns what was done."""
-    from engine.action.install import install, render
-    from engine.action.rollback import rollback
+def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool,
+               report: Callable[[str], None]) -> str:
+    """Carry out one release's planned action, with its hooks around it; returns what was done."""
     from engine.action.uninstall import uninstall
-    from engine.action.upgrade import upgrade
-    from engine.stack.charts import load_release_chart
-    from engine.stack.values import release_values
+    from engine.stack.hooks import run_hooks
 
     config = clusters.config(plan.kube_context, plan.namespace)
     _check_still_current(plan, config)
@@ -50,6 +49,30 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
         uninstall(config, plan.namespace, plan.name)
         return "uninstalled"
     release = stack.release(plan.id)
+    hooks, context = release_hooks(stack, release), hook_context(stack, release)
+    try:
+        run_hooks(hooks, "presync", context, report)
+        done = _apply_release(stack, plan, release, config, check_digest)
+        run_hooks(hooks, "postsync", context, report)
+    except BaseException:
+        try:  # cleanup runs whatever happened; the first failure is the one reported
+            run_hooks(hooks, "cleanup", context, report)
+        except StackError as exc:
+            report(f"cleanup after the failure also failed: {exc}")
+        raise
+    run_hooks(hooks, "cleanup", context, report)
+    return done
+
+
+def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_digest: bool) -> str:
+    """Install, upgrade or recover one release of the stack as planned."""
+    from engine.action.install import install, render
+    from engine.action.rollback import rollback
+    from engine.action.uninstall import uninstall
+    from engine.action.upgrade import upgrade
+    from engine.stack.charts import load_release_chart
+    from engine.stack.values import release_values
+
     chart, values = load_release_chart(stack, release), release_values(stack, release)
     options = release_options(stack, release)
     if check_digest:
@@ -110,8 +133,9 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                     outcomes[release_id] = Outcome(release_id, item.action, "unchanged")
                 elif len(running) < concurrency:
                     report(release_id, f"{item.action} started")
-                    running[pool.submit(_apply_one, stack, item, clusters, check_digest)] = (release_id,
-                                                                                           time.monotonic())
+                    hook_report = functools.partial(report, release_id)
+                    running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report)] = (
+                        release_id, time.monotonic())
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         while len(outcomes) < len(waits):
@@ -134,4 +158,12 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                     outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "failed", str(error),
                                                    seconds)
                     report(release_id, f"FAILED: {error}")
+    from engine.stack.hooks import run_hooks
+
+    try:
+        run_hooks(stack.hooks, "cleanup", hook_context(stack), functools.partial(report, "stack"))
+    except StackError as exc:
+        outcomes["stack cleanup"] = Outcome("stack cleanup", "cleanup", "failed", str(exc))
+        report("stack", f"FAILED: {exc}")
+        return [outcomes[r.id] for r in plan.releases] + [outcomes["stack cleanup"]]
     return [outcomes[r.id] for r in plan.releases]

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from engine.stack.errors import StackError
+from engine.stack.hooks import DEFAULT_TIMEOUT, Hook
 from engine.stack.model import ReleaseSpec, Repository, SecretRef, Stack, parse_duration
 from engine.stack.templating import render
 from engine.stack.yamlpos import PositionedYAML
@@ -264,7 +265,14 @@ def _release(entry: dict[str, Any], layers: "_Layers", source: str, where: str, 
         raise StackError(f"{where}: release {entry['name']} has no chart: set chart, or inherit a template "
                          "that sets one")
     fields["needs"] = list(entry.get("needs") or [])
+    fields["hooks"] = [_hook(hook, where) for layer in (*templates, entry, override)
+                       for hook in layer.get("hooks") or []]
     return ReleaseSpec(**fields, source_line=line, source_file=source)
+
+
+def _hook(entry: dict[str, Any], where: str) -> Hook:
+    return Hook(tuple(entry["events"]), entry["command"], tuple(entry.get("args") or ()), bool(entry.get("shell")),
+                parse_duration(entry["timeout"]) if entry.get("timeout") else DEFAULT_TIMEOUT, where)
 
 
 class _Layers:
@@ -406,8 +414,10 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
                                plain_http=r.get("plainHttp", False), verify=r.get("verify", False),
                                keyring=r.get("keyring"))
                     for document in documents for r in document.data.get("repositories") or []]
+    hooks = [_hook(hook, document.where(("hooks", i))) for document in documents
+             for i, hook in enumerate(document.data.get("hooks") or [])]
     return Stack(name, path, environment, env_values, repositories, releases, section.get("kubeContext"),
-                 base=base_dir)
+                 base=base_dir, hooks=hooks)
 
 
 _FREE_FORM = {"values", "set"}  # chart values: any text is allowed there

@@ -31,6 +31,7 @@ class ReleasePlan:
     manifest_digest: str = ""  # sha256 of the planned manifest, checked again when a saved plan is applied
     kube_context: str | None = None
     notes: list[str] = field(default_factory=list)  # things a reviewer should know that change nothing
+    hooks: list[str] = field(default_factory=list)  # the stack hooks that run around this release's apply
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
 import networkx as nx
 import yaml
@@ -258,17 +258,45 @@ def _crd_edges(rendered: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted(edges)
 
 
+def hook_context(stack: Stack, release: ReleaseSpec | None = None):
+    from engine.stack.hooks import HookContext
+
+    if release is None:
+        return HookContext(stack.name, stack.environment, stack.base_dir)
+    return HookContext(stack.name, stack.environment, stack.base_dir, release.name, release.namespace,
+                       release.kube_context)
+
+
+PER_RELEASE_EVENTS = ("presync", "postsync")  # stack-level hooks of these events run around every release
+
+
+def release_hooks(stack: Stack, release: ReleaseSpec) -> list:
+    """The hooks around one release's apply: the stack's presync/postsync hooks, then the release's own
+    (stack-level prepare and cleanup run once per run instead)."""
+    import dataclasses
+
+    around_each = [dataclasses.replace(hook, events=tuple(e for e in hook.events if e in PER_RELEASE_EVENTS))
+                   for hook in stack.hooks if set(hook.events) & set(PER_RELEASE_EVENTS)]
+    return [*around_each, *release.hooks]
+
+
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
-              detect_drift: bool = False) -> tuple[Plan, dict[str, Any]]:
+              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None
+              ) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
     release to install or upgrade."""
+    from engine.stack.hooks import describe, run_hooks
+
     graph = select(build_graph(stack), selectors, include_needs)
+    run_hooks(stack.hooks, "prepare", hook_context(stack), report)
     planned, rendered = {}, {}
     for release_id in nx.lexicographical_topological_sort(graph):
         release = graph.nodes[release_id]["release"]
+        run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
                                                     clusters.history(release), detect_drift)
+        planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired
     graph.add_edges_from(_crd_edges(rendered))
