@@ -1,5 +1,5 @@
-"""Shared pytest configuration: tests/ importable as a package root for helper modules, and the reference
-tools as fixtures.
+"""Shared pytest configuration: tests/ importable as a package root for helper modules, an isolated Helm home,
+and the reference tools as fixtures.
 
 Every test that compares with a reference tool takes it as one of these fixtures; where the tool is missing
 the test skips with the reason, or fails with it under CI (``CI=true``) — see tests/reference_tools.py.
@@ -66,3 +66,17 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def k8s_api_probe() -> Path:
     return reference_tools.shared_path("tools/k8s-api-probe")
+
+
+@pytest.fixture
+def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and Helm's homes inside tmp_path, so nothing touches the real configuration."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("CONFIG", "CACHE", "DATA"):
+        monkeypatch.setenv(f"HELM_{name}_HOME", str(home / name.lower()))
+    for name in ("HELM_REPOSITORY_CONFIG", "HELM_REPOSITORY_CACHE", "HELM_CONTENT_CACHE", "HELM_REGISTRY_CONFIG",
+                 "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PYHELM_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    return home

@@ -162,7 +162,9 @@ def validate(metadata: Metadata) -> None:
         raise ChartError("validation: chart.metadata.apiVersion is required")
     if not metadata.name:
         raise ChartError("validation: chart.metadata.name is required")
-    if metadata.name != posixpath.basename(metadata.name) or metadata.name in (".", ".."):
+    if metadata.name in (".", ".."):
+        raise ChartError(f'validation: chart.metadata.name "{metadata.name}" is not allowed')
+    if metadata.name != posixpath.basename(metadata.name):
         raise ChartError(f'validation: chart.metadata.name "{metadata.name}" is invalid')
     if not metadata.version:
         raise ChartError("validation: chart.metadata.version is required")

@@ -6,7 +6,6 @@ import copy
 import dataclasses
 import functools
 import os
-import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -24,16 +23,20 @@ DEPRECATED_REPOS = {"//kubernetes-charts.storage.googleapis.com": "https://chart
                     "//kubernetes-charts-incubator.storage.googleapis.com": "https://charts.helm.sh/incubator"}
 OUTPUT = click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table",
                       help="prints the output in the specified format. Allowed values: table, json, yaml")
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-TIMEOUT = click.option("--timeout", default="2m0s", help="time to wait for the index file download to complete")
+TIMEOUT = click.option("--timeout", default=None, help="time to wait for the index file download to complete "
+                                                     "(default 2m0s, or PYHELM_DOWNLOAD_TIMEOUT)")
 
 
-def _duration(text: str) -> float:
-    """Seconds in a Go duration such as ``2m0s`` or ``90s``."""
-    if not text or _DURATION.sub("", text) or not _DURATION.search(text):
-        raise CommandError(f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
-    return sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION.findall(text))
+def _duration(text: str | None) -> float | None:
+    """Seconds in a Go duration such as ``2m0s`` or ``90s``; None when the flag was not given."""
+    from engine.goduration import parse_duration
+
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise CommandError(f'invalid argument "{text}" for "--timeout" flag: {exc}') from None
 
 
 def _structured(rows: list[dict[str, Any]], output: str) -> str:
@@ -326,7 +329,7 @@ def pull(charts: tuple[str, ...], untar: bool, untardir: str, destination: str, 
     cache = ContentCache(paths.content_cache)
     for reference in charts:
         if reference.startswith("oci://"):
-            _pull_oci(reference, chart_path, destination, untar, untardir, prov)
+            _pull_oci(reference, chart_path, destination, untar, untardir, prov, paths)
             continue
         source = resolve_chart(reference, chart_path.version_constraint, paths, chart_path.client_options(),
                                repo_url=chart_path.repo_url, warn=warn_line)
@@ -362,41 +365,42 @@ def _verified_pull(source, cache, destination: str, keyring: str) -> None:
 
 
 def _pull_oci(reference: str, chart_path: "LocateOptions", destination: str, untar: bool, untardir: str,
-              prov: bool) -> None:
+              prov: bool, paths: HelmPaths) -> None:
     """``pull oci://…``: the archive into ``destination`` (or unpacked), as helm reports it; with ``--verify``
     nothing is written unless the provenance layer checks out."""
-    from engine.sources.locate import verify_provenance
+    from engine.sources.locate import read_bytes, verify_provenance
     from engine.registry.charts import pull_chart
     from engine.registry.errors import RegistryError
     from engine.registry.fetch import clients
     from engine.registry.reference import version_of
-    from engine.repo.files import atomic_write
+    from engine.repo.cache import ContentCache
+    from engine.repo.files import atomic_copy, atomic_write
 
     client_for = clients(chart_path.plain_http, chart_path.insecure_skip_tls_verify, chart_path.username,
                          chart_path.password)
     try:
-        pulled = pull_chart(reference, chart_path.version.strip(), client_for, with_prov=chart_path.verify or prov)
+        pulled = pull_chart(reference, chart_path.version.strip(), client_for, ContentCache(paths.content_cache),
+                            with_prov=chart_path.verify or prov)
     except RegistryError as exc:
         raise CommandError(str(exc)) from None
     if not os.path.isdir(destination):
         raise CommandError(f"failed to untar: a file or directory with the name {destination} already exists"
                            if os.path.exists(destination) else f"stat {destination}: no such file or directory")
     filename = f"{pulled.reference.name}-{version_of(pulled.reference.tag)}.tgz"
-    report = verify_provenance(pulled.chart, filename, pulled.prov, chart_path.keyring) if chart_path.verify else ""
+    report = (verify_provenance(read_bytes(pulled.chart_path), filename, pulled.prov, chart_path.keyring)
+              if chart_path.verify else "")
     archive = os.path.join(destination, filename)
-    atomic_write(archive, pulled.chart)
-    if pulled.prov is not None and not untar:
-        atomic_write(archive + ".prov", pulled.prov)
+    if not untar:
+        atomic_copy(pulled.chart_path, archive)
+        if pulled.prov is not None:
+            atomic_write(archive + ".prov", pulled.prov)
     click.echo(f"Pulled: {pulled.reference}\nDigest: {pulled.manifest_digest}")
     click.echo(report, nl=False)
     if untar:
         from engine.repo.pull import expand_archive
 
         target = untardir if os.path.isabs(untardir) else os.path.join(destination, untardir)
-        try:
-            expand_archive(archive, target)
-        finally:
-            os.unlink(archive)
+        expand_archive(pulled.chart_path, target)
 
 
 @click.group(cls=_AliasedGroup)

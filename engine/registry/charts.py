@@ -7,10 +7,14 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.registry.client import RegistryClient
 from engine.registry.errors import RegistryError
 from engine.registry.reference import Reference, parse_reference, tag_of, version_of
+
+if TYPE_CHECKING:
+    from engine.repo.cache import ContentCache
 
 CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
 CHART_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
@@ -22,7 +26,7 @@ LEGACY_CHART_TYPE = "application/tar+gzip"
 class Pulled:
     reference: Reference
     manifest_digest: str
-    chart: bytes
+    chart_path: str  # the archive, in the content cache
     chart_digest: str
     prov: bytes | None = None
 
@@ -105,25 +109,51 @@ def resolve_tag(client: RegistryClient, reference: Reference, constraint: str) -
                         f"for {reference.host}/{reference.repository}")
 
 
-def pull_chart(text: str, constraint: str, client_for, with_prov: bool = False) -> Pulled:
-    """Pull a chart by ``oci://`` reference (tag, digest, or version constraint over the tags)."""
+def _layer(reference: Reference, layer: dict, kind: str) -> tuple[str, int]:
+    """A layer descriptor's digest and declared size, refused when either is missing or malformed."""
+    digest, size = layer.get("digest"), layer.get("size")
+    if not isinstance(digest, str) or not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise RegistryError(f"{reference}: the manifest's {kind} layer needs a digest and a size in bytes")
+    return digest, size
+
+
+def _chart_into_cache(client: RegistryClient, reference: Reference, layer: dict, cache: ContentCache) -> str:
+    """The chart layer's path in the content cache: fetched (streamed, size and digest checked) unless there."""
+    digest, size = _layer(reference, layer, "chart")
+    key = digest.partition(":")[2]
+    cached = cache.get(key)
+    if cached:
+        return cached
+    with cache.stage() as staged:
+        client.blob_into(staged.handle, reference.repository, digest, size)
+        return staged.commit(cache.path(key))
+
+
+def pull_chart(text: str, constraint: str, client_for, cache: ContentCache, with_prov: bool = False) -> Pulled:
+    """Pull a chart by ``oci://`` reference (tag, digest, or version constraint over the tags) into ``cache``."""
     reference = parse_reference(text)
     client: RegistryClient = client_for(reference.host)
     target = reference.digest or resolve_tag(client, reference, constraint)
     raw, digest = client.manifest(reference.repository, target)
     if reference.digest and digest != reference.digest:
         raise RegistryError(f"{reference}: the manifest's digest is {digest}")
-    manifest = json.loads(raw)
-    if (manifest.get("config") or {}).get("mediaType") != CONFIG_TYPE:
-        raise RegistryError(f"{reference}: not a Helm chart (config media type "
-                            f"{(manifest.get('config') or {}).get('mediaType')})")
-    layers = {layer.get("mediaType"): layer for layer in manifest.get("layers") or []}
+    try:
+        manifest = json.loads(raw)
+    except ValueError:
+        raise RegistryError(f"{reference}: the manifest is not valid JSON") from None
+    if not isinstance(manifest, dict):
+        raise RegistryError(f"{reference}: the manifest is not a JSON object")
+    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
+    if config.get("mediaType") != CONFIG_TYPE:
+        raise RegistryError(f"{reference}: not a Helm chart (config media type {config.get('mediaType')})")
+    layers = {layer.get("mediaType"): layer for layer in manifest.get("layers") or [] if isinstance(layer, dict)}
     chart_layer = layers.get(CHART_TYPE) or layers.get(LEGACY_CHART_TYPE)
     if chart_layer is None:
         raise RegistryError(f"{reference}: the manifest has no chart layer")
-    chart = client.blob(reference.repository, chart_layer["digest"])
-    prov = client.blob(reference.repository, layers[PROV_TYPE]["digest"]) if with_prov and PROV_TYPE in layers \
-        else None
+    chart_path = _chart_into_cache(client, reference, chart_layer, cache)
+    prov = None
+    if with_prov and PROV_TYPE in layers:
+        prov = client.blob(reference.repository, *_layer(reference, layers[PROV_TYPE], "provenance"))
     resolved = Reference(reference.host, reference.repository, "" if reference.digest else target,
                          reference.digest)
-    return Pulled(resolved, digest, chart, chart_layer["digest"], prov)
+    return Pulled(resolved, digest, chart_path, chart_layer["digest"], prov)

@@ -14,11 +14,9 @@ def clients(plain_http: bool = False, insecure: bool = False, username: str = ""
 
 def fetch_to_cache(reference: str, constraint: str, client_for, content_cache: str, with_prov: bool = False
                    ) -> tuple[str, Pulled]:
-    """The local path of the pulled chart archive (written once per digest) and what was pulled (with its
+    """The local path of the pulled chart archive (fetched once per digest) and what was pulled (with its
     provenance layer when asked)."""
     from engine.repo.cache import ContentCache
 
-    pulled = pull_chart(reference, constraint, client_for, with_prov)
-    cache = ContentCache(content_cache)
-    digest = pulled.chart_digest.split(":", 1)[1]
-    return cache.get(digest) or cache.put(digest, pulled.chart), pulled
+    pulled = pull_chart(reference, constraint, client_for, ContentCache(content_cache), with_prov)
+    return pulled.chart_path, pulled

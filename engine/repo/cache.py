@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from engine.repo.files import atomic_write
+from engine.repo.files import StagedFile
 
 CHART = ".chart"  # Helm also keeps provenance files here, as ``.prov``
 
@@ -23,7 +23,6 @@ class ContentCache:
         path = self.path(digest)
         return path if os.path.isfile(path) and os.path.getsize(path) > 0 else None
 
-    def put(self, digest: str, data: bytes) -> str:
-        path = self.path(digest)
-        atomic_write(path, data, 0o644)
-        return path
+    def stage(self) -> StagedFile:
+        """A file in the cache to download into, committed to ``path(digest)`` once the digest is checked."""
+        return StagedFile(os.path.join(self.root, "download"))

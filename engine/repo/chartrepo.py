@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import posixpath
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from engine.net.limits import INDEX
 from engine.repo.errors import RepoError
-from engine.repo.files import atomic_write
-from engine.repo.http import ClientOptions, fetch
+from engine.repo.files import StagedFile, atomic_write
+from engine.repo.http import ClientOptions, fetch_into
 from engine.repo.index import IndexFile, Warn, ignore_warning
 from engine.repo.index_load import load_index
 from engine.repo.paths import cache_charts_file, cache_index_file
@@ -36,11 +39,10 @@ def url_equal(a: str, b: str) -> bool:
 
 def client_options(entry: Entry, timeout: float | None = None) -> ClientOptions:
     """The credentials and TLS settings a repositories.yaml entry carries."""
-    extra = {"timeout": timeout} if timeout is not None else {}
     return ClientOptions(username=entry.username, password=entry.password,
                          pass_credentials_all=entry.pass_credentials_all, cert_file=entry.cert_file,
                          key_file=entry.key_file, ca_file=entry.ca_file,
-                         insecure_skip_tls_verify=entry.insecure_skip_tls_verify, **extra)
+                         insecure_skip_tls_verify=entry.insecure_skip_tls_verify, timeout=timeout or 0.0)
 
 
 OCI_UNSUPPORTED = ("{} is an OCI registry, not a chart repository: use oci:// references directly "
@@ -56,23 +58,30 @@ def check_scheme(url: str) -> None:
         raise RepoError(f"could not find protocol handler for: {scheme}")
 
 
-def fetch_index(entry: Entry, timeout: float | None = None, warn: Warn = ignore_warning) -> tuple[bytes, IndexFile]:
-    """Download and parse ``<url>/index.yaml`` of a repository (nothing is written)."""
+def _fetch_index_into(sink: BinaryIO, entry: Entry, timeout: float | None) -> None:
     check_scheme(entry.url)
     url = resolve_reference_url(entry.url, "index.yaml")
-    data = fetch(url, client_options(entry, timeout), credentials_url=entry.url)
-    index = load_index(data, entry.url, warn)
-    return data, index
+    fetch_into(sink, url, client_options(entry, timeout), credentials_url=entry.url, cap=INDEX)
+
+
+def fetch_index(entry: Entry, timeout: float | None = None, warn: Warn = ignore_warning) -> IndexFile:
+    """Download and parse ``<url>/index.yaml`` of a repository (nothing is kept)."""
+    with tempfile.TemporaryFile() as sink:
+        _fetch_index_into(sink, entry, timeout)
+        sink.seek(0)
+        return load_index(sink.read(), entry.url, warn)
 
 
 def download_index(entry: Entry, cache_dir: str, timeout: float | None = None,
                    warn: Warn = ignore_warning) -> IndexFile:
-    """Fetch a repository's index and, only when it is valid, store it and its chart names in the cache."""
-    data, index = fetch_index(entry, timeout, warn)
-    os.makedirs(cache_dir, exist_ok=True)
-    names = "".join(f"{name}\n" for name in index.entries)
-    atomic_write(os.path.join(cache_dir, cache_charts_file(entry.name)), names.encode(), 0o644)
-    atomic_write(os.path.join(cache_dir, cache_index_file(entry.name)), data, 0o644)
+    """Fetch a repository's index into the cache and keep it, with its chart names, only when it is valid."""
+    with StagedFile(os.path.join(cache_dir, cache_index_file(entry.name))) as staged:
+        _fetch_index_into(staged.handle, entry, timeout)
+        staged.handle.seek(0)
+        index = load_index(staged.handle.read(), entry.url, warn)
+        names = "".join(f"{name}\n" for name in index.entries)
+        atomic_write(os.path.join(cache_dir, cache_charts_file(entry.name)), names.encode(), 0o644)
+        staged.commit()
     return index
 
 

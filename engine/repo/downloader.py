@@ -7,7 +7,6 @@ written, so a bad download leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import posixpath
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from urllib.parse import urlsplit
 from engine.repo.cache import ContentCache
 from engine.repo.chartrepo import check_scheme, fetch_index, not_valid_repository, resolve_reference_url, url_equal
 from engine.repo.errors import RepoError
-from engine.repo.files import atomic_write
-from engine.repo.http import CHART_ACCEPT, ClientOptions, fetch
+from engine.repo.files import atomic_copy, atomic_write
+from engine.repo.http import CHART_ACCEPT, ClientOptions, fetch, fetch_into
 from engine.repo.index import IndexFile, Warn, ignore_warning
 from engine.repo.index_load import load_index_file
 from engine.repo.index_sharing import shared_or_fetched
@@ -105,7 +104,7 @@ def _from_repository(reference: str, version: str, paths: HelmPaths, options: Cl
 def _shared_index(entry: Entry, options: ClientOptions):
     key = (entry.url, entry.username, entry.password, entry.cert_file, entry.key_file, entry.ca_file,
            entry.insecure_skip_tls_verify)
-    return shared_or_fetched(key, lambda: fetch_index(entry, options.timeout)[1])
+    return shared_or_fetched(key, lambda: fetch_index(entry, options.timeout))
 
 
 def find_in_repository_url(repo_url: str, chart_name: str, version: str, options: ClientOptions,
@@ -144,38 +143,30 @@ def resolve_chart(reference: str, version: str, paths: HelmPaths, options: Clien
     return _from_repository(reference, version, paths, options, warn)
 
 
-def _verified_download(source: ChartSource) -> tuple[bytes, str]:
-    """The archive's bytes and SHA-256; a digest that does not match the index is an error."""
-    data = fetch(source.url, source.options, credentials_url=source.credentials_url, accept=CHART_ACCEPT)
-    actual = hashlib.sha256(data).hexdigest()
-    expected = source.hex_digest
-    if expected and actual != expected:
-        raise RepoError(f"digest mismatch for {source.url}: the index lists sha256:{expected}, "
-                        f"the download has sha256:{actual}")
-    return data, actual
-
-
 def fetch_archive(source: ChartSource, cache: ContentCache) -> str:
-    """The content-cache path of the archive: a cache hit by digest skips the network."""
+    """The content-cache path of the archive: a cache hit by digest skips the network; a download is streamed
+    into the cache and kept only when it matches the digest the index gives."""
     expected = source.hex_digest
     if len(expected) not in (0, 64):
         raise RepoError(f"invalid digest length: {len(expected) // 2}")
     cached = cache.get(expected) if expected else None
     if cached:
         return cached
-    data, actual = _verified_download(source)
-    return cache.put(actual, data)
+    with cache.stage() as staged:
+        actual = fetch_into(staged.handle, source.url, source.options, credentials_url=source.credentials_url,
+                            accept=CHART_ACCEPT).digest.removeprefix("sha256:")
+        if expected and actual != expected:
+            raise RepoError(f"digest mismatch for {source.url}: the index lists sha256:{expected}, "
+                            f"the download has sha256:{actual}")
+        return staged.commit(cache.path(actual))
 
 
 def download_to(source: ChartSource, cache: ContentCache, destination: str) -> str:
     """Copy the archive (from the cache or the network) to ``destination``/<file name of the URL>."""
     if not os.path.isdir(destination):
         raise RepoError(f"open {destination}: no such file or directory")
-    cached = fetch_archive(source, cache)
-    with open(cached, "rb") as handle:
-        data = handle.read()
     target = os.path.join(destination, source.filename)
-    atomic_write(target, data, 0o644)
+    atomic_copy(fetch_archive(source, cache), target)
     return target
 
 

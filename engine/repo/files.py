@@ -4,29 +4,61 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import tempfile
 import time
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from engine.repo.errors import RepoError
 
 
+class StagedFile:
+    """A temporary file beside ``path`` that becomes ``path`` on ``commit()`` and vanishes otherwise, so
+    readers see the old file or the complete new one, never a part (``path`` may also be chosen at commit)."""
+
+    def __init__(self, path: str, mode: int = 0o644) -> None:
+        self.path = path
+        self.mode = mode
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        descriptor, self.temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.")
+        self.handle: BinaryIO = os.fdopen(descriptor, "w+b")
+        self.committed = False
+
+    def commit(self, path: str = "") -> str:
+        """Move the written content into place (at ``path`` when given, in the same directory); returns it."""
+        target = path or self.path
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.chmod(self.temporary, self.mode)
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        os.replace(self.temporary, target)
+        self.committed = True
+        return target
+
+    def __enter__(self) -> "StagedFile":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.handle.close()
+        if not self.committed:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary)
+
+
 def atomic_write(path: str, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never a part."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    with StagedFile(path, mode) as staged:
+        staged.handle.write(data)
+        staged.commit()
+
+
+def atomic_copy(source: str, path: str, mode: int = 0o644) -> None:
+    """Copy the file ``source`` to ``path`` in chunks, atomically as ``atomic_write``."""
+    with StagedFile(path, mode) as staged, open(source, "rb") as handle:
+        shutil.copyfileobj(handle, staged.handle)
+        staged.commit()
 
 
 def lock_path_for(path: str) -> str:

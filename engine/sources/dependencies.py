@@ -23,7 +23,7 @@ from engine.repo.chartrepo import (client_options, resolve_reference_url, update
                                    update_report, url_equal)
 from engine.repo.downloader import ChartSource, download_to, find_in_repository_url
 from engine.repo.errors import RepoError
-from engine.repo.files import atomic_write
+from engine.repo.files import atomic_copy, atomic_write
 from engine.repo.http import ClientOptions
 from engine.repo.index import IndexFile
 from engine.repo.index_load import load_index_file
@@ -101,6 +101,16 @@ def _alias(repository: str) -> str | None:
 
 def _manager_name(url: str) -> str:
     return MANAGER_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _load_archive(path: str) -> tuple[Chart | None, str]:
+    """The chart in the archive at ``path``, or None and why the chart loader refuses it."""
+    from engine.chart.loader import load_chart
+
+    try:
+        return load_chart(path), ""
+    except Exception as exc:  # whatever the loader refuses is reported as Helm reports it
+        return None, str(exc)
 
 
 @dataclass
@@ -259,18 +269,17 @@ class DependencyManager:
         return next((v for v in versions.newest_first(candidates, lambda v: v)
                      if versions.satisfies(dependency.version, v)), None)
 
-    def _pull_from_registry(self, dependency: Dependency, scratch: str) -> None:
+    def _pull_from_registry(self, dependency: Dependency, scratch: str, cache: ContentCache) -> None:
         from engine.registry.charts import pull_chart
         from engine.registry.errors import RegistryError
-        from engine.repo.files import atomic_write
 
         try:
             pulled = pull_chart(f"{dependency.repository.rstrip('/')}/{dependency.name}", dependency.version,
-                                self._registry())
+                                self._registry(), cache)
         except RegistryError as exc:
             raise RepoError(str(exc)) from None
         self.out(f"Pulled: {pulled.reference}\nDigest: {pulled.manifest_digest}")
-        atomic_write(os.path.join(scratch, f"{dependency.name}-{dependency.version}.tgz"), pulled.chart)
+        atomic_copy(pulled.chart_path, os.path.join(scratch, f"{dependency.name}-{dependency.version}.tgz"))
 
     # -- downloading -------------------------------------------------------------------------------
 
@@ -354,7 +363,7 @@ class DependencyManager:
             dependency.version = self._pack_local(dependency, scratch)
         elif dependency.repository.startswith("oci://"):
             self.out(f"Downloading {dependency.name} from repo {dependency.repository}")
-            self._pull_from_registry(dependency, scratch)
+            self._pull_from_registry(dependency, scratch, cache)
         else:
             source = self._source(dependency, indexes)
             if source.url in fetched:
@@ -368,23 +377,27 @@ class DependencyManager:
             fetched.add(source.url)
 
     def _move_into(self, dependencies: list[Dependency], scratch: str, charts_dir: str) -> None:
-        """Helm's safeMoveDeps: move the new archives in, delete archives no dependency needs any more."""
-        from engine.chart.loader import load_chart
-
+        """Helm's safeMoveDeps: move in each new archive the chart loader accepts (one it refuses is skipped
+        with a note, and an archive of that name already in charts/ stays), then delete archives no
+        dependency needs any more."""
         local = {d.name for d in dependencies if not d.repository}
         before = [name for name in os.listdir(charts_dir) if os.path.isfile(os.path.join(charts_dir, name))]
-        arrived = sorted(os.listdir(scratch))
+        arrived = sorted(name for name in os.listdir(scratch) if os.path.isfile(os.path.join(scratch, name)))
         for name in arrived:
-            os.replace(os.path.join(scratch, name), os.path.join(charts_dir, name))
+            source = os.path.join(scratch, name)
+            _chart, problem = _load_archive(source)
+            if problem:
+                self.out(f"Could not verify {source} for moving: {problem} (Skipping)")
+                continue
+            os.replace(source, os.path.join(charts_dir, name))
         self.out("Deleting outdated charts")
         for name in before:
             if name in arrived:
                 continue
             path = os.path.join(charts_dir, name)
-            try:
-                chart = load_chart(path)
-            except Exception as exc:  # Helm skips what it cannot read, with a note
-                self.out(f"Could not verify {path} for deletion: {exc} (Skipping)")
+            chart, problem = _load_archive(path)
+            if chart is None:  # Helm skips what it cannot read, with a note
+                self.out(f"Could not verify {path} for deletion: {problem} (Skipping)")
                 continue
             if chart.name not in local:
                 os.remove(path)

@@ -15,15 +15,15 @@ def read_value_source(name: str, stdin: TextIO | None) -> bytes:
     if name == "-":
         stream = stdin or sys.stdin
         return stream.read().encode() if hasattr(stream, "read") else b""
-    if name.startswith(("http://", "https://")):
-        import requests
+    if name.startswith(("http://", "https://")):  # as helm: its chart getter, deadline and size cap included
+        from engine.net.limits import INDEX
+        from engine.repo.errors import RepoError
+        from engine.repo.http import fetch
 
         try:
-            response = requests.get(name, timeout=30)
-            response.raise_for_status()
-        except requests.RequestException as exc:
-            raise ValuesError(f"failed to fetch {name}: {exc}") from None
-        return response.content
+            return fetch(name, cap=INDEX)
+        except RepoError as exc:
+            raise ValuesError(str(exc)) from None
     try:
         with open(name, "rb") as handle:
             return handle.read()

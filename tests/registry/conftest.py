@@ -61,14 +61,3 @@ def registry(docker_registry, tmp_path) -> Iterator[str]:
 def secured_registry(docker_registry, tmp_path) -> Iterator[str]:
     """host:port of a registry that wants user "ci" with password "s3cret" (basic auth, plain HTTP)."""
     yield from _start(docker_registry, tmp_path / "secured", {"ci": "s3cret"})
-
-
-@pytest.fixture
-def helm_home(tmp_path, monkeypatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for name in ("CONFIG", "CACHE", "DATA"):
-        monkeypatch.setenv(f"HELM_{name}_HOME", str(home / name.lower()))
-    monkeypatch.delenv("HELM_REGISTRY_CONFIG", raising=False)
-    return home

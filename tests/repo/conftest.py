@@ -1,4 +1,4 @@
-"""Fixtures for repository tests: an isolated Helm home, packaged charts and an HTTP server on 127.0.0.1."""
+"""Fixtures for repository tests: packaged charts and an HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,20 +8,6 @@ import pytest
 
 from repo_server import RepoServer, serving
 from repo_support import DEMO_VERSIONS, package_demo, pyhelm
-
-
-@pytest.fixture
-def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """HOME and Helm's homes inside tmp_path, so nothing touches the real configuration."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for name in ("CONFIG", "CACHE", "DATA"):
-        monkeypatch.setenv(f"HELM_{name}_HOME", str(home / name.lower()))
-    for name in ("HELM_REPOSITORY_CONFIG", "HELM_REPOSITORY_CACHE", "HELM_CONTENT_CACHE", "XDG_CACHE_HOME",
-                 "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PYHELM_CACHE_HOME"):
-        monkeypatch.delenv(name, raising=False)
-    return home
 
 
 @pytest.fixture

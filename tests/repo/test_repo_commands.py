@@ -158,7 +158,7 @@ def test_timeouts_end_slow_downloads_with_an_error(helm_home: Path, demo_repo: R
     assert result.returncode == 1
     assert result.stderr.startswith(f'Error: looks like "{demo_repo.url}" is not a valid chart repository or '
                                     f'cannot be reached: Get "{demo_repo.url}/index.yaml": ')
-    assert result.stderr.endswith("timeout awaiting response headers\n")
+    assert result.stderr.endswith("context deadline exceeded (Client.Timeout exceeded while awaiting headers)\n")
     assert not (helm_home / "config" / "repositories.yaml").exists()
     bad = pyhelm("repo", "add", "slow", demo_repo.url, "--timeout", "soon")
     assert bad.stderr == 'Error: invalid argument "soon" for "--timeout" flag: time: invalid duration "soon"\n'
