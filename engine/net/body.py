@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import BinaryIO
-
-import requests
-import urllib3
+from typing import TYPE_CHECKING, BinaryIO
 
 from engine.net.deadline import Deadline
 from engine.net.errors import DownloadError
 from engine.net.limits import Cap
+
+if TYPE_CHECKING:
+    import requests
 
 CHUNK = 64 * 1024
 
@@ -38,6 +38,8 @@ def receive(response: requests.Response, sink: BinaryIO, cap: Cap, deadline: Dea
             expected_size: int | None = None, algorithm: str = "sha256") -> Received:
     """Copy ``response``'s body into ``sink`` under ``deadline``; refuse more than ``cap`` (or than
     ``expected_size``) at once and fewer than ``expected_size`` at the end."""
+    import urllib3
+
     where = f'Get "{response.url}"'
     limit = cap.limit()
     length = _declared_length(response)

@@ -23,7 +23,7 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.expires = time.monotonic() + seconds
         self.expired = False
-        self._sockets: list[socket.socket] = []
+        self._sockets: list[object] = []  # sockets, or urllib3's TLS-in-TLS transports
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._outer: Deadline | None = None
@@ -43,7 +43,7 @@ class Deadline:
                      else "Client.Timeout exceeded while awaiting headers")
             raise DownloadError(f'{method} "{url}": context deadline exceeded ({phase})')
 
-    def watch(self, sock: socket.socket | None) -> None:
+    def watch(self, sock: object | None) -> None:
         """Cut ``sock`` when the deadline passes (at once if it has passed)."""
         if sock is None:
             return
@@ -76,15 +76,20 @@ class Deadline:
         _active.deadline = self._outer
 
 
-def watch_socket(sock: socket.socket | None) -> None:
+def watch_socket(sock: object | None) -> None:
     """Register ``sock`` with the deadline the current thread is downloading under, if any."""
     deadline: Deadline | None = getattr(_active, "deadline", None)
     if deadline is not None:
         deadline.watch(sock)
 
 
-def _cut(sock: socket.socket) -> None:
-    try:  # the plain socket's shutdown, also for TLS sockets: it wakes a blocked read without touching TLS state
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed
+def _cut(sock: object) -> None:
+    """Shut ``sock`` down; for TLS (and TLS inside a TLS proxy) the plain socket underneath, which wakes a
+    blocked read without touching TLS state."""
+    while not isinstance(sock, socket.socket) and hasattr(sock, "socket"):
+        sock = sock.socket  # urllib3's SSLTransport wraps the socket it runs over
+    if isinstance(sock, socket.socket):
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterator
 
 import requests
+import urllib3
 
 from engine.net.body import read_small, receive
 from engine.net.deadline import Deadline
@@ -62,7 +63,7 @@ class RegistryClient:
                 yield deadline
         except DownloadError as exc:
             raise RegistryError(str(exc)) from None
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:  # the latter: a body cut short
             raise RegistryError(f"{self.host}: registry unreachable: {exc}") from None
 
     def _json(self, response: requests.Response, deadline: Deadline) -> Any:

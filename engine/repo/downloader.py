@@ -1,8 +1,8 @@
-"""Turning a chart reference (``repo/name``, ``--repo URL``, an archive URL) into verified archive bytes.
+"""Turning a chart reference (``repo/name``, ``--repo URL``, an archive URL) into a verified archive file.
 
 Helm's ChartDownloader: the reference is resolved to a URL and, where an index names it, a digest; the
-content cache answers for known digests; downloads are checked against the digest before anything is
-written, so a bad download leaves nothing behind.
+content cache answers for known digests; downloads stream into the cache and are kept only once they match
+the digest, so a bad download leaves nothing behind.
 """
 from __future__ import annotations
 

@@ -97,6 +97,15 @@ def body(data: bytes, status: int = 200, length: int | None = -1, **headers: str
     return answer
 
 
+def cut_short(data: bytes, promised: int) -> Answer:
+    """Announce ``promised`` bytes, send ``data`` and hang up."""
+    def answer(handler: Handler) -> None:
+        _start(handler, 200, promised, {})
+        handler.write(data)
+        handler.close_connection = True
+    return answer
+
+
 def drip(count: int, interval: float, sized: bool = True) -> Answer:
     """Send the headers at once, then one body byte every ``interval`` seconds."""
     def answer(handler: Handler) -> None:

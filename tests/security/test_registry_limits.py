@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from repo.repo_support import ROOT, pyhelm
-from security.hostile import Hostile, body, chart_yaml, digest, drip, flood, registry_routes, serving, tgz
+from security.hostile import (Hostile, body, chart_yaml, cut_short, digest, drip, flood, registry_routes, serving,
+                             tgz)
 
 CHART = tgz([("demo/Chart.yaml", chart_yaml("demo")), ("demo/templates/cm.yaml", b"kind: ConfigMap\n")])
 BLOB_PATH = f"/v2/charts/demo/blobs/{digest(CHART)}"
@@ -66,6 +67,21 @@ def test_a_blob_shorter_than_declared_without_a_length_is_refused_as_by_helm(
         1, f'Error: Get "{server.url}{BLOB_PATH}": expected content size of {declared}, got {len(CHART)}\n')
     assert helm_result.returncode == 1
     assert f"expected content size of {declared}, got {len(CHART)}" in helm_result.stderr
+    assert _nothing_kept(helm_home, ours, theirs)
+
+
+def test_a_blob_cut_short_is_one_clear_error(helm_home: Path, helm: str, dests: tuple[Path, Path]) -> None:
+    ours, theirs = dests
+    declared = len(CHART) + 100
+    routes = registry_routes("charts/demo", "0.1.0", CHART, declared_size=declared,
+                             chart_blob=cut_short(CHART, declared))
+    with serving(routes) as server:
+        result = pyhelm(*_pull(server, ours))
+        helm_result = _helm(helm, *_pull(server, theirs))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {server.host}: registry unreachable: ")
+    assert "IncompleteRead" in result.stderr and result.stderr.count("\n") == 1
+    assert helm_result.returncode == 1 and "unexpected EOF" in helm_result.stderr
     assert _nothing_kept(helm_home, ours, theirs)
 
 
