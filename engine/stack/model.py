@@ -2,22 +2,19 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.goduration import parse_duration as parse_go_duration
 from engine.stack.errors import StackError
-
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_duration(text: str) -> float:
     """Seconds in a Go duration such as ``5m``, ``90s`` or ``1h30m``."""
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise StackError(f'invalid duration "{text}": use a Go duration such as 300s, 5m or 1h30m')
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    try:
+        return parse_go_duration(text)
+    except ValueError:
+        raise StackError(f'invalid duration "{text}": use a Go duration such as 300s, 5m or 1h30m') from None
 
 
 @dataclass(frozen=True)

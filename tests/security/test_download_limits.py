@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from repo.repo_support import pyhelm
-from security.hostile import body, chart_yaml, drip, drip_headers, flood, redirect_loop, serving, tgz
+from security.hostile import body, chart_yaml, drip, drip_headers, flood, index_yaml, redirect_loop, serving, tgz
 
 BODY_DEADLINE = "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
 HEADERS_DEADLINE = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
@@ -48,6 +48,24 @@ def test_a_body_dripping_slowly_stops_at_the_deadline(helm_home: Path, tmp_path:
     assert (result.returncode, result.stderr) == (1, f'Error: {prefix}Get "{url}": {BODY_DEADLINE}\n')
     assert 1.5 < elapsed < 7, elapsed
     assert not list(tmp_path.glob("*.tgz")) and _cache_files(helm_home) == []
+
+
+def test_a_dependency_dripping_slowly_stops_at_the_deadline(helm_home: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYHELM_DOWNLOAD_TIMEOUT", "2s")
+    parent = tmp_path / "parent"
+    (parent / "charts").mkdir(parents=True)
+    listed = tgz([("c/Chart.yaml", chart_yaml("c"))])
+    with serving({"/index.yaml": body(index_yaml("c", "0.1.0", listed, "c-0.1.0.tgz")), "*": SLOW}) as server:
+        (parent / "Chart.yaml").write_text("apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: c\n"
+                                           f"  version: 0.1.0\n  repository: {server.url}\n")
+        result, elapsed = _timed("dependency", "update", str(parent))
+    assert result.returncode == 1
+    assert result.stderr == (f'Error: could not download {server.url}/c-0.1.0.tgz: Get "{server.url}/c-0.1.0.tgz": '
+                             f"{BODY_DEADLINE}\n")
+    assert 1.5 < elapsed < 7, elapsed
+    assert list((parent / "charts").iterdir()) == [] and sorted(p.name for p in parent.iterdir()) == [
+        "Chart.yaml", "charts"]
 
 
 @pytest.mark.parametrize(("answer", "phrase"), [(SLOW, BODY_DEADLINE), (drip_headers(0.25), HEADERS_DEADLINE)])
