@@ -18,7 +18,7 @@ _active = threading.local()  # the Deadline the current thread is downloading un
 
 
 class Deadline:
-    """``seconds`` from entering the block until every byte has been read."""
+    """``seconds`` from its creation (at the ``with``) until every byte has been read."""
 
     def __init__(self, seconds: float) -> None:
         self.expires = time.monotonic() + seconds
