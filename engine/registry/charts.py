@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from engine.registry.client import RegistryClient
+from engine.registry.client import DIGEST, RegistryClient
 from engine.registry.errors import RegistryError
 from engine.registry.reference import Reference, parse_reference, tag_of, version_of
 
@@ -110,10 +110,13 @@ def resolve_tag(client: RegistryClient, reference: Reference, constraint: str) -
 
 
 def _layer(reference: Reference, layer: dict, kind: str) -> tuple[str, int]:
-    """A layer descriptor's digest and declared size, refused when either is missing or malformed."""
+    """A layer descriptor's digest and declared size, refused when either is missing or malformed (the digest
+    names a file in the content cache)."""
     digest, size = layer.get("digest"), layer.get("size")
-    if not isinstance(digest, str) or not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise RegistryError(f"{reference}: the manifest's {kind} layer needs a digest and a size in bytes")
+    if (not isinstance(digest, str) or not DIGEST.fullmatch(digest) or not isinstance(size, int)
+            or isinstance(size, bool) or size < 0):
+        raise RegistryError(f"{reference}: the manifest's {kind} layer needs a sha256, sha384 or sha512 digest and "
+                            "a size in bytes")
     return digest, size
 
 

@@ -26,7 +26,7 @@ from engine.registry.errors import RegistryError
 
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
-_DIGEST = re.compile(r"(sha256|sha384|sha512):[0-9a-f]+")
+DIGEST = re.compile(r"(sha256|sha384|sha512):[0-9a-f]+")  # the digests this client can check
 
 
 @dataclass
@@ -155,7 +155,7 @@ class RegistryClient:
         """Stream a blob into ``sink``, refusing at once one larger than its declared ``size`` (or the cap),
         and afterwards one shorter than declared or whose digest differs."""
         where = f"{self.host}/{repository}: blob {digest}"
-        if not _DIGEST.fullmatch(digest):
+        if not DIGEST.fullmatch(digest):
             raise RegistryError(f"{where}: not a digest this client can check (sha256, sha384 or sha512)")
         if size is not None and size > BLOB.limit():
             raise RegistryError(f"{where}: the manifest declares {size} bytes, more than {BLOB.describe()}")

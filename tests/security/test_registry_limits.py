@@ -2,6 +2,7 @@
 memory, manifests and blobs within their caps, one deadline per call; compared with helm where it decides."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from repo.repo_support import ROOT, pyhelm
-from security.hostile import (Hostile, body, chart_yaml, cut_short, digest, drip, flood, registry_routes, serving,
-                             tgz)
+from security.hostile import (CHART_LAYER, CONFIG, Hostile, body, chart_yaml, cut_short, digest, drip, flood,
+                             registry_routes, serving, tgz)
 
 CHART = tgz([("demo/Chart.yaml", chart_yaml("demo")), ("demo/templates/cm.yaml", b"kind: ConfigMap\n")])
 BLOB_PATH = f"/v2/charts/demo/blobs/{digest(CHART)}"
@@ -83,6 +84,22 @@ def test_a_blob_cut_short_is_one_clear_error(helm_home: Path, helm: str, dests: 
     assert "IncompleteRead" in result.stderr and result.stderr.count("\n") == 1
     assert helm_result.returncode == 1 and "unexpected EOF" in helm_result.stderr
     assert _nothing_kept(helm_home, ours, theirs)
+
+
+def test_a_layer_whose_digest_is_a_path_is_refused_before_anything_is_fetched(
+        helm_home: Path, dests: tuple[Path, Path]) -> None:
+    routes = registry_routes("charts/demo", "0.1.0", CHART)
+    with serving(routes) as server:
+        forged = json.dumps({"schemaVersion": 2, "config": {"mediaType": CONFIG, "digest": digest(b"{}"), "size": 2},
+                             "layers": [{"mediaType": CHART_LAYER, "digest": "sha256:../../../escaped",
+                                         "size": len(CHART)}]}).encode()
+        routes["/v2/charts/demo/manifests/0.1.0"] = body(forged)
+        result = pyhelm(*_pull(server, dests[0]))
+    assert (result.returncode, result.stderr) == (
+        1, f"Error: {server.host}/charts/demo: the manifest's chart layer needs a sha256, sha384 or sha512 "
+           "digest and a size in bytes\n")
+    assert [p for p in server.requests if "/blobs/" in p] == []
+    assert _nothing_kept(helm_home, dests[0])
 
 
 def test_a_layer_declared_beyond_the_blob_cap_is_refused_before_it_is_fetched(
