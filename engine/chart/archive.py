@@ -1,8 +1,9 @@
-"""Reading chart archives safely (Helm's LoadArchiveFiles rules) and writing them as ``helm package`` does."""
+"""Reading chart archives safely (Helm's LoadArchiveFiles rules) and laying their files out on disk."""
 from __future__ import annotations
 
 import gzip
 import io
+import os
 import posixpath
 import re
 import tarfile
@@ -95,3 +96,34 @@ def _stream_error(exc: BaseException) -> str:
     if isinstance(exc, EOFError) or "unexpected end of data" in str(exc):
         return "unexpected EOF"
     return str(exc)
+
+
+def check_layout(files: list[BufferedFile], chart_name: str) -> None:
+    """Refuse an archive whose members cannot all be laid out on disk: a file where another member needs a
+    directory (``templates`` and ``templates/x.yaml``); members are named as ``<chart name>/<path>``."""
+    names = {file.name for file in files}
+    for file in files:
+        parts = file.name.split("/")
+        for parent in ("/".join(parts[:depth]) for depth in range(1, len(parts))):
+            if parent in names:
+                raise ChartError(f'archive member "{chart_name}/{file.name}" is inside "{chart_name}/{parent}", '
+                                 "which the archive also has as a file")
+
+
+def write_files(files: list[BufferedFile], directory: str, chart_name: str) -> None:
+    """Write an archive's files (as ``read_archive`` returns them) below ``directory``, the chart's directory.
+
+    The layout is checked (``check_layout``) before anything is written; any failure to write is one line
+    naming the member, never a bare OS error.
+    """
+    check_layout(files, chart_name)
+    for file in files:
+        target = os.path.join(directory, *file.name.split("/"))
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(file.data)
+            os.chmod(target, 0o644)
+        except OSError as exc:
+            raise ChartError(f'cannot write archive member "{chart_name}/{file.name}": '
+                             f"{(exc.strerror or str(exc)).lower()}") from None

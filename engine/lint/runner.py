@@ -50,7 +50,7 @@ def lint_path(path: str, values: dict[str, Any], namespace: str, kube_version: s
 def expand_archive(path: str, directory: str) -> str:
     """Helm's chartutil.Expand: the archive's files, read with the loader's rules, written below
     ``directory``/<chart name>; returns that chart directory."""
-    from engine.chart.archive import read_archive
+    from engine.chart.archive import read_archive, write_files
     from engine.gotemplate.goyaml import YAMLError, load
 
     try:
@@ -69,11 +69,7 @@ def expand_archive(path: str, directory: str) -> str:
     if not chart_name:
         raise ChartError("chart name not specified")
     chart_dir = _inside(directory, chart_name)
-    for file in files:
-        target = _inside(chart_dir, file.name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(file.data)
+    write_files(files, chart_dir, chart_name)  # member names are confined to the chart by read_archive
     return chart_dir
 
 
