@@ -163,9 +163,15 @@ def chart_yaml(name: str, version: str = "0.1.0") -> bytes:
 
 def index_yaml(name: str, version: str, archive: bytes, url: str) -> bytes:
     """A repository index listing one chart version at ``url`` with its digest."""
-    return (f"apiVersion: v1\nentries:\n  {name}:\n  - apiVersion: v2\n    name: {name}\n    version: {version}\n"
-            f"    digest: {hashlib.sha256(archive).hexdigest()}\n    urls: [{url}]\n"
-            "generated: '2024-01-01T00:00:00Z'\n").encode()
+    return index_of([(name, version, archive, url)])
+
+
+def index_of(charts: list[tuple[str, str, bytes, str]]) -> bytes:
+    """A repository index listing each (name, version, archive, url), with the archive's digest."""
+    entries = "".join(f"  {name}:\n  - apiVersion: v2\n    name: {name}\n    version: {version}\n"
+                      f"    digest: {hashlib.sha256(archive).hexdigest()}\n    urls: [{url}]\n"
+                      for name, version, archive, url in charts)
+    return f"apiVersion: v1\nentries:\n{entries}generated: '2024-01-01T00:00:00Z'\n".encode()
 
 
 def digest(data: bytes) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from repo.repo_support import pyhelm
-from security.hostile import body, chart_yaml, index_yaml, registry_routes, serving, tgz
+from security.hostile import body, chart_yaml, index_of, index_yaml, registry_routes, serving, tgz
 
 MIB = 1024 * 1024
 INVALID = {
@@ -95,3 +95,37 @@ def test_an_archive_from_a_registry_the_loader_refuses_never_enters_charts(
     assert all(note in out for _status, out, _chart in outcomes)
     assert all(_charts(chart) == {"sub-0.1.0.tgz": OLD} for _status, _out, chart in outcomes)
 
+
+
+def test_a_failed_download_leaves_charts_as_it_was_as_in_helm(helm_home: Path, helm: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first dependency arrives, the second is missing: nothing of the first enters charts/, and the
+    archives already there stay, in both commands."""
+    fresh, old = {}, {}
+    for name in ("a", "b"):
+        fresh[name] = tgz([(f"{name}/Chart.yaml", chart_yaml(name))])
+        old[f"{name}-0.0.9.tgz"] = tgz([(f"{name}/Chart.yaml", chart_yaml(name, "0.0.9"))])
+    index = index_of([(name, "0.1.0", archive, f"{name}-0.1.0.tgz") for name, archive in fresh.items()])
+    routes = {"/index.yaml": body(index), "/a-0.1.0.tgz": body(fresh["a"]), "/b-0.1.0.tgz": body(b"gone", 404)}
+    outcomes = []
+    with serving(routes) as server:
+        for tool in ("pyhelm", "helm"):
+            chart = tmp_path / tool / "parent"
+            (chart / "charts").mkdir(parents=True)
+            (chart / "Chart.yaml").write_text(
+                "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n"
+                + "".join(f"- name: {name}\n  version: 0.1.0\n  repository: {server.url}\n" for name in fresh))
+            for name, data in old.items():
+                (chart / "charts" / name).write_bytes(data)
+            for command in ("update", "build"):
+                result = (pyhelm("dependency", command, str(chart)) if tool == "pyhelm" else
+                          subprocess.run([helm, "dependency", command, str(chart)], capture_output=True, text=True))
+                outcomes.append((result.returncode, result.stdout.replace(str(tmp_path / tool), "TMP"),
+                                 result.stderr.replace(str(tmp_path / tool), "TMP")))
+            assert _charts(chart) == old
+            assert sorted(p.name for p in chart.iterdir()) == ["Chart.yaml", "charts"]
+    ours, theirs = outcomes[:2], outcomes[2:]
+    assert ours == theirs
+    assert [status for status, _out, _err in ours] == [1, 1]
+    assert ours[0][2] == (f"Error: could not download {server.url}/b-0.1.0.tgz: failed to fetch "
+                          f"{server.url}/b-0.1.0.tgz : 404 Not Found\n")

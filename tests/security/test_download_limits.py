@@ -148,3 +148,25 @@ def test_the_body_of_a_redirect_is_never_read(helm_home: Path, tmp_path: Path) -
     assert (result.returncode, result.stderr) == (0, "")
     assert (tmp_path / "c-0.1.0.tgz").read_bytes() == archive
     assert sent < 20 * 1024 * 1024, sent
+
+
+def test_repo_update_of_a_dripping_index_stops_at_the_deadline_and_keeps_the_old_index_as_in_helm(
+        helm_home: Path, helm: str) -> None:
+    listed = tgz([("c/Chart.yaml", chart_yaml("c"))])
+    with serving({"/index.yaml": body(index_yaml("c", "0.1.0", listed, "c-0.1.0.tgz"))}) as server:
+        assert pyhelm("repo", "add", "slow", server.url).returncode == 0
+        cached = helm_home / "cache" / "repository" / "slow-index.yaml"
+        before = cached.read_bytes()
+        server.routes["/index.yaml"] = SLOW
+        result, elapsed = _timed("repo", "update", "--timeout", "2s")
+        started = time.monotonic()
+        theirs = subprocess.run([helm, "repo", "update", "--timeout", "2s"], capture_output=True, text=True)
+        helm_elapsed = time.monotonic() - started
+    assert (result.returncode, theirs.returncode) == (1, 1)
+    report = f'...Unable to get an update from the "slow" chart repository ({server.url}):\n\t'
+    assert result.stdout.splitlines()[1:] == theirs.stdout.splitlines()[1:2] + [
+        f'\tGet "{server.url}/index.yaml": {BODY_DEADLINE}']
+    assert report + BODY_DEADLINE in theirs.stdout
+    assert result.stderr == theirs.stderr == f"Error: failed to update the following repositories: [{server.url}]\n"
+    assert 1.5 < elapsed < 7 and 1.5 < helm_elapsed < 7, (elapsed, helm_elapsed)
+    assert cached.read_bytes() == before

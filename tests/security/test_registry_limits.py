@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 
 from repo.repo_support import ROOT, pyhelm
 from security.hostile import (CHART_LAYER, CONFIG, Hostile, body, chart_yaml, cut_short, digest, drip, flood,
-                             registry_routes, serving, tgz)
+                             redirect_loop, registry_routes, serving, tgz)
 
 CHART = tgz([("demo/Chart.yaml", chart_yaml("demo")), ("demo/templates/cm.yaml", b"kind: ConfigMap\n")])
 BLOB_PATH = f"/v2/charts/demo/blobs/{digest(CHART)}"
@@ -194,4 +195,37 @@ def test_a_slow_blob_stops_at_the_deadline(helm_home: Path, dests: tuple[Path, P
         1, f'Error: Get "{server.url}{BLOB_PATH}": context deadline exceeded (Client.Timeout or context '
            "cancellation while reading body)\n")
     assert 1.5 < elapsed < 7, elapsed
+    assert _nothing_kept(helm_home, dests[0])
+
+
+def test_a_blob_redirect_loop_stops_after_ten_requests_without_retries_as_in_helm(
+        helm_home: Path, helm: str, dests: tuple[Path, Path]) -> None:
+    ours, theirs = dests
+    routes = {**registry_routes("charts/demo", "0.1.0", CHART), BLOB_PATH: redirect_loop(), "*": redirect_loop()}
+    with serving(routes) as server:
+        result = pyhelm(*_pull(server, ours))
+        our_chain = [p for p in server.requests if p == BLOB_PATH or p.startswith("/hop")]
+        server.requests.clear()
+        helm_result = _helm(helm, *_pull(server, theirs))
+        helm_chain = [p for p in server.requests if p == BLOB_PATH or p.startswith("/hop")]
+    assert result.returncode == 1
+    assert re.fullmatch(rf'Error: Get "{server.url}/hop\d+": stopped after 10 redirects\n', result.stderr)
+    assert helm_result.returncode == 1 and "stopped after 10 redirects" in helm_result.stderr
+    assert len(our_chain) == len(helm_chain) == 10
+    assert _nothing_kept(helm_home, ours, theirs)
+
+
+def test_a_manifest_dripping_slowly_stops_at_the_deadline(helm_home: Path, dests: tuple[Path, Path],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYHELM_DOWNLOAD_TIMEOUT", "2s")
+    routes = {**registry_routes("charts/demo", "0.1.0", CHART), "/v2/charts/demo/manifests/0.1.0": drip(40, 0.25)}
+    with serving(routes) as server:
+        started = time.monotonic()
+        result = pyhelm(*_pull(server, dests[0]))
+        elapsed = time.monotonic() - started
+    assert (result.returncode, result.stderr) == (
+        1, f'Error: Get "{server.url}/v2/charts/demo/manifests/0.1.0": context deadline exceeded (Client.Timeout '
+           "or context cancellation while reading body)\n")
+    assert 1.5 < elapsed < 7, elapsed
+    assert BLOB_PATH not in server.requests
     assert _nothing_kept(helm_home, dests[0])
