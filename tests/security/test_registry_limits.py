@@ -18,6 +18,7 @@ from security.hostile import (CHART_LAYER, CONFIG, Hostile, body, chart_yaml, cu
 
 CHART = tgz([("demo/Chart.yaml", chart_yaml("demo")), ("demo/templates/cm.yaml", b"kind: ConfigMap\n")])
 BLOB_PATH = f"/v2/charts/demo/blobs/{digest(CHART)}"
+MANIFEST_PATH = "/v2/charts/demo/manifests/0.1.0"
 MIB = 1024 * 1024
 
 
@@ -94,7 +95,7 @@ def test_a_layer_whose_digest_is_a_path_is_refused_before_anything_is_fetched(
         forged = json.dumps({"schemaVersion": 2, "config": {"mediaType": CONFIG, "digest": digest(b"{}"), "size": 2},
                              "layers": [{"mediaType": CHART_LAYER, "digest": "sha256:../../../escaped",
                                          "size": len(CHART)}]}).encode()
-        routes["/v2/charts/demo/manifests/0.1.0"] = body(forged)
+        routes[MANIFEST_PATH] = body(forged)
         result = pyhelm(*_pull(server, dests[0]))
     assert (result.returncode, result.stderr) == (
         1, f"Error: {server.host}/charts/demo: the manifest's chart layer needs a sha256, sha384 or sha512 "
@@ -160,7 +161,7 @@ def test_a_manifest_beyond_its_cap_is_refused_as_by_helm(helm_home: Path, helm: 
         ours_requested = list(server.requests)
         helm_result = _helm(helm, *_pull(server, theirs))
     assert result.returncode == 1
-    assert result.stderr.startswith(f'Error: Get "{server.url}/v2/charts/demo/manifests/0.1.0": the answer is ')
+    assert result.stderr.startswith(f'Error: Get "{server.url}{MANIFEST_PATH}": the answer is ')
     assert result.stderr.endswith("bytes, more than the 4194304-byte limit for a manifest or registry API answer "
                                   "(PYHELM_MAX_MANIFEST_BYTES)\n")
     assert BLOB_PATH not in ours_requested
@@ -183,21 +184,6 @@ def test_the_blob_cap_can_be_lowered(helm_home: Path, dests: tuple[Path, Path],
     assert (dests[0] / "demo-0.1.0.tgz").read_bytes() == CHART
 
 
-def test_a_slow_blob_stops_at_the_deadline(helm_home: Path, dests: tuple[Path, Path],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYHELM_DOWNLOAD_TIMEOUT", "2s")
-    slow = registry_routes("charts/demo", "0.1.0", CHART, declared_size=40, chart_blob=drip(40, 0.25))
-    with serving(slow) as server:
-        started = time.monotonic()
-        result = pyhelm(*_pull(server, dests[0]))
-        elapsed = time.monotonic() - started
-    assert (result.returncode, result.stderr) == (
-        1, f'Error: Get "{server.url}{BLOB_PATH}": context deadline exceeded (Client.Timeout or context '
-           "cancellation while reading body)\n")
-    assert 1.5 < elapsed < 7, elapsed
-    assert _nothing_kept(helm_home, dests[0])
-
-
 def test_a_blob_redirect_loop_stops_after_ten_requests_without_retries_as_in_helm(
         helm_home: Path, helm: str, dests: tuple[Path, Path]) -> None:
     ours, theirs = dests
@@ -215,17 +201,18 @@ def test_a_blob_redirect_loop_stops_after_ten_requests_without_retries_as_in_hel
     assert _nothing_kept(helm_home, ours, theirs)
 
 
-def test_a_manifest_dripping_slowly_stops_at_the_deadline(helm_home: Path, dests: tuple[Path, Path],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("slow", [BLOB_PATH, MANIFEST_PATH], ids=["blob", "manifest"])
+def test_a_dripping_registry_answer_stops_at_the_deadline(helm_home: Path, dests: tuple[Path, Path],
+                                                          monkeypatch: pytest.MonkeyPatch, slow: str) -> None:
     monkeypatch.setenv("PYHELM_DOWNLOAD_TIMEOUT", "2s")
-    routes = {**registry_routes("charts/demo", "0.1.0", CHART), "/v2/charts/demo/manifests/0.1.0": drip(40, 0.25)}
+    routes = {**registry_routes("charts/demo", "0.1.0", CHART, declared_size=40), slow: drip(40, 0.25)}
     with serving(routes) as server:
         started = time.monotonic()
         result = pyhelm(*_pull(server, dests[0]))
         elapsed = time.monotonic() - started
     assert (result.returncode, result.stderr) == (
-        1, f'Error: Get "{server.url}/v2/charts/demo/manifests/0.1.0": context deadline exceeded (Client.Timeout '
-           "or context cancellation while reading body)\n")
+        1, f'Error: Get "{server.url}{slow}": context deadline exceeded (Client.Timeout or context cancellation '
+           "while reading body)\n")
     assert 1.5 < elapsed < 7, elapsed
-    assert BLOB_PATH not in server.requests
+    assert server.requests[-1] == slow  # nothing asked after the answer that ran out of time
     assert _nothing_kept(helm_home, dests[0])
