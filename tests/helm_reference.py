@@ -26,7 +26,7 @@ def _find_helm() -> tuple[str | None, str]:
     """(path of the reference helm, or None; why it is missing)."""
     chosen = os.environ.get("PYHELM_REFERENCE_HELM", "")
     if chosen:  # an explicit choice is final: no fallback to another binary
-        if os.access(chosen, os.X_OK):
+        if os.path.isfile(chosen) and os.access(chosen, os.X_OK):  # (a directory is "executable" too)
             return chosen, ""
         return None, f"PYHELM_REFERENCE_HELM={chosen} is not an executable"
     cached = ROOT / ".cache" / "reference-bin" / "helm"
