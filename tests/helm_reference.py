@@ -26,7 +26,7 @@ def _find_helm() -> tuple[str | None, str]:
     """(path of the reference helm, or None; why it is missing)."""
     chosen = os.environ.get("PYHELM_REFERENCE_HELM", "")
     if chosen:  # an explicit choice is final: no fallback to another binary
-        if os.access(chosen, os.X_OK):
+        if os.path.isfile(chosen) and os.access(chosen, os.X_OK):  # (a directory is "executable" too)
             return chosen, ""
         return None, f"PYHELM_REFERENCE_HELM={chosen} is not an executable"
     cached = ROOT / ".cache" / "reference-bin" / "helm"
@@ -74,7 +74,8 @@ def helm_render_notes(template: str, values: dict | None = None, set_args: tuple
         argv = [helm, "install", "x", str(chart), "--dry-run=client"]
         for item in set_args:
             argv += ["--set", item]
-        result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "HOME": tmp})
+        result = subprocess.run(argv, capture_output=True, encoding="utf-8", errors="replace",  # Go may cut a
+                                env={**os.environ, "HOME": tmp})  # character in two (substr, trunc)
     if result.returncode != 0:  # the error text, without helm's log lines
         return result.returncode, "\n".join(l for l in result.stderr.splitlines() if not l.startswith("level="))
     out = result.stdout

@@ -21,14 +21,14 @@ def _state_options(command):
 
 def _updated(release, time_format: str) -> str:
     from engine.cli.tables import go_time_string
-    from engine.gotemplate.sprig.dates import go_format
+    from engine.gotemplate.gotime import format_time
     from engine.release.record import parse_time
 
     if not release.info.last_deployed:
         return "-"
     if time_format:
         moment = parse_time(release.info.last_deployed)
-        return go_format(moment, time_format) if moment else "-"
+        return format_time(moment, time_format) if moment else "-"
     return go_time_string(release.info.last_deployed)
 
 

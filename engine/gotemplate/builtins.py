@@ -61,7 +61,9 @@ def _index_one(item: Any, index: Any) -> Any:
 
 @gofunc(BUILTINS, "index", "any", "...any")
 def _index(item: Any, *indexes: Any) -> Any:
-    for index in indexes:
+    for position, index in enumerate(indexes):
+        if item is None and position:  # a nil reached while indexing (Go: "untyped" only for the argument)
+            raise FuncError("index of nil pointer")
         item = _index_one(item, index)
     return item
 
@@ -117,7 +119,7 @@ def _eval_args(args: tuple[Any, ...]) -> str:
 
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
-    return sprint(list(args))
+    return sprint(["<no value>" if arg is None else arg for arg in args])  # Go's printableValue
 
 
 _HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\x00": "\ufffd"}
@@ -153,11 +155,16 @@ def _urlquery(*args: Any) -> str:
 
 
 @gofunc(BUILTINS, "call", "any", "...any")
-def _call(function: Any, *args: Any) -> Any:
+def _call(function: Any, *args: Any) -> Any:  # the executor calls call_named, which knows the callee's text
+    return call_named("", function, *args)
+
+
+def call_named(callee: str, function: Any, *args: Any) -> Any:
+    """Go's ``call``: ``callee`` is the first argument as written (``.Values.f``), for its error message."""
     if function is None:
         raise FuncError("call of nil")
     if not callable(function):
-        raise FuncError(f"non-function of type {go_type_name(function)}")
+        raise FuncError(f"non-function {callee} of type {go_type_name(function)}")
     return function(*args)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from engine.gotemplate.builtins import BUILTINS, call_named
 from engine.gotemplate.errors import ExecError, FuncError, TemplateError
 from engine.gotemplate.funcs import GoFunc
 from engine.gotemplate.gotypes import GoStruct, Int64, StrList, go_type_name, truthy
@@ -27,8 +28,8 @@ class _NilInterface:
 
 
 NIL_IFACE = _NilInterface()
-GO_TYPE = {"string": "string", "int": "int", "int64": "int64", "float64": "float64", "bool": "bool",
-           "any": "interface {}", "[]any": "[]interface {}", "map": "map[string]interface {}",
+GO_TYPE = {"string": "string", "int": "int", "int64": "int64", "uint32": "uint32", "float64": "float64",
+           "bool": "bool", "any": "interface {}", "[]any": "[]interface {}", "map": "map[string]interface {}",
            "[]string": "[]string", "[]byte": "[]uint8", "reflect.Value": "reflect.Value"}
 _NILABLE = {"any", "[]any", "map", "[]string", "[]byte", "reflect.Value"}
 
@@ -446,6 +447,9 @@ class Compiler:
         if name in ("and", "or"):
             return self._compile_and_or(ident, cmd, name == "or", args)
         impl, params, needs_state = func.impl, func.params, func.needs_state
+        if name == "call" and func.impl is BUILTINS["call"].impl:
+            callee = str(cmd.args[1]) if len(cmd.args) > 1 else ""
+            impl = lambda *argv: call_named(callee, *argv)  # noqa: E731 - binds the callee's text
 
         def run_function(state, dot, final):
             return compiler.call(state, ident, name, impl, params, None, args, final, dot, needs_state, cmd)
@@ -487,7 +491,8 @@ class Compiler:
         if final is not MISSING:
             index = len(args)
             param = params[index] if index < fixed else params[-1][3:]
-            argv.append(self.validate(state, node, final, param))
+            at = last_evaluated(args[-1].node) if args else node  # where Go's evaluation stopped
+            argv.append(self.validate(state, at, final, param))
         try:
             if needs_state:
                 return impl(state, *argv)
@@ -508,23 +513,21 @@ class Compiler:
         if value is None:
             if param in _NILABLE:
                 return None
-            self.fail(state, node, f"invalid value; expected {GO_TYPE[param]}")
+            self.fail(state, node, f"invalid value; expected {GO_TYPE.get(param, param)}")
         if value is NIL_IFACE:
             if param == "any":
                 return None
-            if param in _NILABLE:
-                self.fail(state, node, f"wrong type for value; expected {GO_TYPE[param]}; got interface {{}}")
-            self.fail(state, node, f"wrong type for value; expected {GO_TYPE[param]}; got interface {{}}")
-        if param == "any" or _assignable(value, param):
+        elif param == "any" or _assignable(value, param):
             return value
-        self.fail(state, node, f"wrong type for value; expected {GO_TYPE[param]}; got {go_type_name(value)}")
+        got = "interface {}" if value is NIL_IFACE else go_type_name(value)
+        self.fail(state, node, f"wrong type for value; expected {GO_TYPE.get(param, param)}; got {got}")
 
     def convert_constant(self, state: State, node: Node, param: str) -> Any:
         """Go's evalArg for a constant node: untyped constants take the parameter's type."""
         if isinstance(node, NilNode):
             if param in _NILABLE:
                 return None
-            self.fail(state, node, f"cannot assign nil to {GO_TYPE[param]}")
+            self.fail(state, node, f"cannot assign nil to {GO_TYPE.get(param, param)}")
         if param == "any":
             return self._constant(node)
         if param == "string":
@@ -535,6 +538,10 @@ class Compiler:
             if isinstance(node, NumberNode) and node.is_int:
                 return Int64(node.int_value) if param == "int64" else node.int_value
             self.fail(state, node, f"expected integer; found {node}")
+        if param == "uint32":
+            if isinstance(node, NumberNode) and node.is_int and node.int_value >= 0:
+                return node.int_value & 0xFFFFFFFF  # reflect's SetUint keeps the low bits
+            self.fail(state, node, f"expected unsigned integer; found {node}")
         if param == "float64":
             if isinstance(node, NumberNode) and node.is_float:
                 return node.float_value
@@ -576,7 +583,19 @@ class _ValueArg:
         self.node, self.evaluator = node, evaluator
 
     def value(self, compiler: Compiler, state: State, dot: Any, param: str) -> Any:
-        return compiler.validate(state, self.node, self.evaluator(state, dot), param)
+        return compiler.validate(state, last_evaluated(self.node), self.evaluator(state, dot), param)
+
+
+def last_evaluated(node: Node) -> Node:
+    """The node Go's executor last stood at after evaluating ``node`` (a pipeline's last command, a call's
+    last argument, recursively): where it reports a result of the wrong type."""
+    while True:
+        if isinstance(node, PipeNode) and node.cmds:
+            node = node.cmds[-1]
+        elif isinstance(node, CommandNode) and node.args:
+            node = node.args[-1] if len(node.args) > 1 else node.args[0]
+        else:
+            return node
 
 
 def _assignable(value: Any, param: str) -> bool:
@@ -586,6 +605,8 @@ def _assignable(value: Any, param: str) -> bool:
         return isinstance(value, int) and not isinstance(value, (bool, Int64))
     if param == "int64":
         return isinstance(value, Int64)
+    if param == "uint32":
+        return False  # no value of the engine is a uint32; only constants convert
     if param == "float64":
         return isinstance(value, float)
     if param == "bool":
@@ -598,7 +619,9 @@ def _assignable(value: Any, param: str) -> bool:
         return isinstance(value, dict)
     if param == "[]byte":
         return isinstance(value, bytes)
-    return True
+    if param in GO_TYPE:
+        return True
+    return isinstance(value, GoStruct) and value.go_type == param  # a struct parameter: time.Time
 
 
 def _sorted_keys(mapping: dict) -> list:

@@ -4,9 +4,10 @@ A function is declared with its Go parameter types so the executor can check and
 exactly as text/template does (untyped constants convert to the parameter type; other values must be
 assignable, otherwise ``wrong type for value; expected int; got float64``).
 
-Parameter type names: ``string`` ``int`` ``int64`` ``float64`` ``bool`` ``any`` (interface {})
-``[]any`` ``[]string`` ``map`` (map[string]interface {}) ``[]byte``; the last parameter may be variadic,
-written ``...any``, ``...string`` and so on.
+Parameter type names: ``string`` ``int`` ``int64`` ``uint32`` ``float64`` ``bool`` ``any`` (interface {})
+``[]any`` ``[]string`` ``map`` (map[string]interface {}) ``[]byte``, or a struct's Go type name
+(``time.Time``, ``sprig.certificate``: only a GoStruct of that ``go_type`` is accepted); the last parameter
+may be variadic, written ``...any``, ``...string`` and so on.
 
 Implementations take plain Python values (see gotypes) and raise :class:`FuncError` to fail.
 A function declared with ``needs_state=True`` receives the executor's state as its first argument

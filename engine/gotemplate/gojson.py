@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from engine.gotemplate.gotypes import GoStruct
+from engine.gotemplate.json_syntax import syntax_error
 
 
 def json_kind(value: Any) -> str:
@@ -85,7 +86,9 @@ def _encode(value: Any, escape_html: bool, indent: str | None, level: int) -> st
 
         return '"' + base64.b64encode(value).decode() + '"'
     if isinstance(value, GoStruct) and not isinstance(value, (dict, list)):
-        value = {f: getattr(value, f, None) for f in value.go_fields if f[:1].isupper()}
+        value = value.json_form()
+        if not isinstance(value, dict):
+            return _encode(value, escape_html, indent, level)
         items = list(value.items())
     elif isinstance(value, dict):
         items = sorted(((str(k), v) for k, v in value.items()), key=lambda kv: kv[0])
@@ -173,11 +176,8 @@ def load(text: str) -> Any:
     body = text.strip(" \t\n\r")
     try:
         value, end = raw_decode(body)
-    except json.JSONDecodeError as exc:
-        if not body:
-            raise ValueError("unexpected end of JSON input") from None
-        raise ValueError(f"invalid character {body[exc.pos:exc.pos + 1]!r} looking for beginning of value"
-                         if exc.pos < len(body) else "unexpected end of JSON input") from None
+    except json.JSONDecodeError:
+        raise ValueError(syntax_error(text) or "unexpected end of JSON input") from None
     if end < len(body):
-        raise ValueError(f"invalid character {body[end:end + 1]!r} after top-level value")
+        raise ValueError(syntax_error(text) or "invalid JSON")
     return value

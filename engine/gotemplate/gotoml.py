@@ -22,9 +22,20 @@ def _typed(value: Any) -> Any:
     return value
 
 
+_POSITION = re.compile(r"^(.*) \((?:at line (\d+), column \d+|at end of document)\)$", re.S)
+
+
 def load(text: str) -> dict:
-    """Parse TOML; raises ValueError."""
-    return _typed(tomllib.loads(text))
+    """Parse TOML; raises ValueError ``toml: line N: what is wrong`` (the line as BurntSushi/toml counts it;
+    the description is Python's tomllib's own)."""
+    try:
+        return _typed(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        found = _POSITION.match(str(exc))
+        if found is None:
+            raise ValueError(f"toml: {exc}") from None
+        line = found.group(2) or text.count("\n") + 1
+        raise ValueError(f"toml: line {line}: {found.group(1)}") from None
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -107,9 +118,12 @@ class _Writer:
 
 
 def to_toml(value: Any) -> str:
-    """Encode a map as Helm's toToml (BurntSushi/toml) does."""
-    if not isinstance(value, dict):
+    """Encode a value as Helm's toToml (BurntSushi/toml) does: a map as a document, an array of maps
+    refused, any other value written as it would be after ``key =``."""
+    if isinstance(value, list) and _is_table(value):
         raise ValueError("toml: top-level values must be Go maps or structs")
+    if not isinstance(value, dict):
+        return _scalar(value)
     writer = _Writer()
     writer.table([], value)
     return "".join(writer.out)

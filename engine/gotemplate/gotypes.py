@@ -52,6 +52,10 @@ class GoStruct:
     go_fields: ClassVar[tuple[str, ...]] = ()
     go_methods: ClassVar[dict[str, tuple[str, ...]]] = {}
 
+    def json_form(self) -> Any:
+        """What encoding/json marshals: the exported fields, unless the type has a MarshalJSON of its own."""
+        return {f: getattr(self, f, None) for f in self.go_fields if f[:1].isupper()}
+
 
 def go_type_name(value: Any) -> str:
     """What Go's ``%T`` prints for ``value``."""

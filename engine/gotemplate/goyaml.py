@@ -296,7 +296,7 @@ def to_json_compatible(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_json_compatible(v) for v in value]
     if isinstance(value, GoStruct):
-        return {f: to_json_compatible(getattr(value, f, None)) for f in value.go_fields if f[:1].isupper()}
+        return to_json_compatible(value.json_form())
     if isinstance(value, bytes):
         import base64
 

@@ -17,7 +17,8 @@ _RECURSION_LIMIT = 60000
 class TemplateSet:
     """Named templates sharing one function map; ``parse`` adds, ``execute`` renders."""
 
-    def __init__(self, funcs: FuncMap | None = None, missingkey: str = "zero"):
+    def __init__(self, funcs: FuncMap | None = None, missingkey: str = "zero", name: str = ""):
+        self.name = name  # the root template's name, which Go's "no template" error names
         self.funcs: FuncMap = {**BUILTINS, **(funcs or {})}
         self.function_names = frozenset(self.funcs)
         self.missingkey = missingkey
@@ -56,13 +57,12 @@ class TemplateSet:
     def clone(self) -> "TemplateSet":
         twin = TemplateSet.__new__(TemplateSet)
         twin.funcs, twin.function_names, twin.missingkey = self.funcs, self.function_names, self.missingkey
+        twin.name = self.name
         twin.templates = dict(self.templates)
         return twin
 
     def execute(self, name: str, data: Any, scratch: dict | None = None) -> str:
         """Render template ``name`` with dot ``data``."""
-        if name not in self.templates:
-            raise NoTemplateError(f'template: no template "{name}" associated with template "{name}"')
         state = State(self, scratch)
         limit = sys.getrecursionlimit()
         if limit < _RECURSION_LIMIT:
@@ -75,7 +75,13 @@ class TemplateSet:
             if limit < _RECURSION_LIMIT:
                 sys.setrecursionlimit(limit)
 
+    def _check_defined(self, name: str) -> None:
+        if name not in self.templates:
+            root = self.name or name
+            raise NoTemplateError(f'template: no template "{name}" associated with template "{root}"')
+
     def _run(self, name: str, data: Any, state: State) -> str:
+        self._check_defined(name)
         body = self.templates[name]
         if body.__class__ is _Pending:
             body = self.templates[name] = body.compile()

@@ -13,6 +13,7 @@ from engine.chart.model import Chart
 from engine.gotemplate.errors import ParseError, TemplateError
 from engine.gotemplate.funcs import FuncMap
 from engine.render.errors import RenderError, exec_error_message, parse_error_message
+from engine.render.helm_funcs import TPL_TEMPLATE_NAME
 
 _CACHE_SIZE = 32
 _template_sets: "OrderedDict[tuple, Any]" = OrderedDict()
@@ -74,7 +75,7 @@ def _template_set(keys: list[str], templates: dict[str, _Renderable], funcs: Fun
     if cached is not None:
         _template_sets.move_to_end(cache_key)
         return cached
-    template_set = TemplateSet(funcs, missingkey="error" if strict else "zero")
+    template_set = TemplateSet(funcs, missingkey="error" if strict else "zero", name=TPL_TEMPLATE_NAME)
     for name in keys:
         try:
             template_set.parse(name, templates[name].text)

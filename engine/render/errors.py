@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from engine.render.helm_funcs import WARN_END, WARN_START
 
 _WARNING = re.compile(re.escape(WARN_START) + r"(.*)" + re.escape(WARN_END), re.S)
-_INCLUDE_LINK = ": error calling include: "
+_INCLUDE_LINK = "error calling include: "
+_FAILING_CALL = re.compile(r'template: .*?: executing ".*?" at <.*?>: (.*)\Z', re.S)
 _CALL = re.compile(r"error calling (\w+): ")
 
 
@@ -64,8 +65,11 @@ def _error_chain(message: str) -> list[str] | None:
     own plain message, which Helm does not reformat.
     """
     links = [message]
-    while _INCLUDE_LINK + "template: " in links[-1]:
-        links.append(links[-1].split(_INCLUDE_LINK, 1)[1])
+    while True:
+        failing = _FAILING_CALL.match(links[-1])  # the call that failed in this link
+        if failing is None or not failing.group(1).startswith(_INCLUDE_LINK + "template: "):
+            break
+        links.append(failing.group(1)[len(_INCLUDE_LINK):])
     last_call = None
     for last_call in _CALL.finditer(links[-1]):
         pass

@@ -110,6 +110,8 @@ def _encoders(funcs: FuncMap) -> None:
 
     @gofunc(funcs, "toToml", "any")
     def to_toml(value: Any) -> str:
+        if value is None:  # the encoder reflects on the value before it can return an error
+            raise FuncError("reflect: call of reflect.Value.Type on zero Value")
         try:
             return gotoml.to_toml(value)
         except Exception as exc:  # Helm prints the encoder's error text

@@ -73,9 +73,11 @@ def test_the_demo_chart_dry_runs_as_helm_prints_it(helm, bare_home) -> None:
     assert outcome([*PYHELM, *args], bare_home) == outcome([helm, *args], bare_home)
 
 
-def test_upgrade_dry_run_reads_the_cluster_as_helms_does(helm, bare_home) -> None:
-    """helm upgrade needs the release history even for --dry-run=client: without a cluster both refuse."""
-    args = ["upgrade", "web", str(DEMO), "--dry-run=client"]
+@pytest.mark.parametrize("install", [[], ["--install"]], ids=["upgrade", "upgrade-install"])
+def test_upgrade_dry_run_reads_the_cluster_as_helms_does(helm, bare_home, install) -> None:
+    """helm upgrade (-i too) needs the release history even for --dry-run=client: without a cluster both
+    refuse."""
+    args = ["upgrade", *install, "web", str(DEMO), "--dry-run=client"]
     ours, theirs = run([*PYHELM, *args], bare_home), run([helm, *args], bare_home)
     assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout) == (1, "")
     assert ours.stderr.startswith("Error: ") and "cluster unreachable" in ours.stderr.lower()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 from engine.gotemplate.errors import FuncError
@@ -28,34 +29,40 @@ def is_empty(value: Any) -> bool:
     return not truthy(value)
 
 
-def _as_list(value: Any, action: str) -> list:
+NIL_DEREFERENCE = "runtime error: invalid memory address or nil pointer dereference"
+
+
+def _as_list(value: Any, refusal: str) -> list:
+    """``value`` as a list, or Sprig's refusal (``refusal`` formatted with the Go kind); nil panics in Sprig's
+    ``reflect.TypeOf(list).Kind()`` and the template reports the recovered panic."""
     if isinstance(value, (list, tuple)):
         return list(value)
-    raise FuncError(f"Cannot {action} on type {go_type_name(value)}")
+    if value is None:
+        raise FuncError(NIL_DEREFERENCE)
+    raise FuncError(refusal.format(go_kind(value)))
 
 
-def _register_list_func(name: str, action: str, params: tuple[str, ...], body, none_result: Any = None):
-    """Register ``name`` (panicking on non-lists, as Sprig's plain variants do) and ``mustName``."""
+def _register_list_func(name: str, refusal: str, params: tuple[str, ...], body) -> None:
+    """Register ``name`` and ``mustName``: Sprig's plain variants panic with the error the must variants
+    return, so the template reports the same message for both."""
     must = "must" + name[0].upper() + name[1:]
 
-    def plain(value: Any, *rest: Any) -> Any:
-        if value is None:
-            return none_result
-        return body(_as_list(value, action), *rest)
+    def list_func(value: Any, *rest: Any) -> Any:
+        return body(_as_list(value, refusal), *rest)
 
-    FUNCS[name] = GoFunc(name, plain, params)
-    FUNCS[must] = GoFunc(must, plain, params)
+    FUNCS[name] = GoFunc(name, list_func, params)
+    FUNCS[must] = GoFunc(must, list_func, params)
 
 
-_register_list_func("first", "find first", ("any",), lambda l: l[0] if l else None)
-_register_list_func("last", "find last", ("any",), lambda l: l[-1] if l else None)
-_register_list_func("rest", "find rest", ("any",), lambda l: l[1:])
-_register_list_func("initial", "find initial", ("any",), lambda l: l[:-1])
-_register_list_func("reverse", "find reverse", ("any",), lambda l: l[::-1])
-_register_list_func("compact", "compact", ("any",), lambda l: [v for v in l if not is_empty(v)])
-_register_list_func("append", "append", ("any", "any"), lambda l, v: [*l, v])
-_register_list_func("push", "push", ("any", "any"), lambda l, v: [*l, v])
-_register_list_func("prepend", "prepend", ("any", "any"), lambda l, v: [v, *l])
+_register_list_func("first", "Cannot find first on type {}", ("any",), lambda l: l[0] if l else None)
+_register_list_func("last", "Cannot find last on type {}", ("any",), lambda l: l[-1] if l else None)
+_register_list_func("rest", "Cannot find rest on type {}", ("any",), lambda l: l[1:])
+_register_list_func("initial", "Cannot find initial on type {}", ("any",), lambda l: l[:-1])
+_register_list_func("reverse", "Cannot find reverse on type {}", ("any",), lambda l: l[::-1])
+_register_list_func("compact", "Cannot compact on type {}", ("any",), lambda l: [v for v in l if not is_empty(v)])
+_register_list_func("append", "Cannot push on type {}", ("any", "any"), lambda l, v: [*l, v])
+_register_list_func("push", "Cannot push on type {}", ("any", "any"), lambda l, v: [*l, v])
+_register_list_func("prepend", "Cannot prepend on type {}", ("any", "any"), lambda l, v: [v, *l])
 
 
 def _uniq(items: list) -> list:
@@ -66,8 +73,8 @@ def _uniq(items: list) -> list:
     return out
 
 
-_register_list_func("uniq", "find uniq", ("any",), _uniq)
-_register_list_func("without", "find without", ("any", "...any"),
+_register_list_func("uniq", "Cannot find uniq on type {}", ("any",), _uniq)
+_register_list_func("without", "Cannot find without on type {}", ("any", "...any"),
                     lambda l, *omit: [v for v in l if not any(go_deep_equal(v, o) for o in omit)])
 
 
@@ -79,7 +86,7 @@ def _has(items: list, needle: Any) -> bool:
 def _has_func(needle: Any, haystack: Any) -> bool:
     if haystack is None:
         return False
-    return _has(_as_list(haystack, "find has"), needle)
+    return _has(_as_list(haystack, "Cannot find has on type {}"), needle)
 
 
 FUNCS["mustHas"] = GoFunc("mustHas", _has_func, ("any", "any"))
@@ -97,29 +104,44 @@ FUNCS["tuple"] = GoFunc("tuple", _list, ("...any",))
 def _concat(*lists: Any) -> list:
     out: list = []
     for value in lists:
-        out.extend(_as_list(value, "concat"))
+        out.extend(_as_list(value, "Cannot concat type {} as list"))
     return out
 
 
+_SLICE_OUT_OF_BOUNDS = "reflect.Value.Slice: slice index out of bounds"
+
+
 def _slice(value: Any, *indexes: Any) -> Any:
-    if not isinstance(value, (list, tuple)):
-        raise FuncError(f"list should be type of slice or array but {go_type_name(value)}")
-    items = list(value)
+    """Sprig's slice (it replaces Go's built-in): an empty list gives nil, bounds outside the list panic."""
+    items = _as_list(value, "list should be type of slice or array but {}")
+    if not items:
+        return None
     start = to_int64(indexes[0]) if indexes else 0
     end = to_int64(indexes[1]) if len(indexes) > 1 else len(items)
     if not 0 <= start <= end <= len(items):
-        raise FuncError(f"runtime error: slice bounds out of range [{start}:{end}] with capacity {len(items)}")
+        raise FuncError(_SLICE_OUT_OF_BOUNDS)
     return items[start:end]
 
 
 FUNCS["slice"] = GoFunc("slice", _slice, ("any", "...any"))
 FUNCS["mustSlice"] = GoFunc("mustSlice", _slice, ("any", "...any"))
+_MAKESLICE = "runtime error: makeslice: len out of range"
 
 
 @gofunc(FUNCS, "chunk", "int", "any")
 def _chunk(size: int, value: Any) -> list:
-    items = _as_list(value, "chunk")
+    """Sprig's chunk; its float arithmetic makes a zero or negative size panic unless no chunk results."""
+    items = _as_list(value, "Cannot chunk type {}")
+    if size == 0:
+        raise FuncError(_MAKESLICE)
+    count = math.floor((len(items) - 1) / size) + 1
+    if count < 0 or (size < 0 and count > 0):
+        raise FuncError(_MAKESLICE)
     return [items[i:i + size] for i in range(0, len(items), size)] if size > 0 else []
+
+
+FUNCS["mustChunk"] = GoFunc("mustChunk", _chunk, ("int", "any"))
+
 
 
 # -- dicts ---------------------------------------------------------------------------------------------
@@ -175,12 +197,12 @@ def _values(mapping: dict) -> list:
 
 @gofunc(FUNCS, "pick", "map", "...string")
 def _pick(mapping: dict, *keys: str) -> dict:
-    return {k: mapping[k] for k in keys if k in mapping}
+    return {k: mapping[k] for k in keys if mapping and k in mapping}
 
 
 @gofunc(FUNCS, "omit", "map", "...string")
 def _omit(mapping: dict, *keys: str) -> dict:
-    return {k: v for k, v in mapping.items() if k not in keys}
+    return {k: v for k, v in (mapping or {}).items() if k not in keys}
 
 
 @gofunc(FUNCS, "dig", "...any")
@@ -229,6 +251,8 @@ _merge_func("mergeOverwrite", True)
 
 @gofunc(FUNCS, "deepCopy", "any")
 def _deep_copy(value: Any) -> Any:
+    if value is None:  # copystructure reflects on the value before copying it
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value")
     return copy.deepcopy(value)
 
 
@@ -302,5 +326,3 @@ def _deep_equal(a: Any, b: Any) -> bool:
 
 __all__ = ["FUNCS", "Int64", "is_empty", "go_deep_equal"]
 
-
-FUNCS["mustChunk"] = GoFunc("mustChunk", _chunk, ("int", "any"))

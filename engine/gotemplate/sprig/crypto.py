@@ -8,12 +8,15 @@ import hmac
 import ipaddress
 import os
 import random
+import re
 import struct
 from typing import Any
 
+from engine.gotemplate import gobase
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, gofunc
 from engine.gotemplate.gotypes import GoStruct
+from engine.gotemplate.sprig.conversion import strval
 
 FUNCS: FuncMap = {}
 
@@ -49,13 +52,70 @@ def _key_pem(key) -> str:
     return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
 
 
-def _load_key(pem: str):
+_PEM_BLOCK = re.compile(r"(?:^|\n)-----BEGIN ([^\n]*)-----[ \t]*\r?\n(.*?)-----END \1-----", re.S)
+
+
+def _decode_pem(text: str) -> tuple[str, bytes] | None:
+    """pem.Decode: the first block's type and bytes (headers skipped), or None when there is none."""
+    for match in _PEM_BLOCK.finditer(text):
+        lines = match.group(2).split("\n")
+        if any(":" in line for line in lines):  # RFC 1421 headers end at the first blank line
+            lines = lines[lines.index("") + 1:] if "" in lines else []
+        body = "".join(lines).replace(" ", "").replace("\t", "").replace("\r", "")
+        try:
+            return match.group(1), gobase.b64decode(body)
+        except gobase.CorruptInput:
+            continue
+    return None
+
+
+def _parse_private_key_pem(text: str):
+    """Sprig's parsePrivateKeyPEM; ValueError worded as Sprig words it."""
     from cryptography.hazmat.primitives import serialization
 
+    block = _decode_pem(text)
+    if block is None:
+        raise ValueError("no PEM data in input")
+    kind, der = block
+    if kind == "PRIVATE KEY":
+        reading = "decoding PEM as PKCS#8"
+    elif not kind.endswith(" PRIVATE KEY"):
+        raise ValueError(f"no private key data in PEM block of type {kind}")
+    elif kind[:-len(" PRIVATE KEY")] in ("RSA", "EC", "DSA"):
+        reading = f"parsing {kind[:-len(' PRIVATE KEY')]} private key from PEM"
+    else:
+        raise ValueError(f"invalid private key type {kind}")
     try:
-        return serialization.load_pem_private_key(pem.encode(), password=None)
-    except Exception as exc:
-        raise FuncError(f"unable to decode private key: {exc}") from exc
+        return serialization.load_der_private_key(der, password=None)
+    except ValueError as exc:  # the cause is worded by OpenSSL, not by Go's asn1 package
+        raise ValueError(f"{reading}: {exc}") from None
+
+
+def _load_key(pem: str):
+    """A ``...WithKey`` function's key argument."""
+    try:
+        return _parse_private_key_pem(pem)
+    except ValueError as exc:
+        raise FuncError(f"parsing private key: {exc}") from None
+
+
+def _parse_certificate_pem(text: str, field: str):
+    from cryptography import x509
+
+    block = _decode_pem(text)
+    if block is None:
+        raise FuncError("unable to decode certificate")
+    try:
+        return x509.load_der_x509_certificate(block[1])
+    except ValueError as exc:
+        raise FuncError(f"error parsing certificate: {field}: {exc}") from None
+
+
+def _ca_key(pem: str):
+    try:
+        return _parse_private_key_pem(pem)
+    except ValueError as exc:
+        raise FuncError(f"error parsing private key: {exc}") from None
 
 
 def _build_cert(cn: str, ips: Any, alternate_dns: Any, days: int, key, issuer_cert=None, issuer_key=None,
@@ -85,11 +145,16 @@ def _build_cert(cn: str, ips: Any, alternate_dns: Any, days: int, key, issuer_ce
         builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
     names: list = []
     for ip in ips or []:
+        if not isinstance(ip, str):
+            raise FuncError(f"error parsing ip: {strval(ip)} is not a string")
         try:
-            names.append(x509.IPAddress(ipaddress.ip_address(str(ip))))
+            names.append(x509.IPAddress(ipaddress.ip_address(ip)))
         except ValueError as exc:
             raise FuncError(f"error parsing ip: {ip}") from exc
-    names += [x509.DNSName(str(d)) for d in alternate_dns or []]
+    for name in alternate_dns or []:
+        if not isinstance(name, str):
+            raise FuncError(f"error processing alternate dns name: {strval(name)} is not a string")
+        names.append(x509.DNSName(name))
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
     cert = builder.sign(issuer_key or key, hashes.SHA256())
@@ -120,36 +185,41 @@ def _gen_self_signed_with_key(cn: str, ips: list, alternate_dns: list, days: int
     return Certificate(_build_cert(cn, ips, alternate_dns, days, key), _key_pem(key))
 
 
-def _ca_parts(ca: Any):
-    from cryptography import x509
-
-    if not isinstance(ca, Certificate):
-        raise FuncError("error parsing CA: not a certificate")
-    return x509.load_pem_x509_certificate(ca.Cert.encode()), _load_key(ca.Key)
+def _ca_parts(ca: Certificate):
+    return _parse_certificate_pem(ca.Cert, "decodedSignerCert.Bytes"), _ca_key(ca.Key)
 
 
-@gofunc(FUNCS, "genSignedCert", "string", "[]any", "[]any", "int", "any")
-def _gen_signed(cn: str, ips: list, alternate_dns: list, days: int, ca: Any) -> Certificate:
+@gofunc(FUNCS, "genSignedCert", "string", "[]any", "[]any", "int", "sprig.certificate")
+def _gen_signed(cn: str, ips: list, alternate_dns: list, days: int, ca: Certificate) -> Certificate:
     ca_cert, ca_key = _ca_parts(ca)
     key = _new_rsa_key()
     return Certificate(_build_cert(cn, ips, alternate_dns, days, key, ca_cert, ca_key), _key_pem(key))
 
 
-@gofunc(FUNCS, "genSignedCertWithKey", "string", "[]any", "[]any", "int", "any", "string")
-def _gen_signed_with_key(cn: str, ips: list, alternate_dns: list, days: int, ca: Any, key_pem: str) -> Certificate:
-    ca_cert, ca_key = _ca_parts(ca)
+@gofunc(FUNCS, "genSignedCertWithKey", "string", "[]any", "[]any", "int", "sprig.certificate", "string")
+def _gen_signed_with_key(cn: str, ips: list, alternate_dns: list, days: int, ca: Certificate,
+                         key_pem: str) -> Certificate:
     key = _load_key(key_pem)
+    ca_cert, ca_key = _ca_parts(ca)
     return Certificate(_build_cert(cn, ips, alternate_dns, days, key, ca_cert, ca_key), _key_pem(key))
 
 
 @gofunc(FUNCS, "buildCustomCert", "string", "string")
 def _build_custom_cert(cert_b64: str, key_b64: str) -> Certificate:
     try:
-        cert = base64.b64decode(cert_b64).decode()
-        key = base64.b64decode(key_b64).decode()
-    except Exception as exc:
-        raise FuncError("unable to decode base64 certificate or key") from exc
-    return Certificate(cert, key)
+        cert = gobase.b64decode(cert_b64)
+    except gobase.CorruptInput:
+        raise FuncError("unable to decode base64 certificate") from None
+    try:
+        key = gobase.b64decode(key_b64)
+    except gobase.CorruptInput:
+        raise FuncError("unable to decode base64 private key") from None
+    _parse_certificate_pem(cert.decode(errors="replace"), "decodedCert.Bytes")
+    try:
+        _parse_private_key_pem(key.decode(errors="replace"))
+    except ValueError as exc:
+        raise FuncError(f"error parsing private key: {exc}") from None
+    return Certificate(cert.decode(errors="replace"), key.decode(errors="replace"))
 
 
 @gofunc(FUNCS, "genPrivateKey", "string")
@@ -207,7 +277,7 @@ _CLASSES = {"V": "AEIOU", "C": "BCDFGHJKLMNPQRSTVWXYZ", "v": "aeiou", "c": "bcdf
             "x": "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()"}
 
 
-@gofunc(FUNCS, "derivePassword", "int", "string", "string", "string", "string")
+@gofunc(FUNCS, "derivePassword", "uint32", "string", "string", "string", "string")
 def _derive_password(counter: int, password_type: str, password: str, user: str, site: str) -> str:
     """The Masterpassword algorithm as Sprig implements it."""
     templates = _TEMPLATES.get(password_type)
@@ -239,24 +309,33 @@ def _encrypt_aes(password: str, plaintext: str) -> str:
 
 @gofunc(FUNCS, "decryptAES", "string", "string")
 def _decrypt_aes(password: str, encoded: str) -> str:
+    """Sprig's decryptAES: the first block is the IV and the last byte says how much padding to cut, unchecked
+    (Go panics where the input is too short or not whole blocks; the template reports the panic)."""
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
     try:
-        raw = base64.b64decode(encoded)
-    except Exception:
-        return ""
-    if len(raw) < 16 or len(raw) % 16:
-        return ""
+        raw = gobase.b64decode(encoded)
+    except gobase.CorruptInput as exc:
+        raise FuncError(str(exc)) from None
+    if len(raw) < 16:
+        raise FuncError(f"runtime error: slice bounds out of range [:16] with capacity {len(raw)}")
+    if len(raw) % 16:
+        raise FuncError("crypto/cipher: input not full blocks")
+    if len(raw) == 16:
+        raise FuncError("runtime error: index out of range [-1]")
     key = password.encode().ljust(32, b"\x00")[:32]
     decryptor = Cipher(algorithms.AES(key), modes.CBC(raw[:16])).decryptor()
     data = decryptor.update(raw[16:]) + decryptor.finalize()
-    pad = data[-1] if data else 0
-    return data[:-pad].decode("utf-8", errors="replace") if 0 < pad <= 16 else ""
+    if data[-1] > len(data):
+        raise FuncError(f"runtime error: slice bounds out of range [:{len(data) - data[-1]}]")
+    return data[:len(data) - data[-1]].decode("utf-8", errors="replace")
 
 
 @gofunc(FUNCS, "randBytes", "int")
 def _rand_bytes(count: int) -> str:
-    return base64.b64encode(os.urandom(max(count, 0))).decode()
+    if count < 0:
+        raise FuncError("runtime error: makeslice: len out of range")
+    return base64.b64encode(os.urandom(count)).decode()
 
 
 @gofunc(FUNCS, "randInt", "int", "int")

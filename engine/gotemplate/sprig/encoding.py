@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import posixpath
 import uuid
 import zlib
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from engine.gotemplate import gobase, gourl
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
+from engine.gotemplate.gotypes import go_type_name
 from engine.gotemplate.sprig.conversion import strval
 
 FUNCS: FuncMap = {}
@@ -25,16 +25,9 @@ def _b64enc(text: str) -> str:
 @gofunc(FUNCS, "b64dec", "string")
 def _b64dec(text: str) -> str:
     try:
-        return base64.b64decode(text.encode(), validate=True).decode("utf-8", errors="replace")
-    except (binascii.Error, ValueError) as exc:
-        return f"illegal base64 data at input byte {_bad_offset(text)}" if text else ""
-
-
-def _bad_offset(text: str) -> int:
-    for i, char in enumerate(text):
-        if not (char.isalnum() or char in "+/="):
-            return i
-    return len(text) - len(text) % 4
+        return gobase.b64decode(text).decode("utf-8", errors="replace")
+    except gobase.CorruptInput as exc:
+        return str(exc)
 
 
 @gofunc(FUNCS, "b32enc", "string")
@@ -45,9 +38,9 @@ def _b32enc(text: str) -> str:
 @gofunc(FUNCS, "b32dec", "string")
 def _b32dec(text: str) -> str:
     try:
-        return base64.b32decode(text.encode()).decode("utf-8", errors="replace")
-    except (binascii.Error, ValueError):
-        return "illegal base32 data at input byte 0"
+        return gobase.b32decode(text).decode("utf-8", errors="replace")
+    except gobase.CorruptInput as exc:
+        return str(exc)
 
 
 def _hash(name: str, algorithm: str) -> None:
@@ -143,20 +136,33 @@ def _uuidv4() -> str:
 
 @gofunc(FUNCS, "urlParse", "string")
 def _url_parse(text: str) -> dict:
-    parts = urlsplit(text)
-    userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
-    return {"scheme": parts.scheme, "host": parts.netloc.rsplit("@", 1)[-1], "hostname": parts.hostname or "",
-            "path": parts.path, "query": parts.query, "opaque": "", "fragment": parts.fragment,
-            "userinfo": userinfo}
+    try:
+        url = gourl.parse(text)
+    except gourl.URLError as exc:
+        raise FuncError(f"unable to parse url: {exc}") from None
+    return {"scheme": url.scheme, "host": url.host, "hostname": url.hostname, "path": url.path,
+            "query": url.raw_query, "opaque": url.opaque, "fragment": url.fragment, "userinfo": url.userinfo}
+
+
+def _url_part(parts: dict, key: str) -> str:
+    value = parts.get(key, "")
+    if not isinstance(value, str):
+        raise FuncError(f"unable to parse {key} key, must be of type string, but {go_type_name(value)} found")
+    return value
 
 
 @gofunc(FUNCS, "urlJoin", "map")
 def _url_join(parts: dict) -> str:
-    netloc = str(parts.get("host", ""))
-    if parts.get("userinfo"):
-        netloc = f"{parts['userinfo']}@{netloc}"
-    return urlunsplit((str(parts.get("scheme", "")), netloc, str(parts.get("path", "")),
-                       str(parts.get("query", "")), str(parts.get("fragment", ""))))
+    url = gourl.URL(scheme=_url_part(parts, "scheme"), host=_url_part(parts, "host"), path=_url_part(parts, "path"),
+                    raw_query=_url_part(parts, "query"), opaque=_url_part(parts, "opaque"),
+                    fragment=_url_part(parts, "fragment"))
+    userinfo = _url_part(parts, "userinfo")
+    if userinfo:
+        try:
+            url.user = gourl.parse(f"proto://{userinfo}@host").user
+        except gourl.URLError as exc:
+            raise FuncError(f"unable to parse userinfo in dict: {exc}") from None
+    return str(url)
 
 
 @gofunc(FUNCS, "getHostByName", "string")

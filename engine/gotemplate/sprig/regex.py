@@ -71,21 +71,29 @@ def _split(pattern: str, text: str, count: int) -> StrList:
     return StrList(parts)
 
 
+def _compile_quote(pattern: str) -> str:
+    """How regexp.MustCompile quotes the pattern in its panic: backquoted when Go's CanBackquote allows."""
+    if all(c == "\t" or (c >= " " and c not in "`\x7f\ufeff") for c in pattern):
+        return f"`{pattern}`"
+    from engine.gotemplate.gofmt import go_quote
+
+    return go_quote(pattern)
+
+
 def _register(name: str, params: tuple[str, ...], impl, safe_default=None) -> None:
-    """``name`` panics on a bad pattern (Go's MustCompile); ``mustName`` returns the error."""
-    def must(*args):
-        return impl(*args)
-
+    """``name`` panics on a bad pattern (Go's MustCompile) or, given ``safe_default``, ignores it;
+    ``mustName`` returns the compile error itself."""
     def plain(*args):
-        if safe_default is not None:
-            try:
-                return impl(*args)
-            except FuncError:
+        try:
+            return impl(*args)
+        except FuncError as exc:
+            if safe_default is not None:
                 return safe_default()
-        return impl(*args)
+            raise FuncError(f"regexp: Compile({_compile_quote(args[0])}): {exc}") from None
 
+    must = "must" + name[0].upper() + name[1:]
     FUNCS[name] = GoFunc(name, plain, params)
-    FUNCS["must" + name[0].upper() + name[1:]] = GoFunc(name, must, params)
+    FUNCS[must] = GoFunc(must, impl, params)
 
 
 _register("regexMatch", ("string", "string"), lambda p, s: compile_go(p).search(s) is not None, lambda: False)

@@ -74,11 +74,11 @@ def parse_version(text: str) -> Version:
     """semver.NewVersion (lenient: ``1``, ``1.2``, leading ``v``)."""
     match = _VERSION.match(text.strip()) if text else None
     if not match:
-        raise SemverError("Invalid Semantic Version")
+        raise SemverError("invalid semantic version")
     major, minor, patch, pre, meta = match.groups()
     for part in (minor, patch):
         if part is not None and len(part) > 1 and part.startswith("0"):
-            raise SemverError("Invalid Semantic Version")
+            raise SemverError("invalid semantic version")
     return Version(int(major), int(minor or 0), int(patch or 0), pre or "", meta or "", text)
 
 

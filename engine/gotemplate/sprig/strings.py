@@ -76,13 +76,24 @@ def _repeat(count: int, text: str) -> str:
     return text * count
 
 
+def go_string_slice(text: str, start: int | None, end: int | None) -> str:
+    """Go's ``s[start:end]`` on the UTF-8 bytes of ``text``, with the runtime's panic messages."""
+    data = text.encode()
+    if end is not None and not 0 <= end <= len(data):
+        raise FuncError(f"runtime error: slice bounds out of range [:{end}] with length {len(data)}")
+    stop = len(data) if end is None else end
+    if start is not None and not 0 <= start <= stop:
+        raise FuncError(f"runtime error: slice bounds out of range [{start}:{stop}]")
+    return data[start or 0:stop].decode(errors="replace")
+
+
 @gofunc(FUNCS, "substr", "int", "int", "string")
 def _substr(start: int, end: int, text: str) -> str:
     if start < 0:
-        return text[:end]
-    if end < 0 or end > len(text):
-        return text[start:]
-    return text[start:end]
+        return go_string_slice(text, None, end)
+    if end < 0 or end > len(text.encode()):
+        return go_string_slice(text, start, None)
+    return go_string_slice(text, start, end)
 
 
 @gofunc(FUNCS, "nospace", "string")
@@ -92,31 +103,46 @@ def _nospace(text: str) -> str:
 
 @gofunc(FUNCS, "trunc", "int", "string")
 def _trunc(count: int, text: str) -> str:
-    if count < 0 and len(text) + count > 0:
-        return text[len(text) + count:]
-    if count >= 0 and len(text) > count:
-        return text[:count]
+    size = len(text.encode())
+    if count < 0 and size + count > 0:
+        return go_string_slice(text, size + count, None)
+    if count >= 0 and size > count:
+        return go_string_slice(text, None, count)
     return text
+
+
+def _abbreviate_full(data: bytes, offset: int, width: int) -> bytes:
+    """goutils.AbbreviateFull on bytes, as Go indexes strings (its error cases return "")."""
+    if not data:
+        return b""
+    if width < 4:
+        return b""
+    if len(data) <= width:
+        return data
+    offset = min(offset, len(data))
+    if len(data) - offset < width - 3:
+        offset = len(data) - (width - 3)
+    if offset <= 4:
+        return data[:width - 3] + b"..."
+    if width < 7:
+        return b""
+    if offset + width - 3 < len(data):
+        return b"..." + _abbreviate_full(data[offset:], 0, width - 3)
+    return b"..." + data[len(data) - (width - 3):]
 
 
 @gofunc(FUNCS, "abbrev", "int", "string")
 def _abbrev(width: int, text: str) -> str:
-    if width < 4 or len(text) <= width:
+    if width < 4:
         return text
-    return text[:width - 3] + "..."
+    return _abbreviate_full(text.encode(), 0, width).decode(errors="replace")
 
 
 @gofunc(FUNCS, "abbrevboth", "int", "int", "string")
 def _abbrevboth(left: int, right: int, text: str) -> str:
-    if right < 4 or (left > 0 and right < 7) or len(text) <= right:
+    if right < 4 or (left > 0 and right < 7):
         return text
-    if left <= 4:
-        return _abbrev(right, text)
-    if left > len(text):
-        left = len(text)
-    if len(text) - left < right - 3:
-        left = len(text) - (right - 3)
-    return "..." + _abbrev(right - 3, text[left:])
+    return _abbreviate_full(text.encode(), left, right).decode(errors="replace")
 
 
 @gofunc(FUNCS, "initials", "string")
@@ -214,7 +240,7 @@ def _cat(*values: Any) -> str:
 
 @gofunc(FUNCS, "indent", "int", "string")
 def _indent(spaces: int, text: str) -> str:
-    pad = " " * spaces
+    pad = _repeat(spaces, " ")
     return pad + text.replace("\n", "\n" + pad)
 
 
@@ -305,6 +331,8 @@ def _join(sep: str, values: Any) -> str:
 
 @gofunc(FUNCS, "sortAlpha", "any")
 def _sort_alpha(values: Any) -> StrList:
+    if not isinstance(values, (list, tuple)):  # Sprig wraps anything else, nil included, as one string
+        return StrList([strval(values)])
     return StrList(sorted(strslice(values)))
 
 
