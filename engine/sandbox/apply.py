@@ -23,13 +23,14 @@ def _list_key(item: Any, keys: tuple[str, ...]) -> str | None:
     return json.dumps(key, separators=(",", ":"), sort_keys=True)
 
 
-def field_paths(obj: dict[str, Any]) -> set[Path]:
-    """Every field path an object sets (leaves, map markers and list-map elements)."""
+def field_paths(obj: dict[str, Any], applied: bool = False) -> set[Path]:
+    """Every field path an object sets (leaves, list-map elements and, for updates, map markers: an apply
+    configuration owns a map's keys, not the map, as structured-merge-diff records it)."""
     out: set[Path] = set()
 
     def walk(value: Any, path: Path, names: tuple[str, ...]) -> None:
         if isinstance(value, dict):
-            if names and names[-1] in MAP_FIELDS:
+            if names and names[-1] in MAP_FIELDS and not applied:
                 out.add((*path, (".", "")))
             for key, child in value.items():
                 if not path and key in _SKIPPED_TOP:
@@ -175,7 +176,7 @@ def server_side_apply(live: dict[str, Any] | None, applied: dict[str, Any], mana
     current = copy.deepcopy(live) if live else {}
     entries = list((current.get("metadata") or {}).get("managedFields") or [])
     owned = {(e.get("manager"), e.get("operation")): decode_fields(e.get("fieldsV1") or {}) for e in entries}
-    new_paths = field_paths(applied)
+    new_paths = field_paths(applied, applied=True)
     conflicts = []
     for (other, operation), paths in owned.items():
         if other == manager and operation == "Apply":
@@ -198,7 +199,13 @@ def server_side_apply(live: dict[str, Any] | None, applied: dict[str, Any], mana
                 owned[key] = owned[key] - new_paths
     previous = owned.get((manager, "Apply"), set())
     others = set().union(*(p for k, p in owned.items() if k != (manager, "Apply"))) if owned else set()
-    for path in sorted(previous - new_paths - others, key=len, reverse=True):
+    removed = previous - new_paths - others
+    # a list element no manager applies any more goes as a whole, before its fields (removing a key field
+    # first would leave an element that no key finds)
+    elements = {p[:-1] for p in removed if p[-1][0] == "." and len(p) > 1 and p[-2][0] == "k"}
+    for path in sorted(elements, key=len, reverse=True) + sorted(removed, key=len, reverse=True):
+        if path not in elements and any(path[:len(e)] == e for e in elements):
+            continue
         _remove_path(current, path)
         _prune_empty(current, path)
     result = _merge(current, applied, ())

@@ -1,11 +1,14 @@
 """Defaulting the API server applies on write (what a real cluster stores beyond what was sent)."""
 from __future__ import annotations
 
+import copy
 import ipaddress
 import itertools
+import secrets
 from typing import Any
 
 _service_ips = itertools.count(1)
+_node_ports = itertools.count(0)
 
 
 def _container(container: dict[str, Any]) -> None:
@@ -70,7 +73,18 @@ def statefulset(obj: dict[str, Any]) -> None:
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("podManagementPolicy", "OrderedReady")
     spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    spec.setdefault("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
+    for claim in spec.get("volumeClaimTemplates") or []:
+        if isinstance(claim, dict):
+            claim.setdefault("apiVersion", "v1")
+            claim.setdefault("kind", "PersistentVolumeClaim")
+            persistent_volume_claim(claim)
+            claim.setdefault("status", {"phase": "Pending"})
     _template(spec)
+
+
+def persistent_volume_claim(obj: dict[str, Any]) -> None:
+    obj.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
 
 
 def daemonset(obj: dict[str, Any]) -> None:
@@ -81,15 +95,48 @@ def daemonset(obj: dict[str, Any]) -> None:
     _template(spec)
 
 
-def job(obj: dict[str, Any]) -> None:
-    spec = obj.setdefault("spec", {})
+def _job_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("backoffLimit", 6)
     spec.setdefault("completions", 1)
     spec.setdefault("parallelism", 1)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
     _template(spec)
-    template = spec.get("template") or {}
-    if isinstance(template.get("spec"), dict) and template["spec"].get("restartPolicy") == "Always":
-        template["spec"]["restartPolicy"] = "Never"
+
+
+def job(obj: dict[str, Any]) -> None:
+    """The Job strategy's defaults, and the selector and labels it generates (``generateSelector``): the
+    controller-uid label unless ``manualSelector`` is set."""
+    spec = obj.setdefault("spec", {})
+    _job_spec(spec)
+    metadata = obj.get("metadata") or {}
+    if spec.get("manualSelector") or not metadata.get("uid") or metadata.get("generation", 1) > 1:
+        return
+    if "manualSelector" in spec or (spec.get("selector") or {}).get("matchLabels", {}).get(
+            "batch.kubernetes.io/controller-uid") == metadata["uid"]:
+        return
+    spec["manualSelector"] = False
+    uid, name = metadata["uid"], metadata.get("name", "")
+    generated = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
+                 "controller-uid": uid, "job-name": name}
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {}).setdefault("labels", {}).update(generated)
+    selector = spec.setdefault("selector", {})
+    selector.setdefault("matchLabels", {})["batch.kubernetes.io/controller-uid"] = uid
+    if not metadata.get("labels"):
+        metadata["labels"] = dict(generated)
+
+
+def cronjob(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict) and isinstance(job_template.get("spec"), dict):
+        _template(job_template["spec"])
 
 
 def service(obj: dict[str, Any]) -> None:
@@ -103,20 +150,79 @@ def service(obj: dict[str, Any]) -> None:
         spec.setdefault("clusterIPs", [spec["clusterIP"]])
         spec.setdefault("ipFamilies", ["IPv4"])
         spec.setdefault("ipFamilyPolicy", "SingleStack")
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
     for port in spec.get("ports") or []:
         if isinstance(port, dict):
             port.setdefault("protocol", "TCP")
-            port.setdefault("targetPort", port.get("port"))
+            if not port.get("targetPort"):
+                port["targetPort"] = port.get("port")
+            if spec["type"] in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
+                port["nodePort"] = 30000 + next(_node_ports) % 2768
+
+
+_TOKEN_SOURCES = [
+    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+    {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                    "fieldPath": "metadata.namespace"}}]}},
+    {"configMap": {"name": "openshift-service-ca.crt", "items": [{"key": "service-ca.crt", "path": "service-ca.crt"}]}}]
+
+
+def _service_account_admission(spec: dict[str, Any]) -> None:
+    """The ServiceAccount and DefaultTolerationSeconds admission plugins: a projected token volume mounted in
+    every container (its name has a random suffix, as on a cluster) and the not-ready/unreachable tolerations."""
+    if spec.get("automountServiceAccountToken") is not False:
+        name = "kube-api-access-" + "".join(secrets.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+        spec.setdefault("volumes", []).append({"name": name, "projected": {
+            "sources": copy.deepcopy(_TOKEN_SOURCES), "defaultMode": 420}})
+        for container in spec.get("containers") or []:
+            if isinstance(container, dict):
+                container.setdefault("volumeMounts", []).append(
+                    {"name": name, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"})
+    tolerations = spec.setdefault("tolerations", [])
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(isinstance(t, dict) and t.get("key") == key for t in tolerations):
+            tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})
 
 
 def pod(obj: dict[str, Any]) -> None:
-    pod_spec(obj.setdefault("spec", {}))
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("serviceAccountName", "default")
+    if (obj.get("metadata") or {}).get("generation", 1) == 1 and "resourceVersion" not in (obj.get("metadata") or {}):
+        _service_account_admission(spec)
+    pod_spec(spec)
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     obj.setdefault("status", {"phase": "Pending"})
+
+
+def horizontal_pod_autoscaler(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("minReplicas", 1)
+    if obj.get("apiVersion") == "autoscaling/v2" and not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": 80}}}]
+
+
+def role(obj: dict[str, Any]) -> None:
+    """``rules`` has no omitempty in Go: a role without rules is written with ``rules: null``."""
+    if not obj.get("rules"):
+        obj["rules"] = None
+
+
+def custom_resource_definition(obj: dict[str, Any]) -> None:
+    obj.setdefault("spec", {}).setdefault("conversion", {"strategy": "None"})
 
 
 DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): statefulset,
               ("apps", "DaemonSet"): daemonset, ("batch", "Job"): job, ("", "Service"): service,
-              ("", "Pod"): pod}
+              ("", "Pod"): pod, ("", "PersistentVolumeClaim"): persistent_volume_claim,
+              ("batch", "CronJob"): cronjob,
+              ("rbac.authorization.k8s.io", "Role"): role, ("rbac.authorization.k8s.io", "ClusterRole"): role,
+              ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler, ("apiextensions.k8s.io", "CustomResourceDefinition"):
+              custom_resource_definition}
 
 
 def apply_defaults(group: str, kind: str, obj: dict[str, Any]) -> None:
