@@ -5,21 +5,19 @@ schema. One ``Node`` API serves both, so decoding, pruning and server-side apply
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-SCHEMA_VERSION = "v1.36.0-local"
+from engine.kube import schemas
+
+SERVED_VERSION = "1.36"  # the kube-apiserver version the sandbox answers as
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 
 
-@functools.cache
 def definitions() -> dict[str, dict[str, Any]]:
     """Every definition of kube-apiserver's OpenAPI document, by its Go package path and type name."""
-    path = resources.files("kubernetes_validate") / "kubernetes-json-schema" / SCHEMA_VERSION / "_definitions.json"
-    return json.loads(path.read_text())["$defs"]
+    return schemas.definitions(schemas.schema_version(SERVED_VERSION))
 
 
 @functools.cache
