@@ -16,7 +16,7 @@ from engine.sandbox.validation import custom
 
 FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
 _ROOT = {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
-         "metadata": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
+         "metadata": {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}}
 
 
 def target(resource: Resource, name: str = "") -> decoding.Target:
@@ -65,6 +65,18 @@ def decode_write(resource: Resource, crd_schema: dict[str, Any] | None, obj: dic
     return obj
 
 
+def typed_node(resource: Resource, crd_schema: dict[str, Any] | None) -> Node:
+    """The schema objects of a resource are typed with: the built-in kind's, or the CRD's structural schema
+    with ObjectMeta as its metadata (no schema at all: every value's type deduced)."""
+    if not resource.custom:
+        return kind_schema(resource.group, resource.version, resource.kind) or Node.of({})
+    if crd_schema is None:
+        return Node.of({})
+    schema = copy.deepcopy(crd_schema)
+    schema["properties"] = {**(schema.get("properties") or {}), **_ROOT}
+    return Node.of(schema)
+
+
 def decode_apply(resource: Resource, crd_schema: dict[str, Any] | None, applied: dict[str, Any],
                  name: str) -> dict[str, Any]:
     """An apply configuration typed as structured-merge-diff types it (500 on wrong types or fields)."""
@@ -72,17 +84,8 @@ def decode_apply(resource: Resource, crd_schema: dict[str, Any] | None, applied:
         raise bad_request(f"invalid object type: {applied.get('apiVersion') or '/'}, Kind={applied.get('kind') or ''}"
                           if applied.get("apiVersion") else f"invalid object type: /, Kind={applied.get('kind') or ''}")
     check_type_meta(resource, applied)
-    if resource.custom:
-        if crd_schema is None:
-            return applied
-        schema = copy.deepcopy(crd_schema)
-        schema["properties"] = {**(schema.get("properties") or {}), **_ROOT}
-        node = Node.of(schema)
-    else:
-        node = kind_schema(resource.group, resource.version, resource.kind)
-        if node is None:
-            return applied
-    return decoding.decode_apply(node, applied, target(resource, name))
+    node = typed_node(resource, crd_schema)
+    return decoding.decode_apply(node, applied, target(resource, name)) if node.raw else applied
 
 
 def prepare_custom(crd_version: dict[str, Any] | None, obj: dict[str, Any], old: dict[str, Any] | None,

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from engine.sandbox import admission, decoding
 from engine.sandbox import apply as ssa
-from engine.sandbox.defaults import apply_defaults
+from engine.sandbox.defaults import apply_defaults, prepare
 from engine.sandbox.errors import APIError, ConcurrentWrite, already_exists, bad_request, conflict, not_found
 from engine.sandbox.patches import json_patch, merge_patch, strategic_merge
 from engine.sandbox.registry import Registry, Resource
@@ -59,6 +59,13 @@ class Request:
 
 
 WRITE_ATTEMPTS = 10
+# The kinds whose registry strategy keeps metadata.generation (bumped when the spec changes).
+GENERATION_KINDS = {("apps", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")} | {
+    ("batch", "Job"), ("batch", "CronJob"), ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "NetworkPolicy"),
+    ("networking.k8s.io", "IngressClass"), ("policy", "PodDisruptionBudget"), ("", "Pod"),
+    ("", "ReplicationController"), ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration")}
 
 
 class API:
@@ -106,14 +113,42 @@ class API:
     def _crd_schema(self, resource: Resource) -> dict[str, Any] | None:
         return ((self._crd(resource) or {}).get("schema") or {}).get("openAPIV3Schema")
 
-    def _admit(self, resource: Resource, obj: dict[str, Any], old: dict[str, Any] | None,
-               warnings: list[str]) -> None:
-        """Defaults, then validation (422) — the last step before storing."""
+    def _default(self, resource: Resource, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+        """The scheme's defaulting (before ownership is recorded, so an Update owns what it defaulted)."""
         self._normalize(resource, obj)
         if resource.custom:
             version = self._crd(resource)
             admission.prepare_custom(version, obj, old, resource.subresources.count("status") > 0)
+
+    def _admit(self, resource: Resource, obj: dict[str, Any], old: dict[str, Any] | None,
+               warnings: list[str]) -> None:
+        """What registry and admission add (after ownership is recorded, so no manager owns it), then
+        validation (422) — the last step before storing."""
+        prepare(resource.group, resource.kind, obj, old)
         warnings += validate(resource.group, resource.kind, obj, old, self._crd_schema(resource))
+
+    def _ownership(self, resource: Resource) -> ssa.Ownership:
+        return ssa.Ownership(admission.typed_node(resource, self._crd_schema(resource)),
+                             "status" in resource.subresources, unstructured=resource.custom)
+
+    def _record_update(self, resource: Resource, before: dict[str, Any] | None, after: dict[str, Any],
+                       manager: str, subresource: str = "") -> None:
+        """The managedFields after an Update by ``manager``: ownership starts from the entries the request sent
+        (clients may rewrite them, as helm does when moving a release to server-side apply), else from the
+        live object's; an empty list wipes them."""
+        metadata = after.setdefault("metadata", {})
+        sent = metadata.get("managedFields")
+        if ssa.is_reset(sent):
+            metadata.pop("managedFields", None)
+            return
+        managers = ssa.decode_managers(sent) or ssa.decode_managers((before or {}).get("metadata", {}).get(
+            "managedFields"))
+        managers = self._ownership(resource).update(before, after, managers, manager or "unknown",
+                                                    resource.group_version, now())
+        for entry in managers:
+            if entry.manager == (manager or "unknown") and entry.operation == "Update" and subresource:
+                entry.subresource = subresource
+        metadata["managedFields"] = ssa.encode_managers(managers)
 
     def _write_new(self, resource: Resource, namespace: str, obj: dict[str, Any], manager: str,
                    dry_run: bool = False, warnings: list[str] | None = None) -> dict[str, Any]:
@@ -124,18 +159,16 @@ class API:
             metadata["namespace"] = namespace
         else:
             metadata.pop("namespace", None)
-        if "spec" in obj or resource.custom:
+        if resource.custom or (resource.group, resource.kind) in GENERATION_KINDS:
             metadata["generation"] = 1
         self._shape(resource, obj)
-        self._admit(resource, obj, None, warnings if warnings is not None else [])
-        if resource.kind in ("Service", "Namespace") or "spec" not in obj and not resource.custom:
-            metadata.pop("generation", None)
+        self._default(resource, obj, None)
         if not metadata.get("managedFields"):
-            ssa.record_update(None, obj, manager or "unknown", now())
+            self._record_update(resource, None, obj, manager)
+        self._admit(resource, obj, None, warnings if warnings is not None else [])
         if resource.kind == "Namespace":
             obj.setdefault("spec", {"finalizers": ["kubernetes"]})
             obj["status"] = {"phase": "Active"}
-            metadata.setdefault("labels", {})["kubernetes.io/metadata.name"] = metadata["name"]
         if resource.kind == "CustomResourceDefinition":
             self._establish(obj)
         if dry_run:
@@ -242,13 +275,14 @@ class API:
             after = {**before, "status": after.get("status"), "metadata": {**before["metadata"]}}
             metadata = after["metadata"]
         self._shape(req.resource, after)
-        self._admit(req.resource, after, before, req.warnings)
+        self._default(req.resource, after, before)
         if "generation" in before["metadata"]:
             spec_changed = {k: v for k, v in before.items() if k not in ("metadata", "status")} != \
                            {k: v for k, v in after.items() if k not in ("metadata", "status")}
             metadata["generation"] = before["metadata"]["generation"] + (1 if spec_changed else 0)
         if operation == "Update":
-            ssa.record_update(before, after, req.manager or "unknown", now())
+            self._record_update(req.resource, before, after, req.manager, req.subresource)
+        self._admit(req.resource, after, before, req.warnings)
         if req.dry_run:
             return after
         finished = bool(metadata.get("deletionTimestamp")) and not metadata.get("finalizers")
@@ -301,10 +335,8 @@ class API:
         self._check_preconditions(req, before, body)
         after = admission.decode_write(req.resource, self._crd_schema(req.resource), body, req.query, req.warnings)
         sent_rv = (after.get("metadata") or {}).get("resourceVersion")
-        if "managedFields" not in (body.get("metadata") or {}):
-            after.setdefault("metadata", {})["managedFields"] = before["metadata"].get("managedFields")
-        elif not body["metadata"]["managedFields"]:
-            after["metadata"]["managedFields"] = None  # an explicit empty list wipes ownership
+        if "managedFields" in (body.get("metadata") or {}):  # decoding drops an empty list: keep the request's
+            after.setdefault("metadata", {})["managedFields"] = body["metadata"]["managedFields"]
         try:
             return self._store_update(req, before, after)
         except ConcurrentWrite:
@@ -376,7 +408,10 @@ class API:
         sent_rv = applied["metadata"].pop("resourceVersion", None)
         if sent_rv and (existing is None or str(sent_rv) != existing["metadata"]["resourceVersion"]):
             raise conflict(req.resource.plural, req.name, req.resource.group)
-        result = ssa.server_side_apply(existing, applied, manager, force, now())
+        managers = ssa.decode_managers((existing or {}).get("metadata", {}).get("managedFields"))
+        result, managers = self._ownership(req.resource).apply(existing, applied, managers, manager, force,
+                                                               req.resource.group_version, now())
+        result.setdefault("metadata", {})["managedFields"] = ssa.encode_managers(managers)
         if existing is None:
             self._check_namespace(req, creating=True, name=req.name)
             result["metadata"].pop("resourceVersion", None)
@@ -414,7 +449,6 @@ class API:
             metadata = obj["metadata"]
             if resource.kind == "Namespace" and not metadata.get("deletionTimestamp"):
                 metadata["deletionTimestamp"] = now()
-                metadata["deletionGracePeriodSeconds"] = 0
                 obj["status"] = {"phase": "Terminating"}
                 metadata["resourceVersion"] = str(self.store.next_rv())
                 self.store.put(self.bucket(resource), namespace, name, obj, "MODIFIED")

@@ -1,4 +1,10 @@
-"""Defaulting the API server applies on write (what a real cluster stores beyond what was sent)."""
+"""What a real cluster stores beyond what was sent, in two steps as kube-apiserver takes them:
+
+- ``apply_defaults``: the scheme's defaulting functions (``SetDefaults_*``), run when a body is decoded, so
+  the writer of an Update owns the defaulted fields (and an Apply, which defaults after merging, does not);
+- ``prepare``: what the registry and the admission plugins add after field ownership is recorded (a
+  Service's cluster IPs and node ports, a Job's generated selector, a Pod's service-account token and
+  tolerations, a claim's protection finalizer), which therefore no manager owns."""
 from __future__ import annotations
 
 import copy
@@ -106,24 +112,28 @@ def _job_spec(spec: dict[str, Any]) -> None:
 
 
 def job(obj: dict[str, Any]) -> None:
-    """The Job strategy's defaults, and the selector and labels it generates (``generateSelector``): the
-    controller-uid label unless ``manualSelector`` is set."""
     spec = obj.setdefault("spec", {})
     _job_spec(spec)
+    spec.setdefault("manualSelector", False)
+
+
+def _generate_job_selector(obj: dict[str, Any]) -> None:
+    """The Job strategy's generateSelector: the controller-uid and job-name labels, unless the selector is
+    manual."""
+    spec = obj.setdefault("spec", {})
     metadata = obj.get("metadata") or {}
-    if spec.get("manualSelector") or not metadata.get("uid") or metadata.get("generation", 1) > 1:
+    if spec.get("manualSelector") is True:
         return
-    if "manualSelector" in spec or (spec.get("selector") or {}).get("matchLabels", {}).get(
-            "batch.kubernetes.io/controller-uid") == metadata["uid"]:
-        return
-    spec["manualSelector"] = False
     uid, name = metadata["uid"], metadata.get("name", "")
     generated = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
                  "controller-uid": uid, "job-name": name}
     template = spec.setdefault("template", {})
-    template.setdefault("metadata", {}).setdefault("labels", {}).update(generated)
-    selector = spec.setdefault("selector", {})
-    selector.setdefault("matchLabels", {})["batch.kubernetes.io/controller-uid"] = uid
+    labels = template.setdefault("metadata", {}).setdefault("labels", {})
+    for key, value in generated.items():
+        labels.setdefault(key, value)
+    selector = spec.get("selector") or {}
+    spec["selector"] = selector
+    selector.setdefault("matchLabels", {}).setdefault("batch.kubernetes.io/controller-uid", uid)
     if not metadata.get("labels"):
         metadata["labels"] = dict(generated)
 
@@ -145,11 +155,6 @@ def service(obj: dict[str, Any]) -> None:
     spec.setdefault("sessionAffinity", "None")
     if spec["type"] != "ExternalName":
         spec.setdefault("internalTrafficPolicy", "Cluster")
-        if spec.get("clusterIP") != "None" and not spec.get("clusterIP"):
-            spec["clusterIP"] = str(ipaddress.ip_address("10.96.0.0") + next(_service_ips))
-        spec.setdefault("clusterIPs", [spec["clusterIP"]])
-        spec.setdefault("ipFamilies", ["IPv4"])
-        spec.setdefault("ipFamilyPolicy", "SingleStack")
     if spec["type"] in ("NodePort", "LoadBalancer"):
         spec.setdefault("externalTrafficPolicy", "Cluster")
     for port in spec.get("ports") or []:
@@ -157,8 +162,30 @@ def service(obj: dict[str, Any]) -> None:
             port.setdefault("protocol", "TCP")
             if not port.get("targetPort"):
                 port["targetPort"] = port.get("port")
-            if spec["type"] in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
-                port["nodePort"] = 30000 + next(_node_ports) % 2768
+
+
+_ALLOCATED = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
+
+
+def _allocate_service(obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+    """The Service REST storage: cluster IPs and node ports are allocated once and kept on update."""
+    spec = obj.setdefault("spec", {})
+    old_spec = (old or {}).get("spec") or {}
+    for key in _ALLOCATED:
+        if key not in spec and key in old_spec and spec.get("type") != "ExternalName":
+            spec[key] = copy.deepcopy(old_spec[key])
+    if spec.get("type") != "ExternalName":
+        if spec.get("clusterIP") != "None" and not spec.get("clusterIP"):
+            spec["clusterIP"] = str(ipaddress.ip_address("10.96.0.0") + next(_service_ips))
+        spec.setdefault("clusterIPs", [spec["clusterIP"]])
+        spec.setdefault("ipFamilies", ["IPv4"])
+        spec.setdefault("ipFamilyPolicy", "SingleStack")
+    old_ports = {(p.get("port"), p.get("protocol")): p.get("nodePort") for p in old_spec.get("ports") or []
+                 if isinstance(p, dict) and p.get("nodePort")}
+    for port in spec.get("ports") or []:
+        if isinstance(port, dict) and spec["type"] in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
+            port["nodePort"] = old_ports.get((port.get("port"), port.get("protocol"))) or \
+                30000 + next(_node_ports) % 2768
 
 
 _TOKEN_SOURCES = [
@@ -188,14 +215,28 @@ def _service_account_admission(spec: dict[str, Any]) -> None:
 
 def pod(obj: dict[str, Any]) -> None:
     spec = obj.setdefault("spec", {})
-    spec.setdefault("serviceAccountName", "default")
-    if (obj.get("metadata") or {}).get("generation", 1) == 1 and "resourceVersion" not in (obj.get("metadata") or {}):
-        _service_account_admission(spec)
     pod_spec(spec)
     spec.setdefault("enableServiceLinks", True)
+
+
+def _admit_pod(obj: dict[str, Any]) -> None:
+    """The ServiceAccount, Priority and DefaultTolerationSeconds admission plugins, and the Pod strategy's
+    initial status."""
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    _service_account_admission(spec)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    obj.setdefault("status", {"phase": "Pending"})
+    obj["status"] = {"phase": "Pending"}
+
+
+def _protect_claim(obj: dict[str, Any]) -> None:
+    """The StorageObjectInUseProtection admission plugin's finalizer, and an unbound claim's status."""
+    finalizers = obj.setdefault("metadata", {}).setdefault("finalizers", [])
+    if "kubernetes.io/pvc-protection" not in finalizers:
+        finalizers.append("kubernetes.io/pvc-protection")
+    obj["status"] = {"phase": "Pending"}
 
 
 def horizontal_pod_autoscaler(obj: dict[str, Any]) -> None:
@@ -212,6 +253,12 @@ def role(obj: dict[str, Any]) -> None:
         obj["rules"] = None
 
 
+def namespace(obj: dict[str, Any]) -> None:
+    """The Namespace defaulter labels every namespace with its name."""
+    metadata = obj.setdefault("metadata", {})
+    metadata["labels"] = {**(metadata.get("labels") or {}), "kubernetes.io/metadata.name": metadata.get("name", "")}
+
+
 def custom_resource_definition(obj: dict[str, Any]) -> None:
     obj.setdefault("spec", {}).setdefault("conversion", {"strategy": "None"})
 
@@ -219,7 +266,7 @@ def custom_resource_definition(obj: dict[str, Any]) -> None:
 DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): statefulset,
               ("apps", "DaemonSet"): daemonset, ("batch", "Job"): job, ("", "Service"): service,
               ("", "Pod"): pod, ("", "PersistentVolumeClaim"): persistent_volume_claim,
-              ("batch", "CronJob"): cronjob,
+              ("batch", "CronJob"): cronjob, ("", "Namespace"): namespace,
               ("rbac.authorization.k8s.io", "Role"): role, ("rbac.authorization.k8s.io", "ClusterRole"): role,
               ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler, ("apiextensions.k8s.io", "CustomResourceDefinition"):
               custom_resource_definition}
@@ -229,3 +276,15 @@ def apply_defaults(group: str, kind: str, obj: dict[str, Any]) -> None:
     defaulter = DEFAULTERS.get((group, kind))
     if defaulter is not None:
         defaulter(obj)
+
+
+def prepare(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+    """What the registry and admission add to a create (``old`` is None) or an update, after ownership."""
+    if (group, kind) == ("", "Service"):
+        _allocate_service(obj, old)
+    elif old is None and (group, kind) == ("batch", "Job"):
+        _generate_job_selector(obj)
+    elif old is None and (group, kind) == ("", "Pod"):
+        _admit_pod(obj)
+    elif old is None and (group, kind) == ("", "PersistentVolumeClaim"):
+        _protect_claim(obj)

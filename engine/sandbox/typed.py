@@ -55,10 +55,6 @@ def list_relationship(node: Node) -> str:
     return "atomic"
 
 
-def _map_atomic(node: Node) -> bool:
-    return node.atomic
-
-
 def child(node: Node, key: str) -> Node:
     """The node of one key of a map or struct (deduced where the schema says nothing)."""
     declared = node.field(key)
@@ -337,7 +333,7 @@ def _remove(node: Node, value: Any, trie: dict[str, Any]) -> Any:
     shape = _shape(node, value)
     if shape == "list":
         if not value or list_relationship(node) == "atomic":
-            return value if value else value
+            return value
         kept = []
         for item in value:
             key = element_key(node, item)

@@ -3,7 +3,9 @@
 The cases are run by the corpus's own ``capture.py`` (imported, not copied), so the sandbox gets exactly the
 requests the real server got; the answers are scored with the rules of the corpus's ``compare.py``: a step
 matches when the status is equal and, for a Status answer, the reason and the set of (field, reason) causes
-are equal; for a stored object, when spec/data/type/rules/roleRef/subjects and labels/annotations are equal.
+are equal; for a stored object, when spec/data/type/rules/roleRef/subjects and labels/annotations are equal
+and, beyond compare.py, when managedFields (in their order, without times) and metadata bookkeeping
+(generation, finalizers, ...) are.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import yaml
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "apiserver-reference"
 # Cases whose real answers depend on timing (named in the corpus README): the garbage collector's delay, the
 # CRD's establishment race and a namespace kept Terminating by a finalizer.
+BOOKKEEPING = ("generation", "finalizers", "deletionGracePeriodSeconds", "ownerReferences", "generateName")
 TIMING_DEPENDENT = {"crd-cr-not-established", "meta-ownerref-missing-owner", "ns-terminating"}
 
 
@@ -78,8 +81,10 @@ def _allocated(spec: Any) -> Any:
     return spec
 
 
-def _object_view(obj: Any) -> Any:
-    """compare.py's view of a stored object (random allocations masked, see _allocated)."""
+def object_view(obj: Any) -> Any:
+    """compare.py's view of a stored object (random allocations masked, see _allocated), and what compare.py
+    leaves out: field ownership (managedFields without their times) and the bookkeeping a server writes into
+    metadata."""
     if not isinstance(obj, dict):
         return obj
     metadata = obj.get("metadata") or {}
@@ -90,7 +95,9 @@ def _object_view(obj: Any) -> Any:
     if obj.get("kind") == "Pod":  # the token volume's random suffix
         view["spec"] = json.loads(re.sub(r"kube-api-access-[a-z0-9]{5}", "kube-api-access-<random>",
                                          json.dumps(view.get("spec"))))
-    return view | {"labels": metadata.get("labels"), "annotations": metadata.get("annotations")}
+    view |= {"labels": metadata.get("labels"), "annotations": metadata.get("annotations")}
+    return view | {key: metadata.get(key) for key in BOOKKEEPING} | {"managedFields": [
+        {k: v for k, v in entry.items() if k != "time"} for entry in metadata.get("managedFields") or []]}
 
 
 @dataclass
@@ -123,7 +130,7 @@ def score(name: str, got: dict[str, Any]) -> list[StepScore]:
             ok = rr.get("reason") == (gr.get("reason") if isinstance(gr, dict) else None) and \
                 _causes(rr) == _causes(gr)
         elif ok and isinstance(rr, dict) and rr.get("kind"):
-            ok = _object_view(rr) == _object_view(gr)
+            ok = object_view(rr) == object_view(gr)
         detail = "" if ok else _difference(r, g)
         scores.append(StepScore(name, i, r.get("op", ""), r["status"], g.get("status"), ok, detail))
     return scores
@@ -135,7 +142,7 @@ def _difference(real: dict[str, Any], got: dict[str, Any]) -> str:
         describe = lambda s, r: f"{s} {r.get('reason', '') if isinstance(r, dict) else ''} " \
                                 f"{_causes(r)} {(r.get('message') or '')[:160] if isinstance(r, dict) else ''}"  # noqa: E731
         return f"real {describe(real.get('status'), rr)} | got {describe(got.get('status'), gr)}"
-    rv, gv = _object_view(rr), _object_view(gr)
+    rv, gv = object_view(rr), object_view(gr)
     return "stored object differs: " + "; ".join(
         f"{k}: real {json.dumps(rv.get(k))[:300]} got {json.dumps(gv.get(k))[:300]}"
         for k in sorted(set(rv) | set(gv)) if rv.get(k) != gv.get(k))
