@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from engine.sandbox import quantity
+from engine.sandbox import quantity, typed
 from engine.sandbox.errors import APIError, bad_request
 from engine.sandbox.schema import Node
 
@@ -272,6 +272,7 @@ def decode_body(node: Node, obj: dict[str, Any], target: Target, validation: str
 def decode_apply(node: Node, obj: dict[str, Any], target: Target) -> dict[str, Any]:
     """An apply configuration as structured-merge-diff types it: 500 for wrong types or undeclared fields."""
     decoded, found = check(node, obj)
+    found.apply_errors += typed.duplicate_keys(node, decoded)
     if found.apply_errors:
         raise APIError(500, "", f"failed to create typed patch object {target.typed}: "
                                 f"{found.apply_errors[0]}" if len(found.apply_errors) == 1 else

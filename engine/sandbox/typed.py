@@ -108,6 +108,27 @@ def describe(path: Path) -> str:
     return "".join(out)
 
 
+# Validation of an apply configuration (typed/validate.go) ---------------------------------------------------
+def duplicate_keys(node: Node, value: Any, path: Path = ()) -> list[str]:
+    """``<path>: duplicate entries for key [...]`` for each associative list holding one key twice."""
+    problems: list[str] = []
+    shape = _shape(node, value)
+    if shape == "list" and isinstance(value, list) and list_relationship(node) != "atomic":
+        seen: set[str] = set()
+        for item in value:
+            key = element_key(node, item)
+            if key is None:
+                continue
+            if key in seen:
+                problems.append(f"{describe(path)}: duplicate entries for key {describe((key,))}")
+            seen.add(key)
+            problems += duplicate_keys(element(node), item, (*path, key))
+    elif shape == "map" and isinstance(value, dict) and not node.atomic:
+        for key, val in value.items():
+            problems += duplicate_keys(child(node, key), val, (*path, "f:" + key))
+    return problems
+
+
 # ToFieldSet (typed/tofieldset.go) ----------------------------------------------------------------------------
 def field_set(node: Node, value: Any) -> set[Path]:
     """Every path a value sets: leaves, list items, empty or null maps, and the keys of maps."""

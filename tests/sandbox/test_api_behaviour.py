@@ -213,6 +213,13 @@ def test_concurrent_writes_never_lose_an_object(sandbox, api) -> None:
         "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "c"}},
                                                                "spec": {"containers": [{"name": "c"}]}}}},
      "spec.template.metadata.labels"),
+    ("/api/v1/namespaces/t/pods", {"metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "c", "image": "i", "securityContext": {"runAsUser": -1}}]}}, "spec.containers[0].securityContext.runAsUser"),
+    ("/api/v1/namespaces/t/pods", {"metadata": {"name": "p2"}, "spec": {"containers": [{"name": "c", "image": "i"}],
+                                                                      "tolerations": [{"key": "k", "operator": "In"}]}},
+     "spec.tolerations[0].operator"),
+    ("/api/v1/namespaces/t/persistentvolumeclaims", {"metadata": {"name": "c"}, "spec": {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "-1Gi"}}}}, "spec.resources[storage]"),
 ])
 def test_invalid_objects_are_refused_as_a_real_api_server_refuses_them(sandbox, path, body, field) -> None:
     response = requests.post(f"{sandbox.url}{path}", json=body, timeout=5)

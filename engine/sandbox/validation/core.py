@@ -9,6 +9,7 @@ import ipaddress
 import json
 from typing import Any
 
+from engine.sandbox import quantity
 from engine.sandbox.validation import meta, names, pods
 from engine.sandbox.validation.field import Errors
 from engine.sandbox.validation.rules import Rules, at, immutable
@@ -182,6 +183,12 @@ def pvc(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
     storage = at(spec, "resources", "requests", "storage")
     if storage is None:
         errors.required("spec.resources[storage]")
+    else:
+        try:
+            if quantity.value(str(storage)) <= 0:  # ValidatePositiveQuantityValue
+                errors.invalid("spec.resources[storage]", str(storage), "must be greater than zero")
+        except quantity.QuantityError:
+            pass
     if spec.get("volumeMode") not in (None, "Block", "Filesystem"):
         errors.not_supported("spec.volumeMode", spec["volumeMode"], ["Block", "Filesystem"])
 

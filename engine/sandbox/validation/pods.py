@@ -1,6 +1,6 @@
 """Pod specs and pod templates (``pkg/apis/core/validation``: ValidatePodSpec, validateContainers,
 validateContainerPorts, validateEnv, ValidateResourceRequirements, validateProbe, ValidateVolumes,
-ValidatePodTemplateSpec) and the warnings of ``pkg/api/pod/warnings.go``."""
+ValidatePodSecurityContext, ValidateSecurityContext, ValidateTolerations, ValidatePodTemplateSpec) and the warnings of ``pkg/api/pod/warnings.go``."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,6 +15,56 @@ RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]
 _STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+TOLERATION_OPERATORS = ["Equal", "Exists"]
+TAINT_EFFECTS = ["NoExecute", "NoSchedule", "PreferNoSchedule"]
+_MAX_ID = 2147483647
+
+
+def _ids(errors: Errors, context: Any, path: str, fields: tuple[str, ...]) -> None:
+    """IsValidUserID / IsValidGroupID for the ids of a security context."""
+    for name in fields:
+        value = (context or {}).get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= _MAX_ID:
+            errors.invalid(f"{path}.{name}", value, f"must be between 0 and {_MAX_ID}, inclusive")
+
+
+def security_context(errors: Errors, context: Any, path: str) -> None:
+    """ValidateSecurityContext (a container's)."""
+    _ids(errors, context, path, ("runAsUser", "runAsGroup"))
+
+
+def pod_security_context(errors: Errors, context: Any, path: str) -> None:
+    """ValidatePodSecurityContext: user and group ids, fsGroup and supplementalGroups."""
+    _ids(errors, context, path, ("runAsUser", "runAsGroup", "fsGroup"))
+    for i, group in enumerate((context or {}).get("supplementalGroups") or []):
+        if isinstance(group, int) and not 0 <= group <= _MAX_ID:
+            errors.invalid(f"{path}.supplementalGroups[{i}]", group, f"must be between 0 and {_MAX_ID}, inclusive")
+
+
+def tolerations(errors: Errors, values: Any, path: str) -> None:
+    """ValidateTolerations: operator and effect from their sets, no value with Exists, a key with Equal."""
+    for i, toleration in enumerate(values or []):
+        toleration, here = toleration or {}, f"{path}[{i}]"
+        key, operator = toleration.get("key") or "", toleration.get("operator") or "Equal"
+        if key:
+            errors.messages(f"{here}.key", key, names.qualified_name(key))
+        elif operator != "Exists":
+            errors.invalid(f"{here}.operator", operator, "operator must be Exists when `key` is empty, which means "
+                                                         "\"match all values and all keys\"")
+        if operator == "Exists" and toleration.get("value"):
+            errors.invalid(f"{here}.operator", toleration.get("value"),
+                           "value must be empty when `operator` is 'Exists'")
+        elif operator == "Equal":
+            errors.messages(f"{here}.value", toleration.get("value") or "",
+                            names.label_value(toleration.get("value") or ""))
+        elif operator != "Exists":
+            errors.not_supported(f"{here}.operator", operator, TOLERATION_OPERATORS)
+        if toleration.get("tolerationSeconds") is not None and toleration.get("effect") != "NoExecute":
+            errors.invalid(f"{here}.effect", toleration.get("effect") or "",
+                           "effect must be 'NoExecute' when `tolerationSeconds` is set")
+        if toleration.get("effect"):
+            if toleration["effect"] not in TAINT_EFFECTS:
+                errors.not_supported(f"{here}.effect", toleration["effect"], TAINT_EFFECTS)
 
 
 def port_number_or_name(errors: Errors, path: str, value: Any) -> None:
@@ -136,6 +186,7 @@ def _container(errors: Errors, container: dict[str, Any], path: str, volumes: se
         _probe(errors, container.get("livenessProbe"), f"{path}.livenessProbe", liveness=True)
         _probe(errors, container.get("readinessProbe"), f"{path}.readinessProbe", liveness=False)
         _probe(errors, container.get("startupProbe"), f"{path}.startupProbe", liveness=True)
+    security_context(errors, container.get("securityContext"), f"{path}.securityContext")
     for i, mount in enumerate(container.get("volumeMounts") or []):
         mount, here = mount or {}, f"{path}.volumeMounts[{i}]"
         if not mount.get("name"):
@@ -183,6 +234,8 @@ def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str
         errors.messages(f"{path}.serviceAccountName", spec["serviceAccountName"],
                         names.dns1123_subdomain(spec["serviceAccountName"]))
     meta.labels(errors, spec.get("nodeSelector"), f"{path}.nodeSelector")
+    pod_security_context(errors, spec.get("securityContext"), f"{path}.securityContext")
+    tolerations(errors, spec.get("tolerations"), f"{path}.tolerations")
 
 
 def pod_template(errors: Errors, template: Any, path: str, warnings: list[str],
