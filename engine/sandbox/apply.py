@@ -49,18 +49,11 @@ class Manager:
 
 def encode_fields(paths: set[Path]) -> dict[str, Any]:
     """FieldsV1: a trie of path elements, ``.`` marking a member that also has members below it."""
-    root: dict[str, Any] = {}
-    for path in paths:
-        node = root
-        for pe in path:
-            node = node.setdefault(pe, {})
-        node["."] = {}
-
     def tidy(node: dict[str, Any]) -> dict[str, Any]:
         if set(node) == {"."}:
             return {}
         return {label: tidy(child) if label != "." else {} for label, child in sorted(node.items())}
-    return tidy(root)
+    return tidy(typed.trie(paths))
 
 
 def decode_fields(trie: Any, prefix: Path = ()) -> set[Path]:

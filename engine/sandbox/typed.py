@@ -335,7 +335,8 @@ def _merge_items(node: Node, left: list[Any], right: list[Any]) -> list[Any]:
 
 
 # RemoveItems (typed/remove.go) -------------------------------------------------------------------------------
-def _trie(paths: set[Path]) -> dict[str, Any]:
+def trie(paths: set[Path]) -> dict[str, Any]:
+    """A set as nested path elements, each member marked with a ``.`` key."""
     root: dict[str, Any] = {}
     for path in paths:
         node = root
@@ -347,7 +348,7 @@ def _trie(paths: set[Path]) -> dict[str, Any]:
 
 def remove(node: Node, value: Any, paths: set[Path]) -> Any:
     """``value`` without the given paths (each with everything below it); emptied maps and lists vanish."""
-    return _remove(node, value, _trie(paths))
+    return _remove(node, value, trie(paths))
 
 
 def _remove(node: Node, value: Any, trie: dict[str, Any]) -> Any:
