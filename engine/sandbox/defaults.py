@@ -30,6 +30,10 @@ def _container(container: dict[str, Any]) -> None:
     for port in container.get("ports") or []:
         if isinstance(port, dict):
             port.setdefault("protocol", "TCP")
+    for variable in container.get("env") or []:
+        field_ref = ((variable or {}).get("valueFrom") or {}).get("fieldRef") if isinstance(variable, dict) else None
+        if isinstance(field_ref, dict):
+            field_ref.setdefault("apiVersion", "v1")  # SetDefaults_ObjectFieldSelector
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         if isinstance(container.get(probe), dict):
             spec = container[probe]
@@ -40,6 +44,25 @@ def _container(container: dict[str, Any]) -> None:
                 spec["httpGet"].setdefault("scheme", "HTTP")
 
 
+# Volume sources whose files get a mode: SetDefaults_{Secret,ConfigMap,DownwardAPI,Projected}VolumeSource.
+_MODED_SOURCES = ("secret", "configMap", "downwardAPI", "projected")
+
+
+def _volume(volume: dict[str, Any]) -> None:
+    """SetDefaults_Volume: a volume that names no source is an emptyDir."""
+    if not any(isinstance(value, dict) for key, value in volume.items() if key != "name"):
+        volume["emptyDir"] = {}
+    for source in _MODED_SOURCES:
+        if isinstance(volume.get(source), dict):
+            volume[source].setdefault("defaultMode", 420)
+    if isinstance(volume.get("hostPath"), dict):
+        volume["hostPath"].setdefault("type", "")
+    for item in ((volume.get("downwardAPI") or {}).get("items") or []) if isinstance(volume.get("downwardAPI"),
+                                                                                     dict) else []:
+        if isinstance(item, dict) and isinstance(item.get("fieldRef"), dict):
+            item["fieldRef"].setdefault("apiVersion", "v1")
+
+
 def pod_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("restartPolicy", "Always")
@@ -48,6 +71,9 @@ def pod_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("terminationGracePeriodSeconds", 30)
     if "serviceAccountName" in spec:
         spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    for volume in spec.get("volumes") or []:
+        if isinstance(volume, dict):
+            _volume(volume)
     for key in ("containers", "initContainers"):
         for container in spec.get(key) or []:
             if isinstance(container, dict):

@@ -220,8 +220,25 @@ def test_concurrent_writes_never_lose_an_object(sandbox, api) -> None:
      "spec.tolerations[0].operator"),
     ("/api/v1/namespaces/t/persistentvolumeclaims", {"metadata": {"name": "c"}, "spec": {
         "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "-1Gi"}}}}, "spec.resources[storage]"),
+    ("/apis/batch/v1/namespaces/t/cronjobs", {"metadata": {"name": "c"}, "spec": {
+        "schedule": "* * * * *", "timeZone": "Mars/Base", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}}}, "spec.timeZone"),
+    ("/api/v1/namespaces/t/pods", {"metadata": {"name": "p3"}, "spec": {"containers": [{"name": "c", "image": "i"}],
+                                                                      "volumes": [{"name": "v", "secret": {"secretName": "s"},
+                                                                                   "configMap": {"name": "c"}}]}},
+     "spec.volumes[0].configMap"),
 ])
 def test_invalid_objects_are_refused_as_a_real_api_server_refuses_them(sandbox, path, body, field) -> None:
     response = requests.post(f"{sandbox.url}{path}", json=body, timeout=5)
     assert response.status_code == 422 and response.json()["reason"] == "Invalid"
     assert response.json()["details"]["causes"][0]["field"] == field
+
+
+def test_volumes_are_defaulted_as_the_scheme_defaults_them(sandbox) -> None:
+    """SetDefaults_Volume and the volume sources' defaults: a volume naming no source is an emptyDir, files of
+    secret and configMap volumes get mode 0644 (420)."""
+    pod = {"metadata": {"name": "vols"}, "spec": {"automountServiceAccountToken": False, "containers": [
+        {"name": "c", "image": "i"}], "volumes": [{"name": "scratch"}, {"name": "cfg", "configMap": {"name": "c"}}]}}
+    stored = requests.post(f"{sandbox.url}/api/v1/namespaces/t/pods", json=pod, timeout=5).json()
+    assert stored["spec"]["volumes"] == [{"name": "scratch", "emptyDir": {}},
+                                         {"name": "cfg", "configMap": {"name": "c", "defaultMode": 420}}]

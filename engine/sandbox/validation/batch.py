@@ -2,7 +2,9 @@
 ValidateCronJobCreate (with robfig/cron's schedule parser wording)."""
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from typing import Any
 
 from engine.sandbox.validation import names, pods
@@ -92,6 +94,33 @@ def cron_schedule_problem(schedule: str) -> str | None:
     return None
 
 
+_ZONE_PART = re.compile(r"^[A-Za-z\.\-_0-9+]{1,14}$")
+
+
+def time_zone(errors: Errors, zone: Any) -> None:
+    """validateTimeZone: an IANA zone Go's time.LoadLocation knows, named explicitly."""
+    if zone is None:
+        return
+    if zone == "":
+        errors.invalid("spec.timeZone", zone, "timeZone must be nil or non-empty string")
+        return
+    if any(part in (".", "..") or part.startswith("-") or not _ZONE_PART.match(part) for part in zone.split("/")):
+        errors.invalid("spec.timeZone", zone, f"unknown time zone {zone}")
+        return
+    if zone.lower() == "local":
+        errors.invalid("spec.timeZone", zone, "timeZone must be an explicit time zone as defined in "
+                                              "https://www.iana.org/time-zones")
+        return
+    known = _known_zones()
+    if known and zone not in known:  # (a machine without zone data cannot tell: the zone is accepted)
+        errors.invalid("spec.timeZone", zone, f"unknown time zone {zone}")
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
 def cronjob(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
     spec = obj.get("spec") or {}
     schedule = spec.get("schedule") or ""
@@ -103,6 +132,7 @@ def cronjob(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
             errors.invalid("spec.schedule", schedule, problem)
         elif "TZ=" in schedule:
             errors.invalid("spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
+    time_zone(errors, spec.get("timeZone"))
     if spec.get("concurrencyPolicy") not in ("Allow", "Forbid", "Replace"):
         errors.not_supported("spec.concurrencyPolicy", spec.get("concurrencyPolicy"), ["Allow", "Forbid", "Replace"])
     for key in ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"):

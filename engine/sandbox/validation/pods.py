@@ -197,6 +197,26 @@ def _container(errors: Errors, container: dict[str, Any], path: str, volumes: se
             errors.required(f"{here}.mountPath")
 
 
+# validateVolumeSource checks the sources in this order: the second one found is the one refused.
+VOLUME_SOURCES = ("hostPath", "gitRepo", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs",
+                  "iscsi", "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "quobyte", "cinder", "cephfs",
+                  "downwardAPI", "fc", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume",
+                  "azureDisk", "storageos", "configMap", "scaleIO", "projected", "csi", "ephemeral", "image")
+_REQUIRED_SOURCE_FIELDS = {"secret": "secretName", "configMap": "name", "persistentVolumeClaim": "claimName"}
+
+
+def volume_source(errors: Errors, volume: dict[str, Any], path: str) -> None:
+    """validateVolumeSource: exactly one source, and the name each common source needs."""
+    sources = [name for name in VOLUME_SOURCES if volume.get(name) is not None]
+    if not sources:
+        errors.required(path, "must specify a volume type")
+    for extra in sources[1:]:
+        errors.forbidden(f"{path}.{extra}", "may not specify more than 1 volume type")
+    for source, required in _REQUIRED_SOURCE_FIELDS.items():
+        if isinstance(volume.get(source), dict) and not volume[source].get(required):
+            errors.required(f"{path}.{source}.{required}")
+
+
 def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str],
              restart_policies: list[str] = RESTART_POLICIES, claims: tuple[str, ...] = ()) -> None:
     """``claims``: volumes a StatefulSet's volumeClaimTemplates provide."""
@@ -209,6 +229,7 @@ def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str
             errors.messages(f"{path}.volumes[{i}].name", name, names.dns1123_label(name))
             if name in volumes:
                 errors.duplicate(f"{path}.volumes[{i}].name", name)
+        volume_source(errors, volume or {}, f"{path}.volumes[{i}]")
         volumes.add(name)
     mountable = volumes | set(claims)
     containers = spec.get("containers") or []
