@@ -50,6 +50,16 @@ def _schema_file(version: tuple[int, int], strict: bool, name: str) -> Any:
 
 
 @functools.cache
+def definitions(version: tuple[int, int]) -> dict[str, dict[str, Any]]:
+    """Every type of a Kubernetes version's OpenAPI document (``$defs`` of ``_definitions.json``), by its Go
+    package path and name; each kind's carries ``x-kubernetes-group-version-kind``."""
+    document = _schema_file(version, False, "_definitions.json")
+    if document is None:
+        raise SchemaError(f"no Kubernetes schemas for version {version[0]}.{version[1]}")
+    return document["$defs"]
+
+
+@functools.cache
 def _builtin_validator(version: tuple[int, int], strict: bool, api_version: str, kind: str):
     import jsonschema
     from referencing import Registry, Resource

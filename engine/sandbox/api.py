@@ -8,13 +8,12 @@ import json
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-import yaml
-
+from engine.sandbox import admission, decoding
 from engine.sandbox import apply as ssa
-from engine.sandbox.defaults import apply_defaults
+from engine.sandbox.defaults import apply_defaults, prepare
 from engine.sandbox.errors import APIError, ConcurrentWrite, already_exists, bad_request, conflict, not_found
 from engine.sandbox.patches import json_patch, merge_patch, strategic_merge
 from engine.sandbox.registry import Registry, Resource
@@ -38,6 +37,7 @@ class Request:
     name: str
     subresource: str
     query: dict[str, str]
+    warnings: list[str] = field(default_factory=list)  # sent back as Warning headers
 
     @property
     def dry_run(self) -> bool:
@@ -47,8 +47,25 @@ class Request:
     def manager(self) -> str:
         return self.query.get("fieldManager", "")
 
+    def check_dry_run(self, options_kind: str) -> None:
+        """dryRun accepts only ``All`` (ValidateDryRun)."""
+        value = self.query.get("dryRun")
+        if value not in (None, "", "All"):
+            raise APIError(422, "Invalid", f'{options_kind}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
+                                           f'["{value}"]: supported values: "All"',
+                           {"group": "meta.k8s.io", "kind": options_kind, "causes": [
+                               {"reason": "FieldValueNotSupported", "field": "dryRun",
+                                "message": f'Unsupported value: ["{value}"]: supported values: "All"'}]})
+
 
 WRITE_ATTEMPTS = 10
+# The kinds whose registry strategy keeps metadata.generation (bumped when the spec changes).
+GENERATION_KINDS = {("apps", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")} | {
+    ("batch", "Job"), ("batch", "CronJob"), ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "NetworkPolicy"),
+    ("networking.k8s.io", "IngressClass"), ("policy", "PodDisruptionBudget"), ("", "Pod"),
+    ("", "ReplicationController"), ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration")}
 
 
 class API:
@@ -69,17 +86,72 @@ class API:
     def bucket(resource: Resource) -> tuple[str, str]:
         return resource.group, resource.plural
 
-    def _check_namespace(self, req: Request) -> None:
-        if req.resource.namespaced and self.store.get(("", "namespaces"), "", req.namespace) is None:
+
+    def _check_namespace(self, req: Request, creating: bool = False, name: str = "") -> None:
+        if not req.resource.namespaced:
+            return
+        namespace = self.store.get(("", "namespaces"), "", req.namespace)
+        if namespace is None:
             raise not_found("namespaces", req.namespace)
+        if creating and namespace["metadata"].get("deletionTimestamp"):
+            raise admission.forbid_in_terminating(req.resource, name, req.namespace)
 
     def _shape(self, resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
         obj["apiVersion"] = resource.group_version
         obj["kind"] = resource.kind
         return obj
 
+    def _crd(self, resource: Resource) -> dict[str, Any] | None:
+        """The CRD that serves a custom resource, and the entry of the requested version."""
+        if not resource.custom:
+            return None
+        crd = self.store.get(("apiextensions.k8s.io", "customresourcedefinitions"), "",
+                             f"{resource.plural}.{resource.group}")
+        versions = ((crd or {}).get("spec") or {}).get("versions") or []
+        return next((v for v in versions if v.get("name") == resource.version), None)
+
+    def _crd_schema(self, resource: Resource) -> dict[str, Any] | None:
+        return ((self._crd(resource) or {}).get("schema") or {}).get("openAPIV3Schema")
+
+    def _default(self, resource: Resource, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+        """The scheme's defaulting (before ownership is recorded, so an Update owns what it defaulted)."""
+        self._normalize(resource, obj)
+        if resource.custom:
+            version = self._crd(resource)
+            admission.prepare_custom(version, obj, old, resource.subresources.count("status") > 0)
+
+    def _admit(self, resource: Resource, obj: dict[str, Any], old: dict[str, Any] | None,
+               warnings: list[str]) -> None:
+        """What registry and admission add (after ownership is recorded, so no manager owns it), then
+        validation (422) — the last step before storing."""
+        prepare(resource.group, resource.kind, obj, old)
+        warnings += validate(resource.group, resource.kind, obj, old, self._crd_schema(resource))
+
+    def _ownership(self, resource: Resource) -> ssa.Ownership:
+        return ssa.Ownership(admission.typed_node(resource, self._crd_schema(resource)),
+                             "status" in resource.subresources, unstructured=resource.custom)
+
+    def _record_update(self, resource: Resource, before: dict[str, Any] | None, after: dict[str, Any],
+                       manager: str, subresource: str = "") -> None:
+        """The managedFields after an Update by ``manager``: ownership starts from the entries the request sent
+        (clients may rewrite them, as helm does when moving a release to server-side apply), else from the
+        live object's; an empty list wipes them."""
+        metadata = after.setdefault("metadata", {})
+        sent = metadata.get("managedFields")
+        if ssa.is_reset(sent):
+            metadata.pop("managedFields", None)
+            return
+        managers = ssa.decode_managers(sent) or ssa.decode_managers((before or {}).get("metadata", {}).get(
+            "managedFields"))
+        managers = self._ownership(resource).update(before, after, managers, manager or "unknown",
+                                                    resource.group_version, now())
+        for entry in managers:
+            if entry.manager == (manager or "unknown") and entry.operation == "Update" and subresource:
+                entry.subresource = subresource
+        metadata["managedFields"] = ssa.encode_managers(managers)
+
     def _write_new(self, resource: Resource, namespace: str, obj: dict[str, Any], manager: str,
-                   dry_run: bool = False) -> dict[str, Any]:
+                   dry_run: bool = False, warnings: list[str] | None = None) -> dict[str, Any]:
         metadata = obj.setdefault("metadata", {})
         metadata["uid"] = str(uuid.uuid4())
         metadata["creationTimestamp"] = now()
@@ -87,17 +159,16 @@ class API:
             metadata["namespace"] = namespace
         else:
             metadata.pop("namespace", None)
-        if "spec" in obj or resource.custom:
+        if resource.custom or (resource.group, resource.kind) in GENERATION_KINDS:
             metadata["generation"] = 1
         self._shape(resource, obj)
-        self._normalize(resource, obj)
-        validate(resource, obj)
+        self._default(resource, obj, None)
         if not metadata.get("managedFields"):
-            ssa.record_update(None, obj, manager or "unknown", now())
+            self._record_update(resource, None, obj, manager)
+        self._admit(resource, obj, None, warnings if warnings is not None else [])
         if resource.kind == "Namespace":
             obj.setdefault("spec", {"finalizers": ["kubernetes"]})
             obj["status"] = {"phase": "Active"}
-            metadata.setdefault("labels", {})["kubernetes.io/metadata.name"] = metadata["name"]
         if resource.kind == "CustomResourceDefinition":
             self._establish(obj)
         if dry_run:
@@ -148,27 +219,26 @@ class API:
     def create(self, req: Request, body: Any) -> tuple[int, dict[str, Any]]:
         if not isinstance(body, dict):
             raise bad_request("the body of the request was in an unknown format")
-        self._check_namespace(req)
-        obj = copy.deepcopy(body)
+        req.check_dry_run("CreateOptions")
+        admission.check_type_meta(req.resource, body)
+        obj = admission.decode_write(req.resource, self._crd_schema(req.resource), body, req.query, req.warnings)
         metadata = obj.setdefault("metadata", {})
-        if not metadata.get("name"):
-            if metadata.get("generateName"):
-                metadata["name"] = metadata["generateName"] + secrets.token_hex(3)[:5]
-            else:
-                raise APIError(422, "Invalid", f"{req.resource.kind} \"\" is invalid: metadata.name: Required value: "
-                                              "name or generateName is required",
-                               {"kind": req.resource.kind, "group": req.resource.group})
         body_ns = metadata.get("namespace")
         if req.resource.namespaced and body_ns and body_ns != req.namespace:
             raise bad_request("the namespace of the provided object does not match the namespace sent on the "
                               "request")
+        if metadata.get("resourceVersion"):
+            raise APIError(500, "", "resourceVersion should not be set on objects to be created")
+        if not metadata.get("name") and metadata.get("generateName"):
+            metadata["name"] = metadata["generateName"] + secrets.token_hex(3)[:5]
+        self._check_namespace(req, creating=True, name=metadata.get("name") or "")
         existing = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "",
-                                  metadata["name"])
+                                  metadata.get("name") or "")
         if existing is not None:
             raise already_exists(req.resource.plural, metadata["name"], req.resource.group)
-        for key in ("resourceVersion", "uid", "creationTimestamp", "managedFields"):
+        for key in ("uid", "creationTimestamp", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds"):
             metadata.pop(key, None)
-        return 201, self._write_new(req.resource, req.namespace, obj, req.manager, req.dry_run)
+        return 201, self._write_new(req.resource, req.namespace, obj, req.manager, req.dry_run, req.warnings)
 
     def get(self, req: Request) -> dict[str, Any]:
         obj = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "", req.name)
@@ -192,8 +262,11 @@ class API:
     def _store_update(self, req: Request, before: dict[str, Any], after: dict[str, Any], operation: str = "Update"
                       ) -> dict[str, Any]:
         metadata = after.setdefault("metadata", {})
-        for key in ("uid", "creationTimestamp", "name"):
-            metadata[key] = before["metadata"].get(key)
+        for key in ("uid", "creationTimestamp", "name", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            if key in before["metadata"]:
+                metadata[key] = before["metadata"][key]
+            else:
+                metadata.pop(key, None)
         if req.resource.namespaced:
             metadata["namespace"] = req.namespace
         if req.subresource != "status" and "status" in before and "status" not in after:
@@ -202,16 +275,17 @@ class API:
             after = {**before, "status": after.get("status"), "metadata": {**before["metadata"]}}
             metadata = after["metadata"]
         self._shape(req.resource, after)
-        self._normalize(req.resource, after)
-        validate(req.resource, after)
+        self._default(req.resource, after, before)
         if "generation" in before["metadata"]:
             spec_changed = {k: v for k, v in before.items() if k not in ("metadata", "status")} != \
                            {k: v for k, v in after.items() if k not in ("metadata", "status")}
             metadata["generation"] = before["metadata"]["generation"] + (1 if spec_changed else 0)
         if operation == "Update":
-            ssa.record_update(before, after, req.manager or "unknown", now())
+            self._record_update(req.resource, before, after, req.manager, req.subresource)
+        self._admit(req.resource, after, before, req.warnings)
         if req.dry_run:
             return after
+        finished = bool(metadata.get("deletionTimestamp")) and not metadata.get("finalizers")
         with self.store.lock:
             current = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "",
                                      req.name)
@@ -223,34 +297,62 @@ class API:
             metadata["resourceVersion"] = str(self.store.next_rv())
             self.store.put(self.bucket(req.resource), req.namespace if req.resource.namespaced else "", req.name,
                            after, "MODIFIED")
+        if finished:  # the last finalizer is gone: the deletion completes
+            self._delete_object(req.resource, req.namespace if req.resource.namespaced else "", req.name)
+            return after
         if req.resource.kind == "CustomResourceDefinition":
             self._establish(after)
             self.registry.register_crd(after)
         self._run_controllers(req.resource, after)
         return after
 
+    def _check_preconditions(self, req: Request, before: dict[str, Any], sent: dict[str, Any]) -> None:
+        """The name, uid and resourceVersion a PUT carries must be the stored object's."""
+        metadata = sent.get("metadata") or {}
+        if metadata.get("name") and metadata["name"] != req.name:
+            raise bad_request(f"the name of the object ({metadata['name']}) does not match the name on the URL "
+                              f"({req.name})")
+        sent_rv = metadata.get("resourceVersion")
+        if sent_rv and not str(sent_rv).isdigit():
+            raise APIError(500, "", f'strconv.ParseUint: parsing "{sent_rv}": invalid syntax')
+        uid = metadata.get("uid")
+        if uid and uid != before["metadata"].get("uid"):
+            key = f"/registry/{req.resource.plural}/" + (f"{req.namespace}/" if req.resource.namespaced else "")
+            raise APIError(409, "Conflict", f'Operation cannot be fulfilled on {req.resource.plural} "{req.name}": '
+                                            f"StorageError: invalid object, Code: 4, Key: {key}{req.name}, "
+                                            "ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in "
+                                            f"precondition: {uid}, UID in object meta: {before['metadata'].get('uid')}",
+                           {"name": req.name, "group": req.resource.group, "kind": req.resource.plural})
+        if sent_rv and sent_rv != before["metadata"]["resourceVersion"]:
+            raise conflict(req.resource.plural, req.name, req.resource.group)
+
     def replace(self, req: Request, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise bad_request("the body of the request was in an unknown format")
+        req.check_dry_run("UpdateOptions")
+        admission.check_type_meta(req.resource, body)
         before = self.get(req)
-        sent_rv = (body.get("metadata") or {}).get("resourceVersion")
-        if sent_rv and sent_rv != before["metadata"]["resourceVersion"]:
-            raise conflict(req.resource.plural, req.name, req.resource.group)
-        after = copy.deepcopy(body)
-        after.setdefault("metadata", {}).setdefault("managedFields", before["metadata"].get("managedFields"))
+        self._check_preconditions(req, before, body)
+        after = admission.decode_write(req.resource, self._crd_schema(req.resource), body, req.query, req.warnings)
+        sent_rv = (after.get("metadata") or {}).get("resourceVersion")
+        if "managedFields" in (body.get("metadata") or {}):  # decoding drops an empty list: keep the request's
+            after.setdefault("metadata", {})["managedFields"] = body["metadata"]["managedFields"]
         try:
             return self._store_update(req, before, after)
         except ConcurrentWrite:
             if sent_rv:
                 raise
+            req.warnings.clear()
             return self.replace(req, body)  # an unconditional update wins over the write that got in between
 
     def patch(self, req: Request, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         """Patch (any kind, server-side apply included), retried when a concurrent write got in between."""
+        req.check_dry_run("PatchOptions")
         for _attempt in range(WRITE_ATTEMPTS - 1):
             try:
                 return self._patch_once(req, content_type, raw)
             except ConcurrentWrite:
+                req.warnings.clear()
                 continue
             except APIError as exc:  # two applies creating one object: the later one becomes an update
                 if exc.reason != "AlreadyExists" or not content_type.startswith("application/apply-patch"):
@@ -261,10 +363,7 @@ class API:
         kind = content_type.split(";")[0].strip()
         if kind == "application/apply-patch+yaml":
             return self.apply(req, raw)
-        try:
-            patch_body = json.loads(raw or b"null")
-        except ValueError:
-            raise bad_request("the body of the request was in an unknown format") from None
+        patch_body = decoding.plain(decoding.parse_json(raw or b"null"))
         before = self.get(req)
         if kind == "application/merge-patch+json":
             after = merge_patch(before, patch_body)
@@ -284,55 +383,89 @@ class API:
         sent_rv = (after.get("metadata") or {}).get("resourceVersion")
         if sent_rv and sent_rv != before["metadata"]["resourceVersion"]:
             raise conflict(req.resource.plural, req.name, req.resource.group)
+        after = admission.decode_write(req.resource, self._crd_schema(req.resource), after, req.query, req.warnings)
         after.setdefault("metadata", {})["resourceVersion"] = before["metadata"]["resourceVersion"]
         return 200, self._store_update(req, before, after)
 
     def apply(self, req: Request, raw: bytes) -> tuple[int, dict[str, Any]]:
-        try:
-            applied = yaml.safe_load(raw.decode("utf-8")) if raw else None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise bad_request(f"error decoding YAML: {exc}") from None
+        if not req.name:
+            raise APIError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        applied, duplicates = decoding.parse_yaml(raw) if raw else (None, [])
         if not isinstance(applied, dict):
             raise bad_request("the body of the request was in an unknown format")
+        req.warnings += duplicates
         manager = req.manager
         if not manager:
             raise APIError(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
                                            "is required for apply patch")
+        admission.field_validation(req.query)
+        applied = admission.decode_apply(req.resource, self._crd_schema(req.resource), applied, req.name)
         force = req.query.get("force") == "true"
         self._check_namespace(req)
         applied.setdefault("metadata", {})["name"] = req.name
         existing = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "",
                                   req.name)
-        result = ssa.server_side_apply(existing, applied, manager, force, now())
+        sent_rv = applied["metadata"].pop("resourceVersion", None)
+        if sent_rv and (existing is None or str(sent_rv) != existing["metadata"]["resourceVersion"]):
+            raise conflict(req.resource.plural, req.name, req.resource.group)
+        managers = ssa.decode_managers((existing or {}).get("metadata", {}).get("managedFields"))
+        result, managers = self._ownership(req.resource).apply(existing, applied, managers, manager, force,
+                                                               req.resource.group_version, now())
+        result.setdefault("metadata", {})["managedFields"] = ssa.encode_managers(managers)
         if existing is None:
+            self._check_namespace(req, creating=True, name=req.name)
             result["metadata"].pop("resourceVersion", None)
-            return 201, self._write_new(req.resource, req.namespace, result, manager, req.dry_run)
+            return 201, self._write_new(req.resource, req.namespace, result, manager, req.dry_run, req.warnings)
         result["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"]
         return 200, self._store_update(req, existing, result, operation="Apply")
 
     def delete(self, req: Request, options: dict[str, Any] | None) -> dict[str, Any]:
+        req.check_dry_run("DeleteOptions")
+        policy = (options or {}).get("propagationPolicy") or req.query.get("propagationPolicy")
+        if policy is not None and policy not in ("Foreground", "Background", "Orphan"):
+            supported = '"Foreground", "Background", "Orphan", "nil"'
+            raise APIError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported '
+                                           f'value: "{policy}": supported values: {supported}',
+                           {"group": "meta.k8s.io", "kind": "DeleteOptions", "causes": [
+                               {"reason": "FieldValueNotSupported", "field": "propagationPolicy",
+                                "message": f'Unsupported value: "{policy}": supported values: {supported}'}]})
         obj = self.get(req)
         if req.dry_run:
             return obj
-        self._delete_object(req.resource, req.namespace if req.resource.namespaced else "", req.name)
+        held = self._delete_object(req.resource, req.namespace if req.resource.namespaced else "", req.name)
+        if held is not None:
+            return self._shape(req.resource, held)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                 "details": {"name": req.name, "group": req.resource.group, "kind": req.resource.plural,
                             "uid": obj["metadata"].get("uid")}} if req.resource.kind != "Namespace" else obj
 
-    def _delete_object(self, resource: Resource, namespace: str, name: str) -> None:
+    def _delete_object(self, resource: Resource, namespace: str, name: str) -> dict[str, Any] | None:
+        """Delete an object; one with finalizers (or a namespace with content) is only marked as being deleted,
+        and returned, until its finalizers are gone."""
         with self.store.lock:
             obj = self.store.get(self.bucket(resource), namespace, name)
             if obj is None:
-                return
-            obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
+                return None
+            metadata = obj["metadata"]
+            if resource.kind == "Namespace" and not metadata.get("deletionTimestamp"):
+                metadata["deletionTimestamp"] = now()
+                obj["status"] = {"phase": "Terminating"}
+                metadata["resourceVersion"] = str(self.store.next_rv())
+                self.store.put(self.bucket(resource), namespace, name, obj, "MODIFIED")
+                for bucket, child in list(self.store.namespaced_keys(name)):
+                    child_resource = self.registry.by_bucket(bucket)
+                    if child_resource is not None:
+                        self._delete_object(child_resource, name, child)
+                return self._finish_namespace(name)
+            if metadata.get("finalizers"):
+                if not metadata.get("deletionTimestamp"):
+                    metadata["deletionTimestamp"] = now()
+                    metadata["deletionGracePeriodSeconds"] = 0
+                    metadata["resourceVersion"] = str(self.store.next_rv())
+                    self.store.put(self.bucket(resource), namespace, name, obj, "MODIFIED")
+                return obj
+            metadata["resourceVersion"] = str(self.store.next_rv())
             self.store.remove(self.bucket(resource), namespace, name, obj)
-        if resource.kind == "Namespace":
-            for bucket, child in list(self.store.namespaced_keys(name)):
-                with self.store.lock:
-                    child_obj = self.store.get(bucket, name, child)
-                    if child_obj is not None:
-                        child_obj["metadata"]["resourceVersion"] = str(self.store.next_rv())
-                        self.store.remove(bucket, name, child, child_obj)
         if resource.kind == "CustomResourceDefinition":
             spec = obj.get("spec") or {}
             bucket = (spec.get("group", ""), (spec.get("names") or {}).get("plural", ""))
@@ -342,6 +475,21 @@ class API:
                     meta["resourceVersion"] = str(self.store.next_rv())
                     self.store.remove(bucket, meta.get("namespace", ""), meta["name"], item)
             self.registry.unregister_crd(obj)
+        if namespace:
+            self._finish_namespace(namespace)
+        return None
+
+    def _finish_namespace(self, name: str) -> dict[str, Any] | None:
+        """Remove a terminating namespace once nothing is left in it; the namespace while something is."""
+        with self.store.lock:
+            namespace = self.store.get(("", "namespaces"), "", name)
+            if namespace is None or not namespace["metadata"].get("deletionTimestamp"):
+                return None
+            if next(iter(self.store.namespaced_keys(name)), None) is not None:
+                return namespace
+            namespace["metadata"]["resourceVersion"] = str(self.store.next_rv())
+            self.store.remove(("", "namespaces"), "", name, namespace)
+        return None
 
     def delete_collection(self, req: Request) -> dict[str, Any]:
         listing = self.list(req, all_namespaces=False)

@@ -1,85 +1,68 @@
-"""Server-side apply and field ownership: ``metadata.managedFields`` in Kubernetes' FieldsV1 format."""
+"""Field ownership (``metadata.managedFields``) and server-side apply, as kube-apiserver's field manager runs
+structured-merge-diff: ``merge.Updater.Apply`` and ``Updater.Update`` (sigs.k8s.io/structured-merge-diff
+``merge/update.go``) behind the managed-fields updater and the meta stripper of k8s.io/apiserver
+``pkg/endpoints/handlers/fieldmanager``.
+
+An Update operation owns what it changed compared with the live object (on create, with the Go zero value of
+the kind, so defaulted fields are owned too); an Apply owns exactly the fields of its configuration, takes them
+from other managers when forced (409 otherwise) and removes what it applied before, applies no more and no
+other manager owns."""
 from __future__ import annotations
 
-import copy
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
+from engine.sandbox import typed
 from engine.sandbox.errors import APIError
-from engine.kube.merge_keys import merge_keys
+from engine.sandbox.schema import Node
+from engine.sandbox.typed import ABSENT, Path
 
-Segment = tuple[str, str]  # ("f", field name) or ("k", canonical JSON of the list-map key)
-Path = tuple[Segment, ...]
-_SKIPPED_TOP = {"apiVersion", "kind", "status"}
-_SKIPPED_METADATA = {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-                     "managedFields", "selfLink", "deletionTimestamp", "generateName"}
-MAP_FIELDS = {"labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector"}
-
-
-def _list_key(item: Any, keys: tuple[str, ...]) -> str | None:
-    if not isinstance(item, dict) or keys[0] not in item:
-        return None
-    key = {k: item.get(k, "TCP" if k == "protocol" else None) for k in keys if k in item or k == "protocol"}
-    return json.dumps(key, separators=(",", ":"), sort_keys=True)
+# stripMetaManager: never owned by anyone
+_STRIPPED = {("f:apiVersion",), ("f:kind",), ("f:metadata",), *(("f:metadata", f"f:{name}") for name in (
+    "name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation", "managedFields",
+    "resourceVersion"))}
 
 
-def field_paths(obj: dict[str, Any]) -> set[Path]:
-    """Every field path an object sets (leaves, map markers and list-map elements)."""
-    out: set[Path] = set()
+@dataclass
+class Manager:
+    """One managedFields entry."""
 
-    def walk(value: Any, path: Path, names: tuple[str, ...]) -> None:
-        if isinstance(value, dict):
-            if names and names[-1] in MAP_FIELDS:
-                out.add((*path, (".", "")))
-            for key, child in value.items():
-                if not path and key in _SKIPPED_TOP:
-                    continue
-                if names == ("metadata",) and key in _SKIPPED_METADATA:
-                    continue
-                walk(child, (*path, ("f", key)), (*names, key))
-            if not value and path:
-                out.add(path)
-            return
-        if isinstance(value, list) and names and merge_keys(names[-1], names[:-1]):
-            keys = merge_keys(names[-1], names[:-1])
-            for item in value:
-                key = _list_key(item, keys)
-                if key is None:
-                    out.add(path)
-                    continue
-                element = (*path, ("k", key))
-                out.add((*element, (".", "")))
-                walk_item(item, element, names)
-            return
-        out.add(path)
+    manager: str
+    operation: str
+    api_version: str
+    time: str
+    fields: set[Path] = field(default_factory=set)
+    subresource: str = ""
 
-    def walk_item(item: dict, path: Path, names: tuple[str, ...]) -> None:
-        for key, child in item.items():
-            walk(child, (*path, ("f", key)), (*names, key))
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.manager, self.operation, self.subresource
 
-    walk(obj, (), ())
-    return {p for p in out if p}
+    def entry(self) -> dict[str, Any]:
+        out = {"manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
+               "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": encode_fields(self.fields)}
+        if self.subresource:
+            out["subresource"] = self.subresource
+        return out
 
 
 def encode_fields(paths: set[Path]) -> dict[str, Any]:
-    """FieldsV1 trie: ``f:name``, ``k:{...}`` and ``.`` entries."""
-    root: dict[str, Any] = {}
-    for path in sorted(paths):
-        node = root
-        for kind, name in path:
-            label = "." if kind == "." else f"{kind}:{name}"
-            node = node.setdefault(label, {})
-    return root
+    """FieldsV1: a trie of path elements, ``.`` marking a member that also has members below it."""
+    def tidy(node: dict[str, Any]) -> dict[str, Any]:
+        if set(node) == {"."}:
+            return {}
+        return {label: tidy(child) if label != "." else {} for label, child in sorted(node.items())}
+    return tidy(typed.trie(paths))
 
 
-def decode_fields(trie: dict[str, Any], prefix: Path = ()) -> set[Path]:
+def decode_fields(trie: Any, prefix: Path = ()) -> set[Path]:
     out: set[Path] = set()
-    for label, child in (trie or {}).items():
+    for label, child in (trie or {}).items() if isinstance(trie, dict) else ():
         if label == ".":
-            out.add((*prefix, (".", "")))
+            out.add(prefix)
             continue
-        kind, _, name = label.partition(":")
-        path = (*prefix, (kind, name))
+        path = (*prefix, label)
         if child:
             out |= decode_fields(child, path)
         else:
@@ -87,156 +70,133 @@ def decode_fields(trie: dict[str, Any], prefix: Path = ()) -> set[Path]:
     return out
 
 
-def _value_at(obj: Any, path: Path) -> Any:
-    current = obj
-    for kind, name in path:
-        if kind == ".":
-            return current
-        if kind == "f":
-            if not isinstance(current, dict) or name not in current:
-                return _ABSENT
-            current = current[name]
-        else:
-            key = json.loads(name)
-            if not isinstance(current, list):
-                return _ABSENT
-            current = next((i for i in current if isinstance(i, dict) and all(
-                i.get(k, "TCP" if k == "protocol" else None) == v for k, v in key.items())), _ABSENT)
-            if current is _ABSENT:
-                return _ABSENT
-    return current
+def decode_managers(entries: Any) -> list[Manager]:
+    managers = []
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, dict) and entry.get("manager") is not None:
+            managers.append(Manager(entry.get("manager", ""), entry.get("operation", ""),
+                                    entry.get("apiVersion", ""), entry.get("time", ""),
+                                    decode_fields(entry.get("fieldsV1")), entry.get("subresource", "")))
+    return managers
 
 
-_ABSENT = object()
+def is_reset(entries: Any) -> bool:
+    """An empty list, or one empty entry, asks for the ownership records to be wiped (isResetManagedFields)."""
+    return isinstance(entries, list) and (not entries or entries == [{}])
 
 
-def _remove_path(obj: Any, path: Path) -> None:
-    if not path or path[-1][0] == ".":
-        return
-    parent = _value_at(obj, path[:-1])
-    kind, name = path[-1]
-    if kind == "f" and isinstance(parent, dict):
-        parent.pop(name, None)
-    elif kind == "k" and isinstance(parent, list):
-        key = json.loads(name)
-        parent[:] = [i for i in parent if not (isinstance(i, dict) and all(
-            i.get(k, "TCP" if k == "protocol" else None) == v for k, v in key.items()))]
+def encode_managers(managers: list[Manager]) -> list[dict[str, Any]]:
+    """Entries in the order kube-apiserver writes them: by operation, then time, then manager."""
+    kept = [m for m in managers if m.fields]
+    return [m.entry() for m in sorted(kept, key=lambda m: (m.operation, m.time, m.manager, m.api_version))]
 
 
-def _merge(live: Any, applied: Any, names: tuple[str, ...]) -> Any:
-    if isinstance(applied, dict):
-        result = dict(live) if isinstance(live, dict) else {}
-        for key, value in applied.items():
-            result[key] = _merge(result.get(key), value, (*names, key))
+class Ownership:
+    """The field sets of one kind of object: what a manager may own there."""
+
+    def __init__(self, node: Node, reset_status: bool, unstructured: bool = False):
+        self.node = node
+        self.reset_status = reset_status  # the status subresource's fields are not the main resource's
+        self.unstructured = unstructured  # a custom object has no Go zero value: a create starts from nothing
+
+    def owned(self, paths: set[Path]) -> set[Path]:
+        paths = paths - _STRIPPED
+        if self.reset_status:
+            paths = {p for p in paths if p[:1] != ("f:status",)}
+        return paths
+
+    def compare(self, live: dict[str, Any] | None, new: dict[str, Any]) -> typed.Comparison:
+        before = _content(live) if live is not None else {} if self.unstructured else typed.zero_object(self.node)
+        result = typed.compare(self.node, before, _content(new))
+        result.added, result.modified = self.owned(result.added), self.owned(result.modified)
+        result.removed = self.owned(result.removed)
         return result
-    if isinstance(applied, list) and names and merge_keys(names[-1], names[:-1]) and isinstance(live, list):
-        keys = merge_keys(names[-1], names[:-1])
-        result = [copy.deepcopy(i) for i in live]
-        for item in applied:
-            key = _list_key(item, keys)
-            index = next((n for n, existing in enumerate(result) if key is not None and
-                          _list_key(existing, keys) == key), None)
-            if index is None:
-                result.append(copy.deepcopy(item))
+
+    def update(self, live: dict[str, Any] | None, new: dict[str, Any], managers: list[Manager], manager: str,
+               api_version: str, now: str) -> list[Manager]:
+        """Updater.Update through the managed-fields updater: the writer owns what it changed, and no one
+        keeps what it changed or removed."""
+        change = self.compare(live, new)
+        taken = change.added | change.modified
+        for other in managers:
+            other.fields -= taken | change.removed
+        managers = [m for m in managers if m.fields]
+        if taken:
+            mine = next((m for m in managers if m.key == (manager, "Update", "")), None)
+            if mine is None:
+                managers.append(Manager(manager, "Update", api_version, now, set(taken)))
             else:
-                result[index] = _merge(result[index], item, names)
-        return result
-    return copy.deepcopy(applied)
+                mine.fields |= taken
+                mine.time, mine.api_version = now, api_version
+        return managers
+
+    def apply(self, live: dict[str, Any] | None, config: dict[str, Any], managers: list[Manager], manager: str,
+              force: bool, api_version: str, now: str) -> tuple[dict[str, Any], list[Manager]]:
+        """Updater.Apply: the merged object and the managers after ``manager`` applied ``config``."""
+        current = _content(live) if live is not None else {}
+        merged = typed.merge(self.node, current, _content(config))
+        merged = {} if merged is ABSENT else merged
+        mine = next((m for m in managers if m.key == (manager, "Apply", "")), None)
+        last = set(mine.fields) if mine is not None else set()
+        applied = self.owned(typed.field_set(self.node, _content(config)))
+        if mine is None:
+            mine = Manager(manager, "Apply", api_version, now)
+            managers = [*managers, mine]
+        mine.fields, mine.time, mine.api_version = applied, now, api_version
+        if last:
+            merged = self._prune(merged, managers, last)
+        change = self.compare(live, merged)
+        taken = change.added | change.modified
+        conflicts = [(other, path) for other in managers if other is not mine
+                     for path in sorted(other.fields & taken)]
+        if conflicts and not force:
+            raise conflict_error(conflicts)
+        for other in managers:
+            if other is not mine:
+                other.fields -= taken | change.removed
+        return merged, [m for m in managers if m.fields]
+
+    def _prune(self, merged: dict[str, Any], managers: list[Manager], last: set[Path]) -> dict[str, Any]:
+        """Updater.prune: remove what the applier owned last time, applies no more and no manager owns."""
+        named = lambda paths: typed.named_fields(self.node, paths)  # noqa: E731
+        owned = named(set().union(*(m.fields for m in managers)))
+        last_named = named(last)
+        merged_set = named(typed.field_set(self.node, merged))
+        first = typed.remove(self.node, merged, last_named) or {}
+        kept = typed.remove(self.node, merged, merged_set - (named(typed.field_set(self.node, first)) | owned)) or {}
+        dangling = (merged_set - named(typed.field_set(self.node, kept))) & last_named
+        return typed.remove(self.node, merged, dangling) or {}
 
 
-def _prune_empty(obj: Any, path: Path) -> None:
-    """After removing a field, drop maps it leaves empty (as the real server does for owned parents)."""
-    for depth in range(len(path) - 1, 0, -1):
-        parent = _value_at(obj, path[:depth])
-        if isinstance(parent, dict) and not parent:
-            _remove_path(obj, path[:depth])
-        else:
-            break
+def _content(obj: Any) -> Any:
+    """An object as the field manager sees it: without its ownership records."""
+    if not isinstance(obj, dict):
+        return obj
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict) and "managedFields" in metadata:
+        obj = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "managedFields"}}
+    return obj
 
 
-def _render_path(path: Path) -> str:
-    parts = []
-    for kind, name in path:
-        if kind == "f":
-            parts.append(f".{name}")
-        elif kind == "k":
-            parts.append(f"[{','.join(f'{k}={v}' for k, v in json.loads(name).items())}]")
-    return "".join(parts)
+def _who(manager: Manager) -> str:
+    """printManager: the manager, and for an Update the API version it used."""
+    text = json.dumps(manager.manager)
+    if manager.subresource:
+        text += f" with subresource {json.dumps(manager.subresource)}"
+    return f"{text} using {manager.api_version}" if manager.operation == "Update" else text
 
 
-def managed_entry(manager: str, operation: str, api_version: str, paths: set[Path], now: str) -> dict[str, Any]:
-    return {"manager": manager, "operation": operation, "apiVersion": api_version, "time": now,
-            "fieldsType": "FieldsV1", "fieldsV1": encode_fields(paths)}
-
-
-def server_side_apply(live: dict[str, Any] | None, applied: dict[str, Any], manager: str, force: bool,
-                      now: str) -> dict[str, Any]:
-    """The object after ``manager`` applies ``applied`` to ``live`` (None when creating)."""
-    current = copy.deepcopy(live) if live else {}
-    entries = list((current.get("metadata") or {}).get("managedFields") or [])
-    owned = {(e.get("manager"), e.get("operation")): decode_fields(e.get("fieldsV1") or {}) for e in entries}
-    new_paths = field_paths(applied)
-    conflicts = []
-    for (other, operation), paths in owned.items():
-        if other == manager and operation == "Apply":
-            continue
-        for path in paths & new_paths:
-            if path[-1][0] == ".":
-                continue
-            if _value_at(current, path) != _value_at(applied, path):
-                conflicts.append((other, path))
-    if conflicts and not force:
-        lines = "\n".join(f'- conflict with "{m}": {_render_path(p)}' for m, p in sorted(conflicts))
-        many = "1 conflict" if len(conflicts) == 1 else f"{len(conflicts)} conflicts"
-        raise APIError(409, "Conflict", f"Apply failed with {many}: {lines.lstrip('- ')}" if len(conflicts) == 1
-                       else f"Apply failed with {many}:\n{lines}",
-                       {"causes": [{"reason": "FieldManagerConflict", "message": f'conflict with "{m}"',
-                                    "field": _render_path(p)} for m, p in conflicts]})
-    if force:
-        for key in owned:
-            if key != (manager, "Apply"):
-                owned[key] = owned[key] - new_paths
-    previous = owned.get((manager, "Apply"), set())
-    others = set().union(*(p for k, p in owned.items() if k != (manager, "Apply"))) if owned else set()
-    for path in sorted(previous - new_paths - others, key=len, reverse=True):
-        _remove_path(current, path)
-        _prune_empty(current, path)
-    result = _merge(current, applied, ())
-    owned[(manager, "Apply")] = new_paths
-    api_version = applied.get("apiVersion", "v1")
-    metadata = result.setdefault("metadata", {})
-    metadata["managedFields"] = [
-        managed_entry(m, op, api_version if (m, op) == (manager, "Apply") else _entry_version(entries, m, op),
-                      paths, now if (m, op) == (manager, "Apply") else _entry_time(entries, m, op, now))
-        for (m, op), paths in owned.items() if paths]
-    return result
-
-
-def _entry_version(entries: list, manager: str, operation: str) -> str:
-    return next((e.get("apiVersion", "v1") for e in entries
-                 if e.get("manager") == manager and e.get("operation") == operation), "v1")
-
-
-def _entry_time(entries: list, manager: str, operation: str, default: str) -> str:
-    return next((e.get("time", default) for e in entries
-                 if e.get("manager") == manager and e.get("operation") == operation), default)
-
-
-def record_update(before: dict[str, Any] | None, after: dict[str, Any], manager: str, now: str) -> None:
-    """Give ``manager`` (an Update operation) the fields it changed, taking them from other managers.
-    Ownership starts from the managedFields the request sent, when it sent any (so clients can rewrite them,
-    as Helm does when it moves a release from client-side to server-side apply), else from the live object."""
-    entries = list((after.get("metadata") or {}).get("managedFields")
-                   or (before or {}).get("metadata", {}).get("managedFields") or [])
-    owned = {(e.get("manager"), e.get("operation")): decode_fields(e.get("fieldsV1") or {}) for e in entries}
-    after_paths = field_paths(after)
-    changed = {p for p in after_paths if before is None or _value_at(before, p) != _value_at(after, p)}
-    for key in owned:
-        owned[key] = {p for p in owned[key] if p in after_paths} - changed
-    mine = owned.get((manager, "Update"), set()) | changed
-    owned[(manager, "Update")] = {p for p in mine if p in after_paths}
-    api_version = after.get("apiVersion", "v1")
-    after.setdefault("metadata", {})["managedFields"] = [
-        managed_entry(m, op, api_version if (m, op) == (manager, "Update") else _entry_version(entries, m, op),
-                      paths, now if (m, op) == (manager, "Update") else _entry_time(entries, m, op, now))
-        for (m, op), paths in owned.items() if paths]
+def conflict_error(conflicts: list[tuple[Manager, Path]]) -> APIError:
+    """NewConflictError: 409 with one FieldManagerConflict cause per field."""
+    if len(conflicts) == 1:
+        other, path = conflicts[0]
+        message = f"Apply failed with 1 conflict: conflict with {_who(other)}: {typed.describe(path)}"
+    else:
+        lines = []
+        for who in sorted({_who(m) for m, _ in conflicts}):
+            lines.append(f"conflicts with {who}:")
+            lines += [f"- {typed.describe(p)}" for m, p in conflicts if _who(m) == who]
+        message = f"Apply failed with {len(conflicts)} conflicts: " + "\n".join(lines)
+    return APIError(409, "Conflict", message, {"causes": [
+        {"reason": "FieldManagerConflict", "message": f"conflict with {_who(m)}", "field": typed.describe(p)}
+        for m, p in conflicts]})

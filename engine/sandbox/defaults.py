@@ -1,11 +1,20 @@
-"""Defaulting the API server applies on write (what a real cluster stores beyond what was sent)."""
+"""What a real cluster stores beyond what was sent, in two steps as kube-apiserver takes them:
+
+- ``apply_defaults``: the scheme's defaulting functions (``SetDefaults_*``), run when a body is decoded, so
+  the writer of an Update owns the defaulted fields (and an Apply, which defaults after merging, does not);
+- ``prepare``: what the registry and the admission plugins add after field ownership is recorded (a
+  Service's cluster IPs and node ports, a Job's generated selector, a Pod's service-account token and
+  tolerations, a claim's protection finalizer), which therefore no manager owns."""
 from __future__ import annotations
 
+import copy
 import ipaddress
 import itertools
+import secrets
 from typing import Any
 
 _service_ips = itertools.count(1)
+_node_ports = itertools.count(0)
 
 
 def _container(container: dict[str, Any]) -> None:
@@ -21,6 +30,10 @@ def _container(container: dict[str, Any]) -> None:
     for port in container.get("ports") or []:
         if isinstance(port, dict):
             port.setdefault("protocol", "TCP")
+    for variable in container.get("env") or []:
+        field_ref = ((variable or {}).get("valueFrom") or {}).get("fieldRef") if isinstance(variable, dict) else None
+        if isinstance(field_ref, dict):
+            field_ref.setdefault("apiVersion", "v1")  # SetDefaults_ObjectFieldSelector
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         if isinstance(container.get(probe), dict):
             spec = container[probe]
@@ -31,6 +44,25 @@ def _container(container: dict[str, Any]) -> None:
                 spec["httpGet"].setdefault("scheme", "HTTP")
 
 
+# Volume sources whose files get a mode: SetDefaults_{Secret,ConfigMap,DownwardAPI,Projected}VolumeSource.
+_MODED_SOURCES = ("secret", "configMap", "downwardAPI", "projected")
+
+
+def _volume(volume: dict[str, Any]) -> None:
+    """SetDefaults_Volume: a volume that names no source is an emptyDir."""
+    if not any(isinstance(value, dict) for key, value in volume.items() if key != "name"):
+        volume["emptyDir"] = {}
+    for source in _MODED_SOURCES:
+        if isinstance(volume.get(source), dict):
+            volume[source].setdefault("defaultMode", 420)
+    if isinstance(volume.get("hostPath"), dict):
+        volume["hostPath"].setdefault("type", "")
+    for item in ((volume.get("downwardAPI") or {}).get("items") or []) if isinstance(volume.get("downwardAPI"),
+                                                                                     dict) else []:
+        if isinstance(item, dict) and isinstance(item.get("fieldRef"), dict):
+            item["fieldRef"].setdefault("apiVersion", "v1")
+
+
 def pod_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("restartPolicy", "Always")
@@ -39,6 +71,9 @@ def pod_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("terminationGracePeriodSeconds", 30)
     if "serviceAccountName" in spec:
         spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    for volume in spec.get("volumes") or []:
+        if isinstance(volume, dict):
+            _volume(volume)
     for key in ("containers", "initContainers"):
         for container in spec.get(key) or []:
             if isinstance(container, dict):
@@ -70,7 +105,18 @@ def statefulset(obj: dict[str, Any]) -> None:
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("podManagementPolicy", "OrderedReady")
     spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    spec.setdefault("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
+    for claim in spec.get("volumeClaimTemplates") or []:
+        if isinstance(claim, dict):
+            claim.setdefault("apiVersion", "v1")
+            claim.setdefault("kind", "PersistentVolumeClaim")
+            persistent_volume_claim(claim)
+            claim.setdefault("status", {"phase": "Pending"})
     _template(spec)
+
+
+def persistent_volume_claim(obj: dict[str, Any]) -> None:
+    obj.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
 
 
 def daemonset(obj: dict[str, Any]) -> None:
@@ -81,15 +127,52 @@ def daemonset(obj: dict[str, Any]) -> None:
     _template(spec)
 
 
-def job(obj: dict[str, Any]) -> None:
-    spec = obj.setdefault("spec", {})
+def _job_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("backoffLimit", 6)
     spec.setdefault("completions", 1)
     spec.setdefault("parallelism", 1)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
     _template(spec)
-    template = spec.get("template") or {}
-    if isinstance(template.get("spec"), dict) and template["spec"].get("restartPolicy") == "Always":
-        template["spec"]["restartPolicy"] = "Never"
+
+
+def job(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    _job_spec(spec)
+    spec.setdefault("manualSelector", False)
+
+
+def _generate_job_selector(obj: dict[str, Any]) -> None:
+    """The Job strategy's generateSelector: the controller-uid and job-name labels, unless the selector is
+    manual."""
+    spec = obj.setdefault("spec", {})
+    metadata = obj.get("metadata") or {}
+    if spec.get("manualSelector") is True:
+        return
+    uid, name = metadata["uid"], metadata.get("name", "")
+    generated = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
+                 "controller-uid": uid, "job-name": name}
+    template = spec.setdefault("template", {})
+    labels = template.setdefault("metadata", {}).setdefault("labels", {})
+    for key, value in generated.items():
+        labels.setdefault(key, value)
+    selector = spec.get("selector") or {}
+    spec["selector"] = selector
+    selector.setdefault("matchLabels", {}).setdefault("batch.kubernetes.io/controller-uid", uid)
+    if not metadata.get("labels"):
+        metadata["labels"] = dict(generated)
+
+
+def cronjob(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict) and isinstance(job_template.get("spec"), dict):
+        _template(job_template["spec"])
 
 
 def service(obj: dict[str, Any]) -> None:
@@ -98,28 +181,136 @@ def service(obj: dict[str, Any]) -> None:
     spec.setdefault("sessionAffinity", "None")
     if spec["type"] != "ExternalName":
         spec.setdefault("internalTrafficPolicy", "Cluster")
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    for port in spec.get("ports") or []:
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+            if not port.get("targetPort"):
+                port["targetPort"] = port.get("port")
+
+
+_ALLOCATED = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
+
+
+def _allocate_service(obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+    """The Service REST storage: cluster IPs and node ports are allocated once and kept on update."""
+    spec = obj.setdefault("spec", {})
+    old_spec = (old or {}).get("spec") or {}
+    for key in _ALLOCATED:
+        if key not in spec and key in old_spec and spec.get("type") != "ExternalName":
+            spec[key] = copy.deepcopy(old_spec[key])
+    if spec.get("type") != "ExternalName":
         if spec.get("clusterIP") != "None" and not spec.get("clusterIP"):
             spec["clusterIP"] = str(ipaddress.ip_address("10.96.0.0") + next(_service_ips))
         spec.setdefault("clusterIPs", [spec["clusterIP"]])
         spec.setdefault("ipFamilies", ["IPv4"])
         spec.setdefault("ipFamilyPolicy", "SingleStack")
+    old_ports = {(p.get("port"), p.get("protocol")): p.get("nodePort") for p in old_spec.get("ports") or []
+                 if isinstance(p, dict) and p.get("nodePort")}
     for port in spec.get("ports") or []:
-        if isinstance(port, dict):
-            port.setdefault("protocol", "TCP")
-            port.setdefault("targetPort", port.get("port"))
+        if isinstance(port, dict) and spec["type"] in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
+            port["nodePort"] = old_ports.get((port.get("port"), port.get("protocol"))) or \
+                30000 + next(_node_ports) % 2768
+
+
+_TOKEN_SOURCES = [
+    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+    {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                    "fieldPath": "metadata.namespace"}}]}},
+    {"configMap": {"name": "openshift-service-ca.crt", "items": [{"key": "service-ca.crt", "path": "service-ca.crt"}]}}]
+
+
+def _service_account_admission(spec: dict[str, Any]) -> None:
+    """The ServiceAccount and DefaultTolerationSeconds admission plugins: a projected token volume mounted in
+    every container (its name has a random suffix, as on a cluster) and the not-ready/unreachable tolerations."""
+    if spec.get("automountServiceAccountToken") is not False:
+        name = "kube-api-access-" + "".join(secrets.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+        spec.setdefault("volumes", []).append({"name": name, "projected": {
+            "sources": copy.deepcopy(_TOKEN_SOURCES), "defaultMode": 420}})
+        for container in spec.get("containers") or []:
+            if isinstance(container, dict):
+                container.setdefault("volumeMounts", []).append(
+                    {"name": name, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"})
+    tolerations = spec.setdefault("tolerations", [])
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(isinstance(t, dict) and t.get("key") == key for t in tolerations):
+            tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})
 
 
 def pod(obj: dict[str, Any]) -> None:
-    pod_spec(obj.setdefault("spec", {}))
-    obj.setdefault("status", {"phase": "Pending"})
+    spec = obj.setdefault("spec", {})
+    pod_spec(spec)
+    spec.setdefault("enableServiceLinks", True)
+
+
+def _admit_pod(obj: dict[str, Any]) -> None:
+    """The ServiceAccount, Priority and DefaultTolerationSeconds admission plugins, and the Pod strategy's
+    initial status."""
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    _service_account_admission(spec)
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    obj["status"] = {"phase": "Pending"}
+
+
+def _protect_claim(obj: dict[str, Any]) -> None:
+    """The StorageObjectInUseProtection admission plugin's finalizer, and an unbound claim's status."""
+    finalizers = obj.setdefault("metadata", {}).setdefault("finalizers", [])
+    if "kubernetes.io/pvc-protection" not in finalizers:
+        finalizers.append("kubernetes.io/pvc-protection")
+    obj["status"] = {"phase": "Pending"}
+
+
+def horizontal_pod_autoscaler(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("minReplicas", 1)
+    if obj.get("apiVersion") == "autoscaling/v2" and not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": 80}}}]
+
+
+def role(obj: dict[str, Any]) -> None:
+    """``rules`` has no omitempty in Go: a role without rules is written with ``rules: null``."""
+    if not obj.get("rules"):
+        obj["rules"] = None
+
+
+def namespace(obj: dict[str, Any]) -> None:
+    """The Namespace defaulter labels every namespace with its name."""
+    metadata = obj.setdefault("metadata", {})
+    metadata["labels"] = {**(metadata.get("labels") or {}), "kubernetes.io/metadata.name": metadata.get("name", "")}
+
+
+def custom_resource_definition(obj: dict[str, Any]) -> None:
+    obj.setdefault("spec", {}).setdefault("conversion", {"strategy": "None"})
 
 
 DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): statefulset,
               ("apps", "DaemonSet"): daemonset, ("batch", "Job"): job, ("", "Service"): service,
-              ("", "Pod"): pod}
+              ("", "Pod"): pod, ("", "PersistentVolumeClaim"): persistent_volume_claim,
+              ("batch", "CronJob"): cronjob, ("", "Namespace"): namespace,
+              ("rbac.authorization.k8s.io", "Role"): role, ("rbac.authorization.k8s.io", "ClusterRole"): role,
+              ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler, ("apiextensions.k8s.io", "CustomResourceDefinition"):
+              custom_resource_definition}
 
 
 def apply_defaults(group: str, kind: str, obj: dict[str, Any]) -> None:
     defaulter = DEFAULTERS.get((group, kind))
     if defaulter is not None:
         defaulter(obj)
+
+
+def prepare(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+    """What the registry and admission add to a create (``old`` is None) or an update, after ownership."""
+    if (group, kind) == ("", "Service"):
+        _allocate_service(obj, old)
+    elif old is None and (group, kind) == ("batch", "Job"):
+        _generate_job_selector(obj)
+    elif old is None and (group, kind) == ("", "Pod"):
+        _admit_pod(obj)
+    elif old is None and (group, kind) == ("", "PersistentVolumeClaim"):
+        _protect_claim(obj)

@@ -104,6 +104,11 @@ class Registry:
             return next((r for r in self.resources
                          if r.group == group and r.version == version and r.plural == plural), None)
 
+    def by_bucket(self, bucket: tuple[str, str]) -> Resource | None:
+        """The resource stored under (group, plural)."""
+        with self.lock:
+            return next((r for r in self.resources if (r.group, r.plural) == bucket), None)
+
     def register_crd(self, crd: dict) -> list[Resource]:
         spec = crd.get("spec") or {}
         names = spec.get("names") or {}

@@ -8,10 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from engine.sandbox import discovery
+from engine.sandbox import decoding, discovery
 from engine.sandbox.api import API, Request
 from engine.sandbox.errors import APIError, bad_request
 
+MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's --max-request-bytes for writes (3 MiB)
 _RESOURCE_PATH = re.compile(r"^/(?:api/(?P<v1>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))(?P<rest>(?:/[^/]+)*)/?$")
 
 
@@ -46,23 +47,65 @@ class Handler(BaseHTTPRequestHandler):
 
     # plumbing -------------------------------------------------------------------------------------------
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        """The request body, read once: 400 for a malformed length or chunk, 413 over the size limit (the rest
+        of an oversized body is not read: the connection closes after the answer)."""
+        if getattr(self, "_read_body", None) is not None:
+            return self._read_body
+        self._read_body = b""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             data = b""
             while True:
-                size = int(self.rfile.readline().strip() or b"0", 16)
+                line = self.rfile.readline(64).split(b";")[0].strip()
+                try:
+                    size = int(line, 16)
+                except ValueError:
+                    self.close_connection = True
+                    raise bad_request("invalid chunked encoding: bad chunk size") from None
                 if size == 0:
                     self.rfile.readline()
-                    return data
+                    break
+                if len(data) + size > MAX_BODY:
+                    self.close_connection = True
+                    raise _too_large()
                 data += self.rfile.read(size)
                 self.rfile.readline()
-        return self.rfile.read(length) if length else b""
+            self._read_body = data
+            return data
+        text = self.headers.get("Content-Length") or "0"
+        if not text.strip().isdigit():
+            self.close_connection = True
+            raise bad_request(f"invalid Content-Length: {text!r}")
+        length = int(text)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._discard(length)
+            raise _too_large()
+        self._read_body = self.rfile.read(length) if length else b""
+        if len(self._read_body) < length:
+            self.close_connection = True
+            raise bad_request("the request body is shorter than its Content-Length")
+        return self._read_body
 
-    def _send(self, status: int, body: Any, content_type: str = "application/json") -> None:
+    def _discard(self, length: int) -> None:
+        """Read (and drop) a moderately oversized body, so the client gets to read the 413."""
+        remaining = length if length <= 16 * MAX_BODY else 0
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 20))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+
+    def _send(self, status: int, body: Any, content_type: str = "application/json",
+              warnings: list[str] = ()) -> None:
         data = body.encode() if isinstance(body, str) else json.dumps(body, separators=(",", ":")).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for text in dict.fromkeys(warnings):
+            escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            self.send_header("Warning", f'299 - "{escaped}"')
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -74,15 +117,9 @@ class Handler(BaseHTTPRequestHandler):
             return decode_object(raw)
         if not raw:
             return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            try:
-                import yaml
-
-                return yaml.safe_load(raw.decode())
-            except Exception:
-                raise bad_request("the body of the request was in an unknown format") from None
+        if content_type in ("application/yaml", "text/yaml"):
+            return decoding.plain(decoding.parse_yaml(raw)[0])
+        return decoding.parse_json(raw)
 
     def _handle(self, method: str) -> None:
         try:
@@ -92,17 +129,23 @@ class Handler(BaseHTTPRequestHandler):
                 self._body()
                 raise APIError(injected, "InternalError" if injected >= 500 else "Injected",
                                f"injected failure {injected}")
+            if method in ("POST", "PUT", "PATCH", "DELETE"):
+                self._body()  # read before any answer, so the connection stays usable whatever is refused
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
             if not query.get("fieldManager"):  # as kube-apiserver: the user agent's product name
                 agent = (self.headers.get("User-Agent") or "unknown").split("/", 1)[0].strip()
                 query["fieldManager"] = agent or "unknown"
             self._route(method, parts.path, query)
+        except _PageNotFound:
+            self._send(404, "404 page not found\n", "text/plain; charset=utf-8")
         except APIError as exc:
             self._send(exc.code, exc.status())
         except (BrokenPipeError, ConnectionResetError):
             return
         except Exception as exc:  # the server must not die on a bad request
             self._send(500, APIError(500, "InternalError", f"internal error: {exc}").status())
+        finally:
+            self._read_body = None
 
     do_GET = lambda self: self._handle("GET")  # noqa: E731
     do_POST = lambda self: self._handle("POST")  # noqa: E731
@@ -124,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
             raise APIError(404, "NotFound", "the server could not find the requested resource")
         group = match.group("group") or ""
         version = match.group("v1") or match.group("version")
+        if version not in registry.group_versions().get(group, []):
+            raise _PageNotFound()  # an unserved group/version is the mux's plain-text 404, not a Status
         segments = [s for s in (match.group("rest") or "").split("/") if s]
         if not segments:
             body = discovery.resource_list(registry, group, version) if method == "GET" else None
@@ -185,12 +230,15 @@ class Handler(BaseHTTPRequestHandler):
             if request.name and request.resource.plural != "namespaces":
                 raise APIError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
             status, body = api.create(request, self._decode(self._body()))
-            self._send(status, body)
+            self._send(status, body, warnings=request.warnings)
         elif method == "PUT":
-            self._send(200, api.replace(request, self._decode(self._body())))
+            self._send(200, api.replace(request, self._decode(self._body())), warnings=request.warnings)
         elif method == "PATCH":
+            if not request.name:
+                raise APIError(405, "MethodNotAllowed",
+                               "the server does not allow this method on the requested resource")
             status, body = api.patch(request, self.headers.get("Content-Type") or "", self._body())
-            self._send(status, body)
+            self._send(status, body, warnings=request.warnings)
         elif method == "DELETE":
             options = self._decode(self._body())
             if request.name:
@@ -223,6 +271,14 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
         self.close_connection = True
+
+
+class _PageNotFound(Exception):
+    """A path no API group serves."""
+
+
+def _too_large() -> APIError:
+    return APIError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}")
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):

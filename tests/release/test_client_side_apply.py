@@ -31,8 +31,10 @@ def _live(sandbox, namespace: str) -> list[dict]:
     for resource, name in ((("", "configmaps"), "x-cfg"), (("apps", "deployments"), "x-app")):
         obj = sandbox.store.get(resource, namespace, name)
         metadata = {k: v for k, v in obj["metadata"].items() if k not in VOLATILE}
-        metadata["managedFields"] = [{k: v for k, v in entry.items() if k != "time"}
-                                     for entry in metadata.get("managedFields") or []]
+        # entries are ordered by their times (to the second), as kube-apiserver orders them: not compared
+        metadata["managedFields"] = sorted(({k: v for k, v in entry.items() if k != "time"}
+                                            for entry in metadata.get("managedFields") or []),
+                                           key=lambda entry: (entry["manager"], entry["operation"]))
         metadata["annotations"] = {k: v for k, v in (metadata.get("annotations") or {}).items()
                                    if k != "meta.helm.sh/release-namespace"}
         objects.append({**{k: v for k, v in obj.items() if k != "status"}, "metadata": metadata})

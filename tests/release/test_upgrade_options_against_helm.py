@@ -23,7 +23,7 @@ def _chart_with_new_default(root: Path) -> Path:
     (chart / "values.yaml").write_text((chart / "values.yaml").read_text().replace(
         "  logLevel: info", "  logLevel: info\n  added: new-default"))
     (chart / "templates" / "configmap.yaml").write_text((chart / "templates" / "configmap.yaml").read_text().replace(
-        "data:", "data:\n  added: {{ .Values.config.added | default \"missing\" | quote }}"))
+        "\ndata:", "\ndata:\n  added: {{ .Values.config.added | default \"missing\" | quote }}"))
     return chart
 
 
