@@ -80,3 +80,16 @@ def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                  "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PYHELM_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_test_gpg_agents(tmp_path_factory):
+    """Keys made by the tests start a gpg-agent per GnuPG home; stop them when the session ends."""
+    yield
+    import shutil
+    import subprocess
+
+    if shutil.which("gpgconf") is None:
+        return
+    for home in tmp_path_factory.getbasetemp().glob("**/gnupg-*"):
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True)
