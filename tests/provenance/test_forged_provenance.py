@@ -159,6 +159,24 @@ def cluster(tmp_path_factory):
         yield sandbox, str(sandbox.write_kubeconfig(tmp_path_factory.mktemp("kube") / "kubeconfig"))
 
 
+STACK = """apiVersion: pyhelm/v1
+name: {name}
+repositories:
+  - {{name: signed, url: "{url}", verify: true, keyring: "{keyring}"}}
+releases:
+  - {{name: {name}-local, chart: "{archive}", verify: true, keyring: "{keyring}"}}
+  - {{name: {name}-repo, chart: signed/demo}}
+"""
+
+
+def _stack_apply(directory: Path, archive: Path, keyring: Path, repo_url: str, release: str) -> list[str]:
+    """``apply`` of a stack whose two releases verify: a local archive and a chart from the repository."""
+    directory.mkdir()
+    stack = directory / "stack.yaml"
+    stack.write_text(STACK.format(name=release, url=repo_url, keyring=keyring, archive=archive))
+    return ["apply", "-f", str(stack), "--auto-approve"]
+
+
 def _commands(archive: Path, keyring: Path, repo_url: str, pulled: Path, release: str) -> dict[str, list[str]]:
     ring = ["--verify", "--keyring", str(keyring)]
     return {
@@ -190,6 +208,11 @@ def test_every_verifying_command_trusts_only_the_signed_text(case, material, clu
             (tmp_path / f"pulled-{tool}").mkdir()
         ours_commands = _commands(archive, keyring, repo.url, tmp_path / "pulled-pyhelm", f"{release}-p")
         helm_commands = _commands(archive, keyring, repo.url, tmp_path / "pulled-helm", f"{release}-h")
+        # helm has no stacks: a stack whose releases verify must decide as `helm install --verify` does
+        ours_commands["stack apply (verify: true)"] = _stack_apply(tmp_path / "stack", archive, keyring, repo.url,
+                                                                   f"{release}-s")
+        helm_commands["stack apply (verify: true)"] = helm_commands["install --verify"][:1] + [
+            f"{release}-s"] + helm_commands["install --verify"][2:]
         for command, args in ours_commands.items():
             ours = pyhelm(*args)
             theirs = subprocess.run([helm, *helm_commands[command]], capture_output=True, text=True,
