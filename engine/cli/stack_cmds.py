@@ -1,6 +1,7 @@
 """``pyhelm plan|apply|destroy|graph``: the stack engine's commands."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -60,14 +61,47 @@ def _clusters(settings):
     return Clusters(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context)
 
 
-def _plan(settings, stack, selectors, skip_needs, detect_drift=False):
+def _plan(settings, stack, selectors, skip_needs, detect_drift=False, run_in_progress=None):
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
     from engine.stack.planner import make_plan
 
     try:
         return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift,
-                         lambda line: click.echo(line, err=True))[0]
+                         lambda line: click.echo(line, err=True), run_in_progress)[0]
+    except (StackError, *OPERATION_ERRORS) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _lock_holder(settings, stack):
+    """The other run holding the stack lock now, if any (said on stderr: its pending releases are its work)."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.lock import lock_holder
+
+    try:
+        holder = lock_holder(stack, _clusters(settings))
+    except (StackError, *OPERATION_ERRORS) as exc:
+        click.echo(f"warning: cannot read the stack lock: {exc}", err=True)
+        return None
+    if holder is not None:
+        click.echo(f"stack {stack.name} ({stack.environment or 'default'}) is being applied by {holder.describe()}: "
+                   "releases it is changing show as in progress, and apply refuses this plan",
+                   err=True)
+    return holder
+
+
+@contextlib.contextmanager
+def _stack_locks(settings, stack, break_lock: bool):
+    """Hold the stack lock for the block (planning and applying inside it)."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.lock import hold_stack_locks
+
+    try:
+        with hold_stack_locks(stack, _clusters(settings), break_lock,
+                              lambda line: click.echo(f"stack lock: {line}", err=True)) as locks:
+            yield locks
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
 
@@ -118,7 +152,7 @@ def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift,
          detailed_exitcode, show_manifests) -> None:
     """Show what apply would change, release by release."""
     stack = _load(stack_file, environment)
-    result = _plan(settings, stack, selectors, skip_needs, detect_drift)
+    result = _plan(settings, stack, selectors, skip_needs, detect_drift, _lock_holder(settings, stack))
     result.env_overrides = env_overrides()  # a saved plan is applied with the same environment values
     if out_file:
         from engine.redaction import REDACTOR
@@ -154,18 +188,16 @@ def _reporter():
     return report
 
 
-def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse, verb) -> None:
-    """Apply ``plan_`` under the stack lock and print the final report; exit 1 if any release failed."""
+def _run(settings, stack, plan_, concurrency, locks, check_digest, reverse, verb) -> None:
+    """Apply ``plan_`` under the stack ``locks`` held and print the final report; exit 1 if any release
+    failed."""
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
     from engine.stack.executor import apply_plan
-    from engine.stack.lock import stack_lock
 
-    clusters = _clusters(settings)
-    lock_config = clusters.config(None, "default")
     try:
-        with stack_lock(lock_config.kube, stack.name, stack.environment, break_lock):
-            outcomes = apply_plan(stack, plan_, clusters, _reporter(), concurrency, check_digest, reverse)
+        outcomes = apply_plan(stack, plan_, _clusters(settings), _reporter(), concurrency, check_digest, reverse,
+                              locks)
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
     changed = [o for o in outcomes if o.status != "unchanged"]
@@ -180,7 +212,7 @@ def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse,
 
 
 def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_approve: bool, concurrency: int,
-                    break_lock: bool, reverse: bool) -> None:
+                    locks, reverse: bool) -> None:
     """Show the plan, ask (unless approved), run it. ``words``: (nothing to do, question, verb)."""
     nothing, question, verb = words
     print_plan(planned, sys.stdout.isatty())
@@ -188,7 +220,7 @@ def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_
         click.echo(nothing)
         return
     _confirm(question, auto_approve)
-    _run(settings, stack, planned, concurrency, break_lock, False, reverse, verb)
+    _run(settings, stack, planned, concurrency, locks, False, reverse, verb)
 
 
 @click.command()
@@ -210,12 +242,14 @@ def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, a
             raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
         stack = _load(saved.path, saved.environment, saved.env_overrides)
         print_plan(saved, sys.stdout.isatty())
-        _run(settings, stack, saved, concurrency, break_lock, True, False, "Apply")
+        with _stack_locks(settings, stack, break_lock) as locks:  # the saved plan is checked under the lock
+            _run(settings, stack, saved, concurrency, locks, True, False, "Apply")
         return
     stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs)
-    _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
-                    concurrency, break_lock, reverse=False)
+    with _stack_locks(settings, stack, break_lock) as locks:  # no other run can change what is planned here
+        planned = _plan(settings, stack, selectors, skip_needs)
+        _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
+                        concurrency, locks, reverse=False)
 
 
 @click.command()
@@ -225,14 +259,15 @@ def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, a
 def destroy(settings, stack_file, environment, selectors, skip_needs, auto_approve, concurrency, break_lock) -> None:
     """Uninstall every release of the stack, dependents first."""
     stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs)
-    for release in planned.releases:
-        if release.revision and release.action != "install":
-            release.action, release.reasons = "uninstall", ["destroy"]
-        elif release.action != "uninstall":
-            release.action, release.reasons = "unchanged", ["not installed"]
-    _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
-                    auto_approve, concurrency, break_lock, reverse=True)
+    with _stack_locks(settings, stack, break_lock) as locks:
+        planned = _plan(settings, stack, selectors, skip_needs)
+        for release in planned.releases:
+            if release.revision and release.action != "install":
+                release.action, release.reasons = "uninstall", ["destroy"]
+            elif release.action != "uninstall":
+                release.action, release.reasons = "unchanged", ["not installed"]
+        _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
+                        auto_approve, concurrency, locks, reverse=True)
 
 
 @click.command()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from engine.stack.errors import StackError
+from engine.stack.lock import HeldLocks, LockHolder, hold_stack_locks
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
 from engine.stack.planner import (Clusters, hook_context, last_good_revision, manifest_digest, release_hooks,
@@ -38,11 +39,12 @@ def _check_still_current(plan: ReleasePlan, config) -> None:
 
 
 def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool,
-               report: Callable[[str], None]) -> str:
+               report: Callable[[str], None], locks: HeldLocks) -> str:
     """Carry out one release's planned action, with its hooks around it; returns what was done."""
     from engine.action.uninstall import uninstall
     from engine.stack.hooks import run_hooks
 
+    locks.check()
     config = clusters.config(plan.kube_context, plan.namespace)
     _check_still_current(plan, config)
     if plan.action == "uninstall":
@@ -110,8 +112,26 @@ def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
 
 
 def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
-               check_digest: bool = False, reverse: bool = False) -> list[Outcome]:
-    """Apply every change of ``plan``; ``reverse`` orders by dependents first (for destroy)."""
+               check_digest: bool = False, reverse: bool = False, locks: HeldLocks | None = None,
+               break_lock: bool = False) -> list[Outcome]:
+    """Apply every change of ``plan`` under the stack lock; ``reverse`` orders by dependents first (for
+    destroy). Pass the ``locks`` held while planning (see hold_stack_locks), or the lock is taken here."""
+    if plan.locked_by:
+        holder = LockHolder.from_dict(plan.locked_by)
+        raise StackError(f"the plan was made while {holder.describe()} was applying the stack; plan again once "
+                         "that run has finished")
+    if locks is not None:
+        if not locks.covers(stack):
+            raise StackError(f"the locks held are not those of stack {stack.name} ({stack.environment or 'default'})")
+        locks.check()
+        return _apply_locked(stack, plan, clusters, report, concurrency, check_digest, reverse, locks)
+    with hold_stack_locks(stack, clusters, break_lock, functools.partial(report, "stack")) as held:
+        return _apply_locked(stack, plan, clusters, report, concurrency, check_digest, reverse, held)
+
+
+def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int,
+                  check_digest: bool, reverse: bool, locks: HeldLocks) -> list[Outcome]:
+    """apply_plan's work, while this run holds the stack lock."""
     waits = _waits_for(plan, reverse)
     by_id = {r.id: r for r in plan.releases}
     outcomes: dict[str, Outcome] = {}
@@ -134,7 +154,7 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                 elif len(running) < concurrency:
                     report(release_id, f"{item.action} started")
                     hook_report = functools.partial(report, release_id)
-                    running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report)] = (
+                    running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report, locks)] = (
                         release_id, time.monotonic())
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:

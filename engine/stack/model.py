@@ -138,6 +138,7 @@ class Stack:
     kube_context: str | None = None  # the environment's kubeContext, if it sets one
     base: str = ""  # the directory relative paths are taken from (the stack file's, or the stack directory)
     hooks: list = field(default_factory=list)  # engine.stack.hooks.Hook: around the whole run, every release
+    lock_namespace: str = "default"  # where the stack's lock (a Lease per cluster) lives
 
     @property
     def kube_contexts(self) -> set[str | None]:

@@ -6,8 +6,9 @@ from typing import Any
 
 from engine.stack.diff import ObjectChange, ObjectKey
 
-ACTIONS = ("install", "upgrade", "recover", "uninstall", "unchanged")
-SYMBOLS = {"install": "+", "upgrade": "~", "recover": "!", "uninstall": "-", "unchanged": " "}
+ACTIONS = ("install", "upgrade", "recover", "in progress", "uninstall", "unchanged")
+SYMBOLS = {"install": "+", "upgrade": "~", "recover": "!", "in progress": "?", "uninstall": "-", "unchanged": " "}
+IN_PROGRESS = "in progress"  # a release another live run is changing: nothing to do until that run ends
 STACK_LABEL = "pyhelm.dev/stack"
 ENVIRONMENT_LABEL = "pyhelm.dev/environment"
 
@@ -56,6 +57,7 @@ class Plan:
     path: str
     releases: list[ReleasePlan]
     env_overrides: dict[str, Any] = field(default_factory=dict)  # --env-set/--env-values it was made with
+    locked_by: dict[str, str] | None = None  # the run that held the stack lock when this was planned
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.releases if r.action == action)
@@ -69,16 +71,19 @@ class Plan:
         parts = [f"{self.count('install')} to install", f"{self.count('upgrade')} to upgrade"]
         if self.count("recover"):
             parts.append(f"{self.count('recover')} to recover")
+        if self.count(IN_PROGRESS):
+            parts.append(f"{self.count(IN_PROGRESS)} in progress")
         parts += [f"{self.count('uninstall')} to uninstall", f"{self.count('unchanged')} unchanged"]
         return "Plan: " + ", ".join(parts) + "."
 
     def to_dict(self) -> dict[str, Any]:
         return {"apiVersion": "pyhelm/v1", "kind": "Plan", "stack": self.stack, "environment": self.environment,
-                "path": self.path, "envOverrides": self.env_overrides,
+                "path": self.path, "envOverrides": self.env_overrides, "lockedBy": self.locked_by,
                 "summary": {a: self.count(a) for a in ACTIONS},
                 "releases": [r.to_dict() for r in self.releases]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Plan":
         return cls(data["stack"], data.get("environment"), data["path"],
-                   [ReleasePlan.from_dict(r) for r in data.get("releases") or []], data.get("envOverrides") or {})
+                   [ReleasePlan.from_dict(r) for r in data.get("releases") or []], data.get("envOverrides") or {},
+                   data.get("lockedBy"))

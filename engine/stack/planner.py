@@ -13,10 +13,11 @@ import yaml
 from engine.redaction import CHANGED_MASK, MASK, REDACTOR
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
+from engine.stack.lock import LockHolder
 from engine.stack.model import ReleaseSpec, Stack
 from engine.stack.secrets import (register_record_secrets, register_secrets, secret_path_labels, secret_paths,
                                   value_at, value_at_keys)
-from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
+from engine.stack.plan import ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan
 from engine.stack.values import split_dotted
 
 
@@ -145,10 +146,11 @@ def last_good_revision(history: list) -> Any:
     return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
 
 
-def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False
-                 ) -> tuple[ReleasePlan, Any]:
+def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
+                 run_in_progress: str = "") -> tuple[ReleasePlan, Any]:
     """The plan of one release given its stored ``history``, and its rendered desired state (None when
-    nothing is to be rendered)."""
+    nothing is to be rendered). ``run_in_progress`` names the live run holding the stack lock, whose pending
+    revisions are its work, not an interrupted run's."""
     from engine.action.install import render
     from engine.release.record import PENDING
     from engine.stack.charts import load_release_chart, lock_note
@@ -185,6 +187,10 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         base.changes = diff_manifests("", rendered.manifest, release.namespace)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
+        return base, rendered
+    if live.info.status in PENDING and run_in_progress:
+        base.action = IN_PROGRESS
+        base.reasons = [f"revision {live.version} is {live.info.status}: {run_in_progress} is applying the stack"]
         return base, rendered
     if live.info.status in PENDING:
         good = last_good_revision(history)
@@ -281,11 +287,12 @@ def release_hooks(stack: Stack, release: ReleaseSpec) -> list:
 
 
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
-              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None
-              ) -> tuple[Plan, dict[str, Any]]:
+              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None,
+              run_in_progress: LockHolder | None = None) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
-    release to install or upgrade."""
+    release to install or upgrade. ``run_in_progress``: another live run holds the stack lock; the plan says
+    so, and apply refuses it."""
     from engine.stack.hooks import describe, run_hooks
 
     graph = select(build_graph(stack), selectors, include_needs)
@@ -295,7 +302,8 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         release = graph.nodes[release_id]["release"]
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
-                                                    clusters.history(release), detect_drift)
+                                                    clusters.history(release), detect_drift,
+                                                    run_in_progress.describe() if run_in_progress else "")
         planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired
@@ -310,4 +318,5 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         plans.append(planned[release_id])
     if not selectors:
         plans += _orphans(stack, clusters, {r.id for r in stack.releases})
-    return Plan(stack.name, stack.environment, stack.path, plans), rendered
+    return Plan(stack.name, stack.environment, stack.path, plans,
+                locked_by=run_in_progress.to_dict() if run_in_progress else None), rendered
