@@ -116,6 +116,14 @@ class _Lease:
         naming us (a create retried after a dropped connection) is ours."""
         from engine.kube.client import KubeError
 
+        try:
+            self._take(refusal, break_lock)
+        except KubeError as exc:
+            raise StackError(f"cannot take the stack lock ({self.where}): {exc}") from None
+
+    def _take(self, refusal: Callable[[LockHolder], str], break_lock: bool) -> None:
+        from engine.kube.client import KubeError
+
         for _attempt in range(3):
             try:
                 self.kube.create(self.body(_now()), field_manager="pyhelm")
@@ -125,7 +133,7 @@ class _Lease:
                     self._create_namespace(exc)
                     continue
                 if exc.status != 409:
-                    raise StackError(f"cannot take the stack lock ({self.where}): {exc}") from None
+                    raise
             current = self.read()
             if current is None:  # released between our create and read: try again
                 continue

@@ -118,6 +118,25 @@ def test_the_lock_lives_in_the_environments_cluster_in_the_stacks_lock_namespace
         assert leases(west) == [] and leases(east) == []
 
 
+def test_a_lock_held_elsewhere_in_one_cluster_releases_those_already_taken(tmp_path, monkeypatch) -> None:
+    chart = EXAMPLE.parent.parent / "charts" / "demo"
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(f"apiVersion: pyhelm/v1\nname: multi\nreleases:\n"
+                     f"  - {{name: api, chart: {chart}, kubeContext: east}}\n"
+                     f"  - {{name: web, chart: {chart}, kubeContext: west}}\n")
+    with Sandbox() as east, Sandbox() as west:
+        _two_cluster_kubeconfig(tmp_path / "kubeconfig", east, west)
+        (tmp_path / "west.yaml").write_text((tmp_path / "kubeconfig").read_text().replace(
+            "current-context: east", "current-context: west"))
+        monkeypatch.setenv("KUBECONFIG", str(tmp_path / "west.yaml"))
+        hold_as_other("default", "pyhelm-stack-multi-default")  # west is locked, east (taken first) is free
+        monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+        status, out, err = pyhelm("apply", "-f", str(stack), "--auto-approve")
+        assert status == 1 and f"is being applied by {OTHER}" in err and "in context west" in err
+        assert leases(east) == [] and [lease["spec"]["holderIdentity"] for lease in leases(west)] == [OTHER]
+        assert release_secrets(east) == {} and release_secrets(west) == {}
+
+
 def test_the_lock_namespace_defaults_to_the_stacks_namespace(tmp_path) -> None:
     from engine.stack.errors import StackError
 
@@ -230,6 +249,20 @@ def test_a_live_holder_keeps_the_lock_by_renewing_it(shop) -> None:
             time.sleep(0.2)
         renewed = leases(sandbox)[0]["spec"]
         assert renewed["holderIdentity"] == first["holderIdentity"] and renewed["renewTime"] > first["renewTime"]
+    assert leases(sandbox) == []
+
+
+def test_a_failed_renewal_is_reported_and_the_next_one_keeps_the_lock(shop) -> None:
+    from engine.stack.lock import hold_stack_locks
+
+    sandbox, stack = shop
+    said: list[str] = []
+    with hold_stack_locks(load(stack), clusters(), report=said.append, duration=1) as held:
+        sandbox.fail_next("GET", "/leases/pyhelm-stack-shop-staging", status=503, count=4)  # every retry of one
+        wait_for(lambda: any("could not renew the stack lock" in line for line in said), "the failure reported")
+        renewed = leases(sandbox)[0]["spec"]["renewTime"]
+        wait_for(lambda: leases(sandbox)[0]["spec"]["renewTime"] != renewed, "the next renewal")
+        assert held.lost_to is None
     assert leases(sandbox) == []
 
 
