@@ -346,6 +346,31 @@ def test_an_interrupted_apply_releases_the_lock_and_stops_renewing(shop) -> None
     assert not any(thread.name == RENEWAL_THREAD for thread in threading.enumerate())
 
 
+def test_ctrl_c_while_planning_under_the_lock_releases_it(tmp_path, monkeypatch) -> None:
+    import signal
+
+    started, go = tmp_path / "started", tmp_path / "go"
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(yaml.safe_dump({
+        "apiVersion": "pyhelm/v1", "name": "slow",
+        "hooks": [{"events": ["prepare"], "shell": True,
+                   "command": f"touch {started}; while [ ! -e {go} ]; do sleep 0.05; done"}],
+        "releases": [{"name": "api", "chart": str(EXAMPLE.parent.parent / "charts" / "demo")}]}))
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        run = subprocess.Popen([sys.executable, "-m", "engine.cli.main", "apply", "-f", str(stack), "--auto-approve"],
+                               env=subprocess_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: started.exists() or run.poll() is not None, "planning to start")
+            assert len(leases(sandbox)) == 1, run.communicate()
+            run.send_signal(signal.SIGINT)
+            out, err = run.communicate(timeout=30)
+        finally:
+            go.touch()  # ends the hook's shell wherever it was left
+        assert run.returncode != 0 and "Traceback" not in err, out + err
+        assert leases(sandbox) == [] and release_secrets(sandbox) == {}
+
+
 # the race ---------------------------------------------------------------------------------------------------
 
 
