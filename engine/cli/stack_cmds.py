@@ -115,15 +115,16 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
     creates as a list, or whole with ``show_manifests``), then the summary."""
     from engine.stack.plan import SYMBOLS
 
-    colors = {"install": "green", "upgrade": "yellow", "recover": "magenta", "uninstall": "red"}
+    colors = {"install": "green", "upgrade": "yellow", "recover": "magenta", "in progress": "cyan", "uninstall": "red"}
     click.echo(f"Stack {plan.stack}, environment {plan.environment or '(none)'} ({plan.path})\n")
     width = max((len(r.id) for r in plan.releases), default=0)
+    action_width = max([9, *(len(r.action) for r in plan.releases)])  # 9: "uninstall", "unchanged"
     for release in plan.releases:
         chart = f"chart {release.chart} {release.version_to}" if release.chart else ""
         detail = "; ".join(release.reasons) or chart
         if release.action == "install" and chart:
             detail += f" ({chart})"
-        line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
+        line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(action_width)}  {detail}"
         click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
         for note in release.notes:
             click.echo(f"      note: {note}")

@@ -190,7 +190,7 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         return base, rendered
     if live.info.status in PENDING and run_in_progress:
         base.action = IN_PROGRESS
-        base.reasons = [f"revision {live.version} is {live.info.status}: {run_in_progress} is applying the stack"]
+        base.reasons = [f"revision {live.version} is {live.info.status}: being applied by {run_in_progress}"]
         return base, rendered
     if live.info.status in PENDING:
         good = last_good_revision(history)
@@ -303,7 +303,7 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
                                                     clusters.history(release), detect_drift,
-                                                    run_in_progress.describe() if run_in_progress else "")
+                                                    run_in_progress.identity if run_in_progress else "")
         planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired

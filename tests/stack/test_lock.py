@@ -179,7 +179,7 @@ def test_plan_while_another_run_holds_the_lock_says_who_and_never_proposes_recov
     status, out, err = pyhelm("plan", "-f", stack, "-e", "staging")
     assert status == 0, err
     assert f"is being applied by {OTHER} since {SINCE}" in err
-    assert "? shop/api" in out and "in progress" in out and "revision 2 is pending-upgrade" in out
+    assert "? shop/api" in out and f"in progress  revision 2 is pending-upgrade: being applied by {OTHER}" in out
     assert "recover" not in out and "interrupted" not in out
     planned = json.loads(pyhelm("plan", "-f", stack, "-e", "staging", "-o", "json")[1])
     assert planned["lockedBy"]["holder"] == OTHER and planned["lockedBy"]["since"] == SINCE
