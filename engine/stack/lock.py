@@ -11,9 +11,13 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from engine.stack.errors import StackError
+from engine.stack.model import Stack
+
+if TYPE_CHECKING:
+    from engine.stack.planner import Clusters  # the planner uses this module: no import at run time
 
 LEASE_SECONDS = 60  # a Lease not renewed for this long is free: its run is gone
 LABELS = {"app.kubernetes.io/managed-by": "pyhelm"}
@@ -189,7 +193,7 @@ class _Lease:
             self.kube.delete(self.kube.ref(current))
 
 
-def lock_contexts(stack, clusters) -> list[str | None]:
+def lock_contexts(stack: Stack, clusters: Clusters) -> list[str | None]:
     """The kube contexts of the clusters the stack's releases live in (None: the kubeconfig's current one),
     in the fixed order every run takes their locks in."""
     contexts = {r.kube_context for r in stack.releases} | ({stack.kube_context} if stack.kube_context else set())
@@ -197,13 +201,13 @@ def lock_contexts(stack, clusters) -> list[str | None]:
     return sorted(chosen, key=lambda context: (context is not None, context or ""))
 
 
-def _leases(stack, clusters, identity: str, duration: int) -> list[_Lease]:
+def _leases(stack: Stack, clusters: Clusters, identity: str, duration: int) -> list[_Lease]:
     name = lease_name(stack.name, stack.environment)
     return [_Lease(clusters.config(context, stack.lock_namespace).kube, stack.lock_namespace, name, context,
                    identity, duration) for context in lock_contexts(stack, clusters)]
 
 
-def lock_holder(stack, clusters) -> LockHolder | None:
+def lock_holder(stack: Stack, clusters: Clusters) -> LockHolder | None:
     """The live run holding the stack's lock in any of its clusters, if one does (for ``plan``)."""
     for lease in _leases(stack, clusters, "", LEASE_SECONDS):
         holder = lease.holder()
@@ -215,7 +219,7 @@ def lock_holder(stack, clusters) -> LockHolder | None:
 class HeldLocks:
     """The stack's Leases while this run holds them, kept alive by a renewal thread."""
 
-    def __init__(self, stack, report: Report, duration: int):
+    def __init__(self, stack: Stack, report: Report, duration: int):
         self.stack_name, self.environment = stack.name, stack.environment
         self.leases: list[_Lease] = []
         self.report, self.duration = report, duration
@@ -223,7 +227,7 @@ class HeldLocks:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._renew_until_stopped, name=RENEWAL_THREAD, daemon=True)
 
-    def covers(self, stack) -> bool:
+    def covers(self, stack: Stack) -> bool:
         return (self.stack_name, self.environment) == (stack.name, stack.environment)
 
     def check(self) -> None:
@@ -266,7 +270,7 @@ class HeldLocks:
 
 
 @contextlib.contextmanager
-def hold_stack_locks(stack, clusters, break_lock: bool = False, report: Report = lambda line: None,
+def hold_stack_locks(stack: Stack, clusters: Clusters, break_lock: bool = False, report: Report = lambda line: None,
                      duration: int = LEASE_SECONDS, identity: str | None = None) -> Iterator[HeldLocks]:
     """Hold the stack's lock in every cluster it touches for the block (plan and apply inside it); refuse
     when another live run holds one (``break_lock`` takes it anyway). Whatever ends the block (an error,
