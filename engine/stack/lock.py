@@ -284,8 +284,8 @@ def hold_stack_locks(stack: Stack, clusters: Clusters, break_lock: bool = False,
 
     try:
         for lease in leases:
+            held.leases.append(lease)  # before taking: a create that went through unanswered is released too
             lease.take(refusal, break_lock)
-            held.leases.append(lease)
         held.start_renewing()
         yield held
     finally:
