@@ -28,6 +28,8 @@ RUN_FLAGS = [
     click.option("--auto-approve", is_flag=True, help="go ahead without asking"),
     click.option("--concurrency", default=4, type=int, help="releases worked on at once"),
     click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it"),
+    click.option("--take-ownership", is_flag=True,
+                 help="change releases whose records say another stack or environment owns them"),
 ]
 
 
@@ -40,14 +42,15 @@ def run_flags(command):
     return functools.reduce(lambda cmd, option: option(cmd), reversed(RUN_FLAGS), command)
 
 
-def _load(stack_file: str, environment: str | None, overrides: dict | None = None):
+def _load(stack_file: str, environment: str | None, overrides: dict | None = None, missing_secret: str | None = None):
     """The stack for ``environment``, with the command line's environment values (or ``overrides``, those a
-    saved plan was made with)."""
+    saved plan was made with); ``missing_secret`` stands in for secrets a command does not need."""
     from engine.stack.errors import StackError
     from engine.stack.loader import load_stack
 
     try:
-        stack = load_stack(stack_file, environment, env_overrides=env_overrides() if overrides is None else overrides)
+        stack = load_stack(stack_file, environment, missing_secret,
+                           env_overrides() if overrides is None else overrides)
     except StackError as exc:
         raise CommandError(str(exc)) from None
     update_lock_if_asked(stack)
@@ -82,7 +85,10 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
     from engine.stack.plan import SYMBOLS
 
     colors = {"install": "green", "upgrade": "yellow", "recover": "magenta", "uninstall": "red"}
-    click.echo(f"Stack {plan.stack}, environment {plan.environment or '(none)'} ({plan.path})\n")
+    click.echo(f"Stack {plan.stack}, environment {plan.environment or '(none)'} ({plan.path})")
+    for cluster in plan.clusters:
+        click.echo(f"Cluster: context {cluster['context']}, server {cluster['server']}")
+    click.echo()
     width = max((len(r.id) for r in plan.releases), default=0)
     for release in plan.releases:
         chart = f"chart {release.chart} {release.version_to}" if release.chart else ""
@@ -91,6 +97,10 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
             detail += f" ({chart})"
         line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
         click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
+        if release.conflict:
+            consequence = "apply leaves it as it is" if release.action == "unchanged" else \
+                "apply refuses to change it without --take-ownership"
+            click.echo(f"      conflict: {release.conflict}; {consequence}")
         for note in release.notes:
             click.echo(f"      note: {note}")
         if release.hooks and release.action != "unchanged":
@@ -154,7 +164,7 @@ def _reporter():
     return report
 
 
-def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse, verb) -> None:
+def _run(settings, stack, plan_, concurrency, break_lock, reverse, verb, take_ownership) -> None:
     """Apply ``plan_`` under the stack lock and print the final report; exit 1 if any release failed."""
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
@@ -165,7 +175,7 @@ def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse,
     lock_config = clusters.config(None, "default")
     try:
         with stack_lock(lock_config.kube, stack.name, stack.environment, break_lock):
-            outcomes = apply_plan(stack, plan_, clusters, _reporter(), concurrency, check_digest, reverse)
+            outcomes = apply_plan(stack, plan_, clusters, _reporter(), concurrency, reverse, take_ownership)
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
     changed = [o for o in outcomes if o.status != "unchanged"]
@@ -180,7 +190,7 @@ def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse,
 
 
 def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_approve: bool, concurrency: int,
-                    break_lock: bool, reverse: bool) -> None:
+                    break_lock: bool, reverse: bool, take_ownership: bool) -> None:
     """Show the plan, ask (unless approved), run it. ``words``: (nothing to do, question, verb)."""
     nothing, question, verb = words
     print_plan(planned, sys.stdout.isatty())
@@ -188,7 +198,7 @@ def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_
         click.echo(nothing)
         return
     _confirm(question, auto_approve)
-    _run(settings, stack, planned, concurrency, break_lock, False, reverse, verb)
+    _run(settings, stack, planned, concurrency, break_lock, reverse, verb, take_ownership)
 
 
 @click.command()
@@ -198,41 +208,57 @@ def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_
 @UPDATE_LOCK_FLAG
 @click.pass_obj
 def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, auto_approve, concurrency,
-          break_lock) -> None:
+          break_lock, take_ownership) -> None:
     """Apply the stack (or exactly a plan saved with `pyhelm plan --out FILE`)."""
-    from engine.stack.plan import Plan
-
     if plan_file:
-        try:
-            with open(plan_file, encoding="utf-8") as handle:
-                saved = Plan.from_dict(json.load(handle))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
+        saved = _read_plan(plan_file)
         stack = _load(saved.path, saved.environment, saved.env_overrides)
         print_plan(saved, sys.stdout.isatty())
-        _run(settings, stack, saved, concurrency, break_lock, True, False, "Apply")
+        _run(settings, stack, saved, concurrency, break_lock, False, "Apply", take_ownership)
         return
     stack = _load(stack_file, environment)
     planned = _plan(settings, stack, selectors, skip_needs)
     _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
-                    concurrency, break_lock, reverse=False)
+                    concurrency, break_lock, False, take_ownership)
+
+
+def _read_plan(plan_file: str):
+    """The plan saved in ``plan_file``; a file that is not one, or is one from an older pyhelm, is refused."""
+    from engine.stack.errors import StackError
+    from engine.stack.plan import Plan
+
+    try:
+        with open(plan_file, encoding="utf-8") as handle:
+            return Plan.from_dict(json.load(handle))
+    except StackError as exc:
+        raise CommandError(f"{plan_file}: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
 
 
 @click.command()
 @stack_flags
 @run_flags
 @click.pass_obj
-def destroy(settings, stack_file, environment, selectors, skip_needs, auto_approve, concurrency, break_lock) -> None:
-    """Uninstall every release of the stack, dependents first."""
-    stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs)
-    for release in planned.releases:
-        if release.revision and release.action != "install":
-            release.action, release.reasons = "uninstall", ["destroy"]
-        elif release.action != "uninstall":
-            release.action, release.reasons = "unchanged", ["not installed"]
+def destroy(settings, stack_file, environment, selectors, skip_needs, auto_approve, concurrency, break_lock,
+            take_ownership) -> None:
+    """Uninstall the stack's releases (with -l, the selected ones and every release that needs them),
+    dependents first; reads release records only, so it renders nothing and needs no secret."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.planner import make_destroy_plan
+    from engine.stack.validate import SECRET_PLACEHOLDER
+
+    if skip_needs:
+        raise CommandError("destroy never uninstalls what the selected releases need, only what needs them; "
+                           "--skip-needs is for plan and apply")
+    stack = _load(stack_file, environment, missing_secret=SECRET_PLACEHOLDER)
+    try:
+        planned = make_destroy_plan(stack, _clusters(settings), tuple(selectors))
+    except (StackError, *OPERATION_ERRORS) as exc:
+        raise CommandError(str(exc)) from None
     _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
-                    auto_approve, concurrency, break_lock, reverse=True)
+                    auto_approve, concurrency, break_lock, True, take_ownership)
 
 
 @click.command()

@@ -11,8 +11,8 @@ from typing import Callable
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import (Clusters, hook_context, last_good_revision, manifest_digest, release_hooks,
-                                  release_options)
+from engine.stack.planner import Clusters, hook_context, last_good_revision, release_hooks, release_options
+from engine.stack.verify import verify_plan
 
 Report = Callable[[str, str], None]  # (release id, message)
 
@@ -28,23 +28,12 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _check_still_current(plan: ReleasePlan, config) -> None:
-    """Refuse a plan made before someone else changed the release."""
-    history = config.storage.history(plan.namespace, plan.name)
-    revision = history[-1].version if history else 0
-    if revision != plan.revision:
-        raise StackError(f"the plan is stale: {plan.id} was at revision {plan.revision} when planned and is at "
-                         f"revision {revision} now; plan again")
-
-
-def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool,
-               report: Callable[[str], None]) -> str:
+def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Callable[[str], None]) -> str:
     """Carry out one release's planned action, with its hooks around it; returns what was done."""
     from engine.action.uninstall import uninstall
     from engine.stack.hooks import run_hooks
 
     config = clusters.config(plan.kube_context, plan.namespace)
-    _check_still_current(plan, config)
     if plan.action == "uninstall":
         uninstall(config, plan.namespace, plan.name)
         return "uninstalled"
@@ -52,7 +41,7 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
     hooks, context = release_hooks(stack, release), hook_context(stack, release)
     try:
         run_hooks(hooks, "presync", context, report)
-        done = _apply_release(stack, plan, release, config, check_digest)
+        done = _apply_release(stack, plan, release, config)
         run_hooks(hooks, "postsync", context, report)
     except BaseException:
         try:  # cleanup runs whatever happened; the first failure is the one reported
@@ -64,9 +53,9 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
     return done
 
 
-def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_digest: bool) -> str:
+def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
     """Install, upgrade or recover one release of the stack as planned."""
-    from engine.action.install import install, render
+    from engine.action.install import install
     from engine.action.rollback import rollback
     from engine.action.uninstall import uninstall
     from engine.action.upgrade import upgrade
@@ -75,12 +64,6 @@ def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_diges
 
     chart, values = load_release_chart(stack, release), release_values(stack, release)
     options = release_options(stack, release)
-    if check_digest:
-        rendered = render(config, chart, values, plan.name, release_options(stack, release, "server"),
-                          plan.revision + 1, upgrade=plan.action != "install")
-        if manifest_digest(rendered.manifest) != plan.manifest_digest:
-            raise StackError(f"the plan is stale: {plan.id} renders differently now (chart, values or cluster "
-                             "changed since planning); plan again")
     history = config.storage.history(plan.namespace, plan.name)
     if plan.action == "recover":
         good = last_good_revision(history)
@@ -110,8 +93,10 @@ def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
 
 
 def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
-               check_digest: bool = False, reverse: bool = False) -> list[Outcome]:
-    """Apply every change of ``plan``; ``reverse`` orders by dependents first (for destroy)."""
+               reverse: bool = False, take_ownership: bool = False) -> list[Outcome]:
+    """Apply every change of ``plan`` once all of it is verified still current (see engine.stack.verify);
+    ``reverse`` orders by dependents first (for destroy)."""
+    verify_plan(stack, plan, clusters, take_ownership)
     waits = _waits_for(plan, reverse)
     by_id = {r.id: r for r in plan.releases}
     outcomes: dict[str, Outcome] = {}
@@ -134,7 +119,7 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                 elif len(running) < concurrency:
                     report(release_id, f"{item.action} started")
                     hook_report = functools.partial(report, release_id)
-                    running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report)] = (
+                    running[pool.submit(_apply_one, stack, item, clusters, hook_report)] = (
                         release_id, time.monotonic())
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:

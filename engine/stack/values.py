@@ -107,8 +107,12 @@ def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True
         _set_path(values, key, _plain(value))
     if with_secrets:
         for key, ref in release.secret_values.items():
-            unreadable = missing_secret is not None and not ref.available(stack.base_dir)
-            _set_path(values, key, missing_secret if unreadable else ref.resolve(stack.base_dir))
+            available = ref.available(stack.base_dir)
+            if not available and missing_secret is None:
+                missing = "is not set" if ref.env is not None else "does not exist"
+                raise StackError(f"{release.where}: release {release.id}: secretValues.{key}: "
+                                 f"{ref.source(stack.base_dir)} {missing}")
+            _set_path(values, key, missing_secret if not available else ref.resolve(stack.base_dir))
     return values
 
 

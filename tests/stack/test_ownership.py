@@ -12,7 +12,8 @@ def test_another_environments_release_is_a_conflict_until_taken_over(shop) -> No
     assert pyhelm("apply", "-f", stack, "-e", "dev", "--auto-approve")[0] == 0
     status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging")
     assert status == 0
-    assert "conflict: owned by stack shop environment dev" in out
+    assert "conflict: owned by stack shop environment dev; apply refuses to change it without --take-ownership" \
+        in out and "2 of the changes owned elsewhere (apply needs --take-ownership)" in out
     before = record_names(sandbox, "shop", "ops")
     status, out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
     assert status == 1 and "owned by stack shop environment dev" in err and "--take-ownership" in err
@@ -20,8 +21,9 @@ def test_another_environments_release_is_a_conflict_until_taken_over(shop) -> No
     status, out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve", "--take-ownership")
     assert status == 0, out + err
     assert record_labels(sandbox, "shop", "api", 2)["pyhelm.dev/environment"] == "staging"
-    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging")
-    assert "conflict" not in out
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging")  # web and status were left as they were
+    assert "Plan: 0 to install, 0 to upgrade, 0 to uninstall, 4 unchanged.\n" in out
+    assert out.count("conflict: owned by stack shop environment dev; apply leaves it as it is") == 2
 
 
 def test_destroy_refuses_another_environments_releases_without_take_ownership(shop) -> None:

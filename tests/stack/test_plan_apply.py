@@ -106,7 +106,7 @@ def test_a_saved_plan_is_refused_once_stale(shop, tmp_path) -> None:
     chart = str(Path(stack).parents[2] / "charts" / "demo")
     assert pyhelm("upgrade", "cache", chart, "-n", "shop", "--set", "replicaCount=5")[0] == 0
     status, out, err = pyhelm("apply", str(saved))
-    assert status == 1 and "the plan is stale: shop/cache was at revision 1 when planned" in out + err
+    assert status == 1 and "the plan is stale: shop/cache is at revision 2, planned at 1" in out + err
 
 
 def test_lock_refuses_a_second_apply_until_broken(shop) -> None:

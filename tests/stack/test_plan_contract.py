@@ -24,14 +24,18 @@ def _give_web_a_values_file(stack: str) -> Path:
     return values
 
 
-def test_a_values_file_edited_after_planning_refuses_the_whole_plan_before_any_change(shop, tmp_path) -> None:
+def test_a_values_file_edited_after_planning_refuses_the_whole_plan_before_any_change(shop, tmp_path,
+                                                                                       monkeypatch) -> None:
     sandbox, stack = shop
     web_values = _give_web_a_values_file(stack)
     assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
-    saved = tmp_path / "plan.json"
-    assert pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))[0] == 0
-    before = record_names(sandbox, "shop", "ops")
+    monkeypatch.setenv("SHOP_API_TOKEN", "tok-rotated-77")  # api changes, and web after it
     web_values.write_text("podAnnotations:\n  tier: edge\n")
+    saved = tmp_path / "plan.json"
+    status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging", "--out", str(saved))
+    assert status == 0 and "Plan: 0 to install, 2 to upgrade, 0 to uninstall, 2 unchanged." in out
+    before = record_names(sandbox, "shop", "ops")
+    web_values.write_text("podAnnotations:\n  tier: core\n")
     status, out, err = pyhelm("apply", str(saved))
     assert status == 1
     assert "the plan is stale: values file values/web.yaml changed since planning" in err and "plan again" in err
@@ -71,14 +75,15 @@ def test_a_release_moved_on_since_planning_is_named_with_both_revisions(shop, tm
 def test_a_saved_plan_applies_from_another_directory(shop, tmp_path, monkeypatch) -> None:
     sandbox, stack = shop
     assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    monkeypatch.setenv("SHOP_API_TOKEN", "tok-rotated-77")
     monkeypatch.chdir(Path(stack).parent)
-    assert pyhelm("plan", "-e", "prod", "--out", "plan.json")[0] == 0
+    assert pyhelm("plan", "-e", "staging", "--out", "plan.json")[0] == 0
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     status, out, err = pyhelm("apply", str(Path(stack).parent / "plan.json"))
     assert status == 0, out + err
-    assert "Apply complete: 3 done, 0 failed, 0 skipped, 1 unchanged." in out
+    assert "Apply complete: 1 done, 0 failed, 0 skipped, 3 unchanged." in out
     assert sandbox.store.get(("", "secrets"), "shop", "sh.helm.release.v1.api.v2") is not None
 
 

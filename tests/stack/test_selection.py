@@ -10,7 +10,7 @@ from stack.test_plan_contract import record_names
 
 def installed(sandbox) -> set[str]:
     """The releases with a record in the shop example's namespaces."""
-    return {name.split(".")[3] for name in record_names(sandbox, "shop", "ops")}
+    return {name.split(".")[4] for name in record_names(sandbox, "shop", "ops")}
 
 
 def test_destroying_a_release_leaves_what_it_needs(shop) -> None:
