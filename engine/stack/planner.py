@@ -21,6 +21,7 @@ from engine.stack.secrets import (register_record_secrets, register_secrets, sec
 from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
 from engine.stack.values import split_dotted
 
+
 class Clusters:
     """One ActionConfig per (kube context, namespace), created on first use."""
 
@@ -125,14 +126,12 @@ def _with_record(stack: Stack, plan: ReleasePlan, last: Any) -> ReleasePlan:
     return plan
 
 
-def render_release(stack: Stack, release: ReleaseSpec, config, revision: int, upgrade: bool) -> Any:
+def render_release(stack: Stack, release: ReleaseSpec, config, chart: Any, values: dict[str, Any], revision: int,
+                   upgrade: bool) -> Any:
     """The release's desired state rendered against the cluster, as install or upgrade would render it."""
     from engine.action.config import ActionError
     from engine.action.install import render
-    from engine.stack.charts import load_release_chart
-    from engine.stack.values import release_values
 
-    chart, values = load_release_chart(stack, release), release_values(stack, release)
     try:
         return render(config, chart, values, release.name, release_options(stack, release, "server"), revision,
                       upgrade=upgrade)
@@ -230,7 +229,8 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     base.notes += [note] if (note := lock_note(stack, release)) else []
     values = release_values(stack, release)
     deployed = next((r for r in reversed(history) if r.info.status == "deployed"), None)
-    rendered = render_release(stack, release, config, (last.version + 1) if last else 1, upgrade=live is not None)
+    rendered = render_release(stack, release, config, chart, values, (last.version + 1) if last else 1,
+                              upgrade=live is not None)
     base.chart, base.version_to = chart.metadata.name, chart.metadata.version
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
@@ -403,7 +403,7 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
               ) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
-    release to install or upgrade."""
+    release to install or upgrade. Uninstalling a release that a release staying installed needs is refused."""
     from engine.stack.hooks import describe, run_hooks
 
     whole = build_graph(stack)

@@ -36,8 +36,12 @@ def _render_changes(stack: Stack, plan: ReleasePlan, clusters: Clusters) -> list
         release = stack.release(plan.id)
     except KeyError:
         return [f"{plan.id} is no longer a release of the stack"]
+    from engine.stack.charts import load_release_chart
+    from engine.stack.values import release_values
+
     rendered = render_release(stack, release, clusters.config(plan.kube_context, plan.namespace),
-                              plan.revision + 1, upgrade=plan.action != "install")
+                              load_release_chart(stack, release), release_values(stack, release), plan.revision + 1,
+                              upgrade=plan.action != "install")
     if manifest_digest(rendered.manifest) != plan.manifest_digest:
         return [f"{plan.id} renders a different manifest than planned (a chart or the cluster changed)"]
     return []
