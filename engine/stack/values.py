@@ -71,16 +71,17 @@ def split_dotted(dotted: str) -> list[str]:
     return [*parts, current]
 
 
-def secret_file_values(base_dir: str, stack_path: str, name: str, missing_secret: str | None = None
+def secret_file_values(base_dir: str, where: str, name: str, missing_secret: str | None = None
                        ) -> dict[str, Any]:
     """A sops file of the stack decrypted, or (``missing_secret`` given, sops unable to decrypt it here) its
-    structure with that placeholder for every encrypted value."""
+    structure with that placeholder for every encrypted value; ``where`` (the stack file, or a release's
+    file:line and id) starts its errors."""
     import os
 
     from engine.stack.errors import StackError
     from engine.stack.sops import decrypt, placeholder_values
 
-    path, shown_as = os.path.join(base_dir, name), f"{stack_path}: secret file {name}"
+    path, shown_as = os.path.join(base_dir, name), f"{where}: secret file {name}"
     try:
         return decrypt(path, shown_as)
     except StackError:
@@ -100,7 +101,8 @@ def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True
     for name in release.values_files:
         deep_merge(values, read_values_file(name, stack.base_dir, context, stack.path))
     for name in release.secret_files:
-        deep_merge(values, secret_file_values(stack.base_dir, stack.path, name, missing_secret))
+        deep_merge(values, secret_file_values(stack.base_dir, f"{release.where}: release {release.id}", name,
+                                              missing_secret))
     for inline in release.values:
         deep_merge(values, _plain(inline))
     for key, value in release.set_values.items():
