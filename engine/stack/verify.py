@@ -7,7 +7,7 @@ from engine.stack.errors import StackError
 from engine.stack.inputs import changed_inputs
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, used_clusters, manifest_digest, record_digest, render_release
+from engine.stack.planner import Clusters, manifest_digest, record_digest, render_release, used_clusters
 
 RENDERED_ACTIONS = ("install", "upgrade", "recover")
 
@@ -32,13 +32,13 @@ def _record_changes(plan: ReleasePlan, clusters: Clusters) -> list[str]:
 def _render_changes(stack: Stack, plan: ReleasePlan, clusters: Clusters) -> list[str]:
     """Whether the release still renders the manifest that was planned (a repository chart, or what the
     templates look up in the cluster, may have changed while the stack's own files did not)."""
+    from engine.stack.charts import load_release_chart
+    from engine.stack.values import release_values
+
     try:
         release = stack.release(plan.id)
     except KeyError:
         return [f"{plan.id} is no longer a release of the stack"]
-    from engine.stack.charts import load_release_chart
-    from engine.stack.values import release_values
-
     rendered = render_release(stack, release, clusters.config(plan.kube_context, plan.namespace),
                               load_release_chart(stack, release), release_values(stack, release), plan.revision + 1,
                               upgrade=plan.action != "install")

@@ -125,3 +125,29 @@ def test_a_missing_secret_names_the_release_key_and_line(shop, monkeypatch) -> N
     assert status == 1
     assert f"{stack}:{line}: release shop/api: secretValues.config.apiToken: environment variable " \
            "SHOP_API_TOKEN is not set" in err
+
+
+def test_a_release_rendering_differently_from_its_plan_is_refused(tmp_path, monkeypatch) -> None:
+    from engine.kube.client import KubeClient
+    from engine.sandbox import Sandbox
+
+    chart = tmp_path / "looker"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: looker\nversion: 1.0.0\n")
+    (chart / "templates" / "seen.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: looker\ndata:\n'
+        '  seen: {{ (lookup "v1" "ConfigMap" "default" "source").data | default dict | toJson | quote }}\n')
+    stack = tmp_path / "stack.yaml"
+    stack.write_text("apiVersion: pyhelm/v1\nname: looks\nreleases:\n  - name: looker\n    chart: ./looker\n")
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        monkeypatch.setenv("HOME", str(tmp_path))
+        saved = tmp_path / "plan.json"
+        assert pyhelm("plan", "-f", str(stack), "--out", str(saved))[0] == 0
+        kube = KubeClient.from_config(os.environ["KUBECONFIG"])
+        kube.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "source", "namespace": "default"},
+                     "data": {"value": "new"}})
+        status, _out, err = pyhelm("apply", str(saved))
+        assert status == 1
+        assert "the plan is stale: default/looker renders a different manifest than planned" in err
+        assert record_names(sandbox, "default") == []
