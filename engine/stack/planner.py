@@ -90,8 +90,9 @@ def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]
     return result
 
 
-def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str]) -> str:
-    """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
+def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str], context: int = 3) -> str:
+    """A unified diff of user values with ``context`` lines around each change (secrets masked; a changed
+    secret shows as changed, never its value)."""
     def changed(path: str) -> bool:  # nothing to compare with on an install: the value is just shown masked
         return bool(current) and value_at(current, path) != value_at(desired, path)
 
@@ -103,7 +104,8 @@ def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: 
             return []
         return yaml.safe_dump(_integral(values), sort_keys=True, default_flow_style=False).splitlines(keepends=True)
 
-    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values"))
+    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values",
+                                        n=context))
 
 
 def _integral(value: Any) -> Any:
@@ -145,8 +147,8 @@ def last_good_revision(history: list) -> Any:
     return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
 
 
-def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False
-                 ) -> tuple[ReleasePlan, Any]:
+def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
+                 context: int = 3) -> tuple[ReleasePlan, Any]:
     """The plan of one release given its stored ``history``, and its rendered desired state (None when
     nothing is to be rendered)."""
     from engine.action.install import render
@@ -181,8 +183,8 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
         base.action, base.reasons = "install", ["not installed"]
-        base.values_diff = values_diff({}, values, secret_paths(stack, release)) if values else ""
-        base.changes = diff_manifests("", rendered.manifest, release.namespace)
+        base.values_diff = values_diff({}, values, secret_paths(stack, release), context) if values else ""
+        base.changes = diff_manifests("", rendered.manifest, release.namespace, context)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
         return base, rendered
@@ -203,9 +205,9 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
                        f"{chart.metadata.version}")
     if current.config != values:
         reasons.append("values changed")
-        base.values_diff = values_diff(current.config, values, secret_paths(stack, release))
+        base.values_diff = values_diff(current.config, values, secret_paths(stack, release), context)
     register_secrets(current.config, values, secret_paths(stack, release))
-    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
+    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace, context)
     for change in base.changes:
         change.diff = REDACTOR.redact(change.diff)
     if base.changes:
@@ -281,7 +283,7 @@ def release_hooks(stack: Stack, release: ReleaseSpec) -> list:
 
 
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
-              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None
+              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None, context: int = 3
               ) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
@@ -295,7 +297,7 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         release = graph.nodes[release_id]["release"]
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
-                                                    clusters.history(release), detect_drift)
+                                                    clusters.history(release), detect_drift, context)
         planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired
