@@ -202,11 +202,13 @@ def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_
 @stack_flags
 @NO_COLOR_FLAG
 @CONTEXT_FLAG
+@click.option("--detect-drift", is_flag=True,
+              help="also compare the live objects with the stored releases, and take back what changed outside")
 @run_flags
 @UPDATE_LOCK_FLAG
 @click.pass_obj
-def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, no_color, context_lines, auto_approve,
-          concurrency, break_lock) -> None:
+def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, no_color, context_lines, detect_drift,
+          auto_approve, concurrency, break_lock) -> None:
     """Apply the stack (or exactly a plan saved with `pyhelm plan --out FILE`)."""
     from engine.cli.terminal import detect_style
     from engine.stack.plan import Plan
@@ -223,7 +225,7 @@ def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, n
         _run(settings, stack, saved, concurrency, break_lock, True, False, "Apply", style)
         return
     stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs, context_lines=context_lines)
+    planned = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines)
     _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
                     concurrency, break_lock, reverse=False, style=style)
 

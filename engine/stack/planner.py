@@ -11,6 +11,7 @@ import networkx as nx
 import yaml
 
 from engine.redaction import CHANGED_MASK, MASK, REDACTOR
+from engine.stack.drift import drift_changes, drift_reason
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.model import ReleaseSpec, Stack
@@ -119,29 +120,6 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _drifted(config, manifest: str) -> list[str]:
-    """Objects of the stored manifest whose live state differs from it (missing, or a field changed)."""
-    from engine.action.apply import manifest_objects
-
-    def differs(desired: Any, live: Any) -> bool:
-        if isinstance(desired, dict):
-            return not isinstance(live, dict) or any(differs(v, live.get(k)) for k, v in desired.items())
-        if isinstance(desired, list):
-            return not isinstance(live, list) or len(desired) != len(live) or any(
-                differs(d, l) for d, l in zip(desired, live))
-        return desired != live and not (isinstance(desired, (int, float)) and str(desired) == str(live))
-
-    drift = []
-    for obj in manifest_objects(manifest):
-        ref = config.kube.ref(obj)
-        live = config.kube.get(ref)
-        if live is None:
-            drift.append(f"{ref} is missing")
-        elif differs({k: v for k, v in obj.items() if k != "metadata"}, live):
-            drift.append(f"{ref} was changed outside the release")
-    return drift
-
-
 def last_good_revision(history: list) -> Any:
     """The newest revision that was deployed successfully (deployed or superseded), if any."""
     return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
@@ -213,7 +191,12 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     if base.changes:
         reasons.append(f"{len(base.changes)} object(s) change")
     if detect_drift:
-        reasons += _drifted(config, current.manifest)
+        drift = drift_changes(config.kube, current.manifest, context)
+        for change in drift:
+            change.diff = REDACTOR.redact(change.diff)
+        reasons += [drift_reason(change) for change in drift]
+        base.changes += drift
+        base.correct_drift = bool(drift)
     if reasons:
         base.action, base.reasons = "upgrade", reasons
     return base, rendered
