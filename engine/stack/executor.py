@@ -8,6 +8,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
+from engine.action.config import OPERATION_ERRORS
+from engine.stack.drift import with_conflict_hint
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
@@ -41,7 +43,10 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Call
     hooks, context = release_hooks(stack, release), hook_context(stack, release)
     try:
         run_hooks(hooks, "presync", context, report)
-        done = _apply_release(stack, plan, release, config)
+        try:
+            done = _apply_release(stack, plan, release, config)
+        except OPERATION_ERRORS as exc:
+            raise StackError(with_conflict_hint(str(exc), plan.id, release.where)) from None
         run_hooks(hooks, "postsync", context, report)
     except BaseException:
         try:  # cleanup runs whatever happened; the first failure is the one reported
@@ -64,6 +69,7 @@ def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
 
     chart, values = load_release_chart(stack, release), release_values(stack, release)
     options = release_options(stack, release)
+    options.force_conflicts = options.force_conflicts or plan.correct_drift  # the plan showed what is taken back
     history = config.storage.history(plan.namespace, plan.name)
     if plan.action == "recover":
         good = last_good_revision(history)

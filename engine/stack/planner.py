@@ -13,6 +13,7 @@ import networkx as nx
 import yaml
 
 from engine.redaction import CHANGED_MASK, MASK, REDACTOR
+from engine.stack.drift import drift_changes, drift_reason
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.model import ReleaseSpec, Stack
@@ -150,8 +151,9 @@ def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]
     return result
 
 
-def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str]) -> str:
-    """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
+def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str], context: int = 3) -> str:
+    """A unified diff of user values with ``context`` lines around each change (secrets masked; a changed
+    secret shows as changed, never its value)."""
     def changed(path: str) -> bool:  # nothing to compare with on an install: the value is just shown masked
         return bool(current) and value_at(current, path) != value_at(desired, path)
 
@@ -163,7 +165,8 @@ def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: 
             return []
         return yaml.safe_dump(_integral(values), sort_keys=True, default_flow_style=False).splitlines(keepends=True)
 
-    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values"))
+    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values",
+                                        n=context))
 
 
 def _integral(value: Any) -> Any:
@@ -177,36 +180,13 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _drifted(config, manifest: str) -> list[str]:
-    """Objects of the stored manifest whose live state differs from it (missing, or a field changed)."""
-    from engine.action.apply import manifest_objects
-
-    def differs(desired: Any, live: Any) -> bool:
-        if isinstance(desired, dict):
-            return not isinstance(live, dict) or any(differs(v, live.get(k)) for k, v in desired.items())
-        if isinstance(desired, list):
-            return not isinstance(live, list) or len(desired) != len(live) or any(
-                differs(d, l) for d, l in zip(desired, live))
-        return desired != live and not (isinstance(desired, (int, float)) and str(desired) == str(live))
-
-    drift = []
-    for obj in manifest_objects(manifest):
-        ref = config.kube.ref(obj)
-        live = config.kube.get(ref)
-        if live is None:
-            drift.append(f"{ref} is missing")
-        elif differs({k: v for k, v in obj.items() if k != "metadata"}, live):
-            drift.append(f"{ref} was changed outside the release")
-    return drift
-
-
 def last_good_revision(history: list) -> Any:
     """The newest revision that was deployed successfully (deployed or superseded), if any."""
     return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
 
 
-def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False
-                 ) -> tuple[ReleasePlan, Any]:
+def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
+                 context: int = 3) -> tuple[ReleasePlan, Any]:
     """The plan of one release given its stored ``history``, and its rendered desired state (None when
     nothing is to be rendered)."""
     from engine.release.record import PENDING
@@ -235,8 +215,8 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
         base.action, base.reasons = "install", ["not installed"]
-        base.values_diff = values_diff({}, values, secret_paths(stack, release)) if values else ""
-        base.changes = diff_manifests("", rendered.manifest, release.namespace)
+        base.values_diff = values_diff({}, values, secret_paths(stack, release), context) if values else ""
+        base.changes = diff_manifests("", rendered.manifest, release.namespace, context)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
         return base, rendered
@@ -257,15 +237,20 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
                        f"{chart.metadata.version}")
     if current.config != values:
         reasons.append("values changed")
-        base.values_diff = values_diff(current.config, values, secret_paths(stack, release))
+        base.values_diff = values_diff(current.config, values, secret_paths(stack, release), context)
     register_secrets(current.config, values, secret_paths(stack, release))
-    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
+    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace, context)
     for change in base.changes:
         change.diff = REDACTOR.redact(change.diff)
     if base.changes:
         reasons.append(f"{len(base.changes)} object(s) change")
     if detect_drift:
-        reasons += _drifted(config, current.manifest)
+        drift = drift_changes(config.kube, current.manifest, context)
+        for change in drift:
+            change.diff = REDACTOR.redact(change.diff)
+        reasons += [drift_reason(change) for change in drift]
+        base.changes += drift
+        base.correct_drift = bool(drift)
     if reasons:
         base.action, base.reasons = "upgrade", reasons
     return base, rendered
@@ -399,7 +384,7 @@ def release_hooks(stack: Stack, release: ReleaseSpec) -> list:
 
 
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
-              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None
+              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None, context: int = 3
               ) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
@@ -414,7 +399,7 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         release = graph.nodes[release_id]["release"]
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
-                                                    clusters.history(release), detect_drift)
+                                                    clusters.history(release), detect_drift, context)
         planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired

@@ -77,7 +77,7 @@ def test_a_failing_release_stops_only_what_needs_it(shop) -> None:
     sandbox.fail_next("PATCH", r"/deployments/api-demo", status=422, count=1)
     status, out, _err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
     assert status == 1
-    assert "Apply complete: 2 done, 1 failed, 1 skipped, 0 unchanged." in out
+    assert "Apply failed: 2 done, 1 failed, 1 skipped, 0 unchanged." in out
     assert "shop/web: skipped: needs shop/api, which did not complete" in out
     assert record_labels(sandbox, "ops", "status")["status"] == "deployed"
     assert record_labels(sandbox, "shop", "api")["status"] == "failed"
