@@ -8,12 +8,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
+from engine.action.config import OPERATION_ERRORS
+from engine.stack.drift import with_conflict_hint
 from engine.stack.errors import StackError
 from engine.stack.lock import HeldLocks, LockHolder, hold_stack_locks
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import (Clusters, hook_context, last_good_revision, manifest_digest, release_hooks,
-                                  release_options)
+from engine.stack.planner import Clusters, hook_context, last_good_revision, release_hooks, release_options
+from engine.stack.verify import verify_plan
 
 Report = Callable[[str, str], None]  # (release id, message)
 
@@ -29,24 +31,14 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _check_still_current(plan: ReleasePlan, config) -> None:
-    """Refuse a plan made before someone else changed the release."""
-    history = config.storage.history(plan.namespace, plan.name)
-    revision = history[-1].version if history else 0
-    if revision != plan.revision:
-        raise StackError(f"the plan is stale: {plan.id} was at revision {plan.revision} when planned and is at "
-                         f"revision {revision} now; plan again")
-
-
-def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool,
-               report: Callable[[str], None], locks: HeldLocks) -> str:
+def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Callable[[str], None],
+               locks: HeldLocks) -> str:
     """Carry out one release's planned action, with its hooks around it; returns what was done."""
     from engine.action.uninstall import uninstall
     from engine.stack.hooks import run_hooks
 
     locks.check()
     config = clusters.config(plan.kube_context, plan.namespace)
-    _check_still_current(plan, config)
     if plan.action == "uninstall":
         uninstall(config, plan.namespace, plan.name)
         return "uninstalled"
@@ -54,7 +46,10 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
     hooks, context = release_hooks(stack, release), hook_context(stack, release)
     try:
         run_hooks(hooks, "presync", context, report)
-        done = _apply_release(stack, plan, release, config, check_digest)
+        try:
+            done = _apply_release(stack, plan, release, config)
+        except OPERATION_ERRORS as exc:
+            raise StackError(with_conflict_hint(str(exc), plan.id, release.where)) from None
         run_hooks(hooks, "postsync", context, report)
     except BaseException:
         try:  # cleanup runs whatever happened; the first failure is the one reported
@@ -66,9 +61,9 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
     return done
 
 
-def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_digest: bool) -> str:
+def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
     """Install, upgrade or recover one release of the stack as planned."""
-    from engine.action.install import install, render
+    from engine.action.install import install
     from engine.action.rollback import rollback
     from engine.action.uninstall import uninstall
     from engine.action.upgrade import upgrade
@@ -77,12 +72,7 @@ def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_diges
 
     chart, values = load_release_chart(stack, release), release_values(stack, release)
     options = release_options(stack, release)
-    if check_digest:
-        rendered = render(config, chart, values, plan.name, release_options(stack, release, "server"),
-                          plan.revision + 1, upgrade=plan.action != "install")
-        if manifest_digest(rendered.manifest) != plan.manifest_digest:
-            raise StackError(f"the plan is stale: {plan.id} renders differently now (chart, values or cluster "
-                             "changed since planning); plan again")
+    options.force_conflicts = options.force_conflicts or plan.correct_drift  # the plan showed what is taken back
     history = config.storage.history(plan.namespace, plan.name)
     if plan.action == "recover":
         good = last_good_revision(history)
@@ -112,10 +102,11 @@ def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
 
 
 def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
-               check_digest: bool = False, reverse: bool = False, locks: HeldLocks | None = None,
+               reverse: bool = False, take_ownership: bool = False, locks: HeldLocks | None = None,
                break_lock: bool = False) -> list[Outcome]:
-    """Apply every change of ``plan`` under the stack lock; ``reverse`` orders by dependents first (for
-    destroy). Pass the ``locks`` held while planning (see hold_stack_locks), or the lock is taken here."""
+    """Apply every change of ``plan`` under the stack lock, once all of it is verified still current (see
+    engine.stack.verify); ``reverse`` orders by dependents first (for destroy). Pass the ``locks`` held while
+    planning (see engine.stack.lock.hold_stack_locks), or the lock is taken here."""
     if plan.locked_by:
         holder = LockHolder.from_dict(plan.locked_by)
         raise StackError(f"the plan was made while {holder.describe()} was applying the stack; plan again once "
@@ -124,14 +115,15 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
         if not locks.covers(stack):
             raise StackError(f"the locks held are not those of stack {stack.name} ({stack.environment or 'default'})")
         locks.check()
-        return _apply_locked(stack, plan, clusters, report, concurrency, check_digest, reverse, locks)
+        return _apply_locked(stack, plan, clusters, report, concurrency, reverse, take_ownership, locks)
     with hold_stack_locks(stack, clusters, break_lock, functools.partial(report, "stack")) as held:
-        return _apply_locked(stack, plan, clusters, report, concurrency, check_digest, reverse, held)
+        return _apply_locked(stack, plan, clusters, report, concurrency, reverse, take_ownership, held)
 
 
-def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int,
-                  check_digest: bool, reverse: bool, locks: HeldLocks) -> list[Outcome]:
+def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int, reverse: bool,
+                  take_ownership: bool, locks: HeldLocks) -> list[Outcome]:
     """apply_plan's work, while this run holds the stack lock."""
+    verify_plan(stack, plan, clusters, take_ownership)
     waits = _waits_for(plan, reverse)
     by_id = {r.id: r for r in plan.releases}
     outcomes: dict[str, Outcome] = {}
@@ -154,7 +146,7 @@ def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, 
                 elif len(running) < concurrency:
                     report(release_id, f"{item.action} started")
                     hook_report = functools.partial(report, release_id)
-                    running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report, locks)] = (
+                    running[pool.submit(_apply_one, stack, item, clusters, hook_report, locks)] = (
                         release_id, time.monotonic())
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:

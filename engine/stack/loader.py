@@ -418,7 +418,8 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
              for i, hook in enumerate(document.data.get("hooks") or [])]
     lock, _ = _single(documents, "lock", path)
     return Stack(name, path, environment, env_values, repositories, releases, section.get("kubeContext"),
-                 base=base_dir, hooks=hooks,
+                 base=base_dir, hooks=hooks, files=files, env_values_files=list(section.get("valuesFiles") or []),
+                 env_secret_files=list(section.get("secretFiles") or []),
                  lock_namespace=(lock or {}).get("namespace") or _default_namespace(layers))
 
 

@@ -179,11 +179,11 @@ def test_plan_while_another_run_holds_the_lock_says_who_and_never_proposes_recov
     status, out, err = pyhelm("plan", "-f", stack, "-e", "staging")
     assert status == 0, err
     assert f"is being applied by {OTHER} since {SINCE}" in err
-    assert "? shop/api" in out and f"in progress  revision 2 is pending-upgrade: being applied by {OTHER}" in out
+    assert "? shop/api" in out and f"in-progress  revision 2 is pending-upgrade: being applied by {OTHER}" in out
     assert "recover" not in out and "interrupted" not in out
     planned = json.loads(pyhelm("plan", "-f", stack, "-e", "staging", "-o", "json")[1])
     assert planned["lockedBy"]["holder"] == OTHER and planned["lockedBy"]["since"] == SINCE
-    assert [r["action"] for r in planned["releases"] if r["id"] == "shop/api"] == ["in progress"]
+    assert [r["action"] for r in planned["releases"] if r["id"] == "shop/api"] == ["in-progress"]
     saved = tmp_path / "plan.json"
     assert pyhelm("plan", "-f", stack, "-e", "staging", "--out", str(saved))[0] == 0
     hold_as_other("shop", "pyhelm-stack-shop-staging", renewed_ago=61)  # that run is gone: its lease expired
