@@ -90,8 +90,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {"apiVersion": "pyhelm/v1", "kind": "Plan", "stack": self.stack, "environment": self.environment,
                 "path": self.path, "envOverrides": self.env_overrides, "lockedBy": self.locked_by,
-                "clusters": self.clusters,
-                "inputs": self.inputs, "summary": {a: self.count(a) for a in ACTIONS},
+                "clusters": self.clusters, "inputs": self.inputs, "summary": {a: self.count(a) for a in ACTIONS},
                 "releases": [r.to_dict() for r in self.releases]}
 
     @classmethod
