@@ -196,6 +196,13 @@ def test_plan_while_another_run_holds_the_lock_says_who_and_never_proposes_recov
     assert "being applied by" not in err
 
 
+def test_plan_by_an_account_that_may_not_read_leases_still_plans(shop) -> None:
+    sandbox, stack = shop
+    sandbox.fail_next("GET", "/leases/pyhelm-stack-shop-staging", status=403)
+    status, out, err = pyhelm("plan", "-f", stack, "-e", "staging")
+    assert status == 0 and "warning: cannot read the stack lock" in err and "4 to install" in out
+
+
 def test_apply_and_destroy_while_another_run_holds_the_lock_change_nothing(shop) -> None:
     sandbox, stack = shop
     assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
