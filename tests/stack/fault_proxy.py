@@ -1,14 +1,18 @@
 """A fault-injecting HTTP/1.1 proxy for tests: it sits in front of an API server (127.0.0.1 only, plain
 HTTP, one thread per client connection) and, for a share of the requests, drops the connection before
 forwarding, drops it after the server answered (the request took effect, its answer is lost), answers 429
-or 503 itself, or delays the request. Watch requests are relayed untouched."""
+or 503 itself, or delays the request. Watch requests are relayed untouched. ``on_answer`` lets a test act
+at an exact point of a client's work: it is called with each request's head once the server has answered
+it, before the answer is relayed."""
 from __future__ import annotations
 
 import random
+import re
 import socket
 import threading
 import time
 from collections import Counter
+from typing import Callable
 
 FAULTS = ("drop-before", "drop-after", "429", "503", "delay")
 _STATUS_TEXT = {"429": "Too Many Requests", "503": "Service Unavailable"}
@@ -92,8 +96,10 @@ class FaultProxy:
     ``proxy.injected`` counts the faults by kind and ``proxy.requests`` every request seen."""
 
     def __init__(self, upstream: tuple[str, int], rate: float = 0.1, faults: tuple[str, ...] = FAULTS,
-                 seed: int | None = None, delay: float = 0.3):
+                 seed: int | None = None, delay: float = 0.3, on_answer: Callable[[bytes], None] | None = None):
         self.upstream, self.rate, self.faults, self.delay = upstream, rate, faults, delay
+        self.on_answer = on_answer
+        self._lost_answers: list[list] = []  # [method, path pattern, how many more]
         self.injected: Counter[str] = Counter()
         self.requests = 0
         self._random = random.Random(seed)
@@ -125,9 +131,22 @@ class FaultProxy:
                 return
             threading.Thread(target=self._serve, args=(client,), name="fault-proxy-conn", daemon=True).start()
 
-    def _choose(self) -> str | None:
+    def lose_answer(self, method: str, path_regex: str, count: int = 1) -> None:
+        """Drop the connection after the server answered the next ``count`` requests matching ``method`` and
+        ``path_regex`` (besides the random faults)."""
+        with self._lock:
+            self._lost_answers.append([method.encode(), re.compile(path_regex.encode()), count])
+
+    def _choose(self, request_line: bytes) -> str | None:
+        method, _, rest = request_line.partition(b" ")
+        path = rest.partition(b" ")[0].partition(b"?")[0]
         with self._lock:
             self.requests += 1
+            for rule in self._lost_answers:
+                if rule[2] > 0 and rule[0] == method and rule[1].search(path):
+                    rule[2] -= 1
+                    self.injected["drop-after"] += 1
+                    return "drop-after"
             if self._random.random() >= self.rate:
                 return None
             fault = self._random.choice(self.faults)
@@ -148,12 +167,13 @@ class FaultProxy:
             upstream_reader: _Reader | None = None
             while not self._stopped.is_set():
                 head, body = reader.message()
-                if b"watch=true" in head.split(b"\r\n", 1)[0]:
+                request_line = head.split(b"\r\n", 1)[0]
+                if b"watch=true" in request_line:
                     upstream = upstream or self._track(socket.create_connection(self.upstream))
                     upstream.sendall(head + body + reader.buffer)
                     _pipe(client, upstream)
                     return
-                fault = self._choose()
+                fault = self._choose(request_line)
                 if fault == "drop-before":
                     return
                 if fault in _STATUS_TEXT:
@@ -166,6 +186,8 @@ class FaultProxy:
                     upstream_reader = _Reader(upstream)
                 upstream.sendall(head + body)
                 answer_head, answer_body = upstream_reader.message(has_body=not head.startswith(b"HEAD "))
+                if self.on_answer is not None:
+                    self.on_answer(head)
                 if fault == "drop-after":
                     return
                 client.sendall(answer_head + answer_body)

@@ -13,7 +13,7 @@ from release.release_records import write_chart
 from stack.fault_proxy import FaultProxy
 from stack.test_plan_apply import pyhelm
 
-APPLIES = int(os.environ.get("PYHELM_FAULT_APPLIES") or 40)
+APPLIES = int(os.environ.get("PYHELM_FAULT_APPLIES") or 100)
 RELEASES = ("base", "middle", "top")
 NOTE = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
         "data:\n  round: {{ .Values.round | quote }}\n")
