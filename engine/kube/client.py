@@ -135,8 +135,8 @@ class KubeClient:
 
     def _call(self, operation, what: str, attempts: int = 4) -> Any:
         """Run an API call, retrying with backoff what may be transient (429, 5xx, a dropped connection, a
-        timeout); other failures, and the last one, become KubeError. Only requests that are safe to send
-        twice may come here (see ``create`` and ``delete`` for the two that need care)."""
+        timeout); other failures, and the last one, become KubeError. A request may reach the server more
+        than once, so it must be safe to send twice (``create``, ``replace`` and ``delete`` see to theirs)."""
         from kubernetes.client.rest import ApiException
         from urllib3.exceptions import HTTPError
 

@@ -113,3 +113,19 @@ def test_a_kill_at_any_write_never_leaves_two_deployed_revisions(killable, opera
         assert killed.returncode == -signal.SIGKILL, (kill_at, killed.stdout, killed.stderr)
         statuses = [status for _, status in _statuses(sandbox, namespace, name)]
         assert statuses.count("deployed") <= 1, (kill_at, _statuses(sandbox, namespace, name))
+        if operation == "apply":  # the next apply recovers whatever the kill left
+            status, out, err = pyhelm(*argv)
+            assert status == 0, (kill_at, out + err)
+            statuses = [status for _, status in _statuses(sandbox, namespace, name)]
+            assert statuses.count("deployed") == 1 and statuses[-1] == "deployed", (kill_at, statuses)
+
+
+def test_replacing_a_failed_release_leaves_one_deployed_revision(killable) -> None:
+    """A failed upgrade leaves the revision before it deployed; installing over the failed one with
+    ``--replace`` supersedes it."""
+    sandbox, _killer, chart = killable
+    assert pyhelm("install", "note", str(chart), "--set", "round=1")[0] == 0
+    sandbox.fail_next("PATCH", r"/configmaps/note", status=422, count=1)
+    assert pyhelm("upgrade", "note", str(chart), "--set", "round=2")[0] == 1
+    assert pyhelm("install", "note", str(chart), "--replace", "--set", "round=3")[0] == 0
+    assert _statuses(sandbox, "default", "note") == [(1, "superseded"), (2, "failed"), (3, "deployed")]
