@@ -17,14 +17,12 @@ import pytest
 
 from engine.sandbox import Sandbox
 from engine.sandbox.kubeconfig import write_kubeconfig
-from release.release_records import write_chart
+from release.release_records import stored_statuses, write_round_chart
 from stack.fault_proxy import FaultProxy
 from stack.test_plan_apply import pyhelm
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = (b"POST ", b"PUT ", b"PATCH ", b"DELETE ")
-NOTE = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
-        "data:\n  round: {{ .Values.round | quote }}\n")
 
 
 class KillAfterWrites:
@@ -62,7 +60,7 @@ class KillAfterWrites:
 @pytest.fixture
 def killable(tmp_path, monkeypatch):
     """(sandbox, killer, chart): KUBECONFIG points at a proxy that lets the killer act between writes."""
-    chart = write_chart(tmp_path / "charts", "note", {"cm.yaml": NOTE})
+    chart = write_round_chart(tmp_path / "charts")
     (tmp_path / "stacks").mkdir()
     monkeypatch.setenv("HOME", str(tmp_path))
     killer = KillAfterWrites()
@@ -91,12 +89,6 @@ def _prepare(operation: str, chart: Path, name: str) -> tuple[str, list[str]]:
     return "default", ["rollback", name, "1"]
 
 
-def _statuses(sandbox: Sandbox, namespace: str, name: str) -> list[tuple[int, str]]:
-    records = [s["metadata"]["labels"] for s in sandbox.store.items(("", "secrets"), namespace)
-               if s["metadata"]["labels"].get("name") == name]
-    return sorted((int(labels["version"]), labels["status"]) for labels in records)
-
-
 @pytest.mark.parametrize("operation", ["upgrade", "rollback", "apply"])
 def test_a_kill_at_any_write_never_leaves_two_deployed_revisions(killable, operation) -> None:
     sandbox, killer, chart = killable
@@ -111,13 +103,14 @@ def test_a_kill_at_any_write_never_leaves_two_deployed_revisions(killable, opera
         killer.arm(kill_at)
         killed = killer.run([sys.executable, "-m", "engine.cli.main", *argv])
         assert killed.returncode == -signal.SIGKILL, (kill_at, killed.stdout, killed.stderr)
-        statuses = [status for _, status in _statuses(sandbox, namespace, name)]
-        assert statuses.count("deployed") <= 1, (kill_at, _statuses(sandbox, namespace, name))
+        history = stored_statuses(sandbox, name, namespace)
+        assert [status for _, status in history].count("deployed") <= 1, (kill_at, history)
         if operation == "apply":  # the next apply recovers whatever the kill left
             status, out, err = pyhelm(*argv)
             assert status == 0, (kill_at, out + err)
-            statuses = [status for _, status in _statuses(sandbox, namespace, name)]
-            assert statuses.count("deployed") == 1 and statuses[-1] == "deployed", (kill_at, statuses)
+            history = stored_statuses(sandbox, name, namespace)
+            assert [status for _, status in history].count("deployed") == 1, (kill_at, history)
+            assert history[-1][1] == "deployed", (kill_at, history)
 
 
 def test_replacing_a_failed_release_leaves_one_deployed_revision(killable) -> None:
@@ -128,4 +121,4 @@ def test_replacing_a_failed_release_leaves_one_deployed_revision(killable) -> No
     sandbox.fail_next("PATCH", r"/configmaps/note", status=422, count=1)
     assert pyhelm("upgrade", "note", str(chart), "--set", "round=2")[0] == 1
     assert pyhelm("install", "note", str(chart), "--replace", "--set", "round=3")[0] == 0
-    assert _statuses(sandbox, "default", "note") == [(1, "superseded"), (2, "failed"), (3, "deployed")]
+    assert stored_statuses(sandbox, "note", "default") == [(1, "superseded"), (2, "failed"), (3, "deployed")]

@@ -11,7 +11,7 @@ import pytest
 
 from engine.sandbox import Sandbox
 from engine.sandbox.kubeconfig import write_kubeconfig
-from release.release_records import DEMO, write_chart
+from release.release_records import DEMO, stored_statuses, write_round_chart
 from stack.fault_proxy import FaultProxy
 from stack.test_plan_apply import pyhelm
 
@@ -30,14 +30,7 @@ def lossy(tmp_path, monkeypatch):
 
 @pytest.fixture
 def chart(tmp_path):
-    return str(write_chart(tmp_path, "note", {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-                                              "  name: note\ndata:\n  round: {{ .Values.round | quote }}\n"}))
-
-
-def statuses(sandbox: Sandbox, name: str) -> list[tuple[int, str]]:
-    records = [s["metadata"]["labels"] for s in sandbox.store.items(("", "secrets"), "default")
-               if s["metadata"]["labels"].get("name") == name]
-    return sorted((int(labels["version"]), labels["status"]) for labels in records)
+    return str(write_round_chart(tmp_path))
 
 
 def round_of(sandbox: Sandbox) -> str:
@@ -49,7 +42,7 @@ def test_a_record_created_by_a_lost_attempt_is_taken_as_created(lossy) -> None:
     proxy.lose_answer("POST", RECORDS)
     status, _out, err = pyhelm("install", "web", str(DEMO))
     assert status == 0, err
-    assert proxy.injected["drop-after"] == 1 and statuses(sandbox, "web") == [(1, "deployed")]
+    assert proxy.injected["drop-after"] == 1 and stored_statuses(sandbox, "web") == [(1, "deployed")]
 
 
 def test_a_revision_another_writer_took_is_still_refused(lossy, chart) -> None:
@@ -78,7 +71,7 @@ def test_a_record_pruned_by_a_lost_attempt_is_pruned(lossy, chart) -> None:
     proxy.lose_answer("DELETE", RECORDS)
     status, _out, err = pyhelm("upgrade", "note", chart, "--set", "round=3", "--history-max", "2")
     assert status == 0, err
-    assert statuses(sandbox, "note") == [(3, "superseded"), (4, "deployed")]
+    assert stored_statuses(sandbox, "note") == [(3, "superseded"), (4, "deployed")]
 
 
 def test_an_object_created_by_a_lost_attempt_is_taken_as_created(lossy, chart) -> None:
@@ -86,7 +79,7 @@ def test_an_object_created_by_a_lost_attempt_is_taken_as_created(lossy, chart) -
     proxy.lose_answer("POST", CONFIG_MAP)
     status, _out, err = pyhelm("install", "note", chart, "--server-side", "false", "--set", "round=1")
     assert status == 0, err
-    assert statuses(sandbox, "note") == [(1, "deployed")] and round_of(sandbox) == "1"
+    assert stored_statuses(sandbox, "note") == [(1, "deployed")] and round_of(sandbox) == "1"
 
 
 def test_a_replace_made_by_a_lost_attempt_does_not_conflict(lossy, chart) -> None:
@@ -95,7 +88,7 @@ def test_a_replace_made_by_a_lost_attempt_does_not_conflict(lossy, chart) -> Non
     proxy.lose_answer("PUT", CONFIG_MAP)
     status, _out, err = pyhelm("upgrade", "note", chart, "--force-replace", "--set", "round=2")
     assert status == 0, err
-    assert statuses(sandbox, "note") == [(1, "superseded"), (2, "deployed")] and round_of(sandbox) == "2"
+    assert stored_statuses(sandbox, "note") == [(1, "superseded"), (2, "deployed")] and round_of(sandbox) == "2"
 
 
 def test_client_side_fields_moved_by_a_lost_attempt_are_moved(lossy, chart) -> None:
@@ -104,7 +97,7 @@ def test_client_side_fields_moved_by_a_lost_attempt_are_moved(lossy, chart) -> N
     proxy.lose_answer("PATCH", CONFIG_MAP)  # the first PATCH: the JSON patch of managedFields
     status, _out, err = pyhelm("upgrade", "note", chart, "--server-side", "true", "--set", "round=2")
     assert status == 0, err
-    assert statuses(sandbox, "note") == [(1, "superseded"), (2, "deployed")] and round_of(sandbox) == "2"
+    assert stored_statuses(sandbox, "note") == [(1, "superseded"), (2, "deployed")] and round_of(sandbox) == "2"
     fields = sandbox.store.get(("", "configmaps"), "default", "note")["metadata"]["managedFields"]
     assert [(f["manager"], f["operation"]) for f in fields] == [("helm", "Apply")]
 

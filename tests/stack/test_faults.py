@@ -1,6 +1,7 @@
 """Applies through an unreliable network: with a tenth of the requests dropped (before or after the server
 acted on them), refused with 429/503 or delayed, every apply still succeeds and every release ends with
-exactly one deployed revision and nothing pending. PYHELM_FAULT_APPLIES sets how many applies run."""
+exactly one deployed revision and nothing pending. PYHELM_FAULT_APPLIES sets how many applies run (100),
+PYHELM_FAULT_SEED the seed of the faults' choice (11)."""
 from __future__ import annotations
 
 import os
@@ -9,14 +10,13 @@ import pytest
 
 from engine.sandbox import Sandbox
 from engine.sandbox.kubeconfig import write_kubeconfig
-from release.release_records import write_chart
+from release.release_records import stored_statuses, write_round_chart
 from stack.fault_proxy import FaultProxy
 from stack.test_plan_apply import pyhelm
 
 APPLIES = int(os.environ.get("PYHELM_FAULT_APPLIES") or 100)
+SEED = int(os.environ.get("PYHELM_FAULT_SEED") or 11)
 RELEASES = ("base", "middle", "top")
-NOTE = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
-        "data:\n  round: {{ .Values.round | quote }}\n")
 
 
 def chain_stack(round_number: int) -> str:
@@ -29,20 +29,13 @@ def chain_stack(round_number: int) -> str:
             f"releases:\n{releases}")
 
 
-def revisions(sandbox: Sandbox, name: str) -> list[tuple[int, str]]:
-    """(revision, status) of every stored record of a release, oldest first."""
-    records = [s["metadata"]["labels"] for s in sandbox.store.items(("", "secrets"), "faults")
-               if s["metadata"]["labels"].get("name") == name]
-    return sorted((int(labels["version"]), labels["status"]) for labels in records)
-
-
 @pytest.fixture
 def unreliable(tmp_path, monkeypatch):
     """(sandbox, proxy, stack file): KUBECONFIG points at a proxy faulting 10% of the requests."""
-    write_chart(tmp_path / "charts", "note", {"cm.yaml": NOTE})
+    write_round_chart(tmp_path / "charts")
     (tmp_path / "stack").mkdir()
     monkeypatch.setenv("HOME", str(tmp_path))
-    with Sandbox(ready=True) as sandbox, FaultProxy(sandbox.server.server_address[:2], rate=0.1, seed=11) as proxy:
+    with Sandbox(ready=True) as sandbox, FaultProxy(sandbox.server.server_address[:2], rate=0.1, seed=SEED) as proxy:
         monkeypatch.setenv("KUBECONFIG", str(write_kubeconfig(tmp_path / "kubeconfig", proxy.url)))
         yield sandbox, proxy, tmp_path / "stack" / "stack.yaml"
 
@@ -59,6 +52,6 @@ def test_every_apply_succeeds_through_dropped_refused_and_slow_requests(unreliab
     assert not failures, "\n".join(failures)
     assert proxy.injected["drop-after"] > 0 and proxy.injected["drop-before"] > 0
     for name in RELEASES:
-        history = revisions(sandbox, name)
+        history = stored_statuses(sandbox, name, "faults")
         assert [status for _, status in history].count("deployed") == 1, (name, history)
         assert history[-1] == (APPLIES, "deployed"), (name, history)
