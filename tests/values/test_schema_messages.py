@@ -87,6 +87,7 @@ CASES = {
     "any-of": ["--set", "any=x"],
     "all-of": ["--set", "all=2"],
     **{name: [f"SCHEMA={name}"] for name in BAD_REGEX_SCHEMAS},
+    "lint-null-deletes-a-default": ["LINT", "--set", "name=null"],  # lint checks the defaults with the flags
     "not-json": ["SCHEMA=not-json"],
 }
 SCHEMAS = {"": json.dumps(SCHEMA), "not-json": "{not json",
@@ -103,34 +104,35 @@ def _chart(tmp: Path, schema: str) -> Path:
     return chart
 
 
-def _split(flags: list[str]) -> tuple[str, list[str]]:
-    """(the schema a case uses, its command-line flags)."""
+def _command(tmp: Path, flags: list[str]) -> list[str]:
+    """The arguments of a case, run in ``tmp``: ``template`` (``lint`` for a LINT case) of its chart, then its
+    flags."""
     schema = next((f.removeprefix("SCHEMA=") for f in flags if f.startswith("SCHEMA=")), "")
-    return SCHEMAS[schema], [f for f in flags if not f.startswith("SCHEMA=")]
+    chart = _chart(tmp, SCHEMAS[schema]).name
+    command = ["lint", chart] if "LINT" in flags else ["template", "x", chart]
+    return [*command, *(f for f in flags if f != "LINT" and not f.startswith("SCHEMA="))]
 
 
 def _result(status: int, stdout: str, stderr: str) -> tuple[int, str]:
-    """(exit status, what the user reads: the output, or the error without log lines)."""
+    """(exit status, what the user reads: the output, and on failure the error without log lines)."""
     if status == 0:
         return 0, stdout
-    return 1, "\n".join(line for line in stderr.splitlines() if not line.startswith("level="))
+    return 1, stdout + "\n".join(line for line in stderr.splitlines() if not line.startswith("level="))
 
 
 def run_pyhelm(flags: list[str]) -> tuple[int, str]:
     from engine.cli.main import main
 
-    schema, flags = _split(flags)
     out, err = io.StringIO(), io.StringIO()
-    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(["template", "x", str(_chart(Path(tmp), schema)), *flags])
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        status = main(_command(Path(tmp), flags))
     return _result(status, out.getvalue(), err.getvalue())
 
 
 def run_helm(helm: str, flags: list[str]) -> tuple[int, str]:
-    schema, flags = _split(flags)
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run([helm, "template", "x", str(_chart(Path(tmp), schema)), *flags], capture_output=True,
-                              text=True)
+        done = subprocess.run([helm, *_command(Path(tmp), flags)], cwd=tmp, capture_output=True, text=True)
     return _result(done.returncode, done.stdout, done.stderr)
 
 
