@@ -55,7 +55,7 @@ DEFAULT_SPECS = {
     "engine/values/strvals.py": f"tests/values {ONLY_OURS}",
     "engine/values/user_values.py": f"tests/values {ONLY_OURS}",
     "engine/stack/hooks.py": "tests/stack/test_stack_hooks.py",
-    "engine/stack/values.py": "tests/stack/test_values_only_change.py "
+    "engine/stack/values.py": "tests/stack/test_stack_values.py tests/stack/test_values_only_change.py "
                               "tests/stack/test_env_overrides.py tests/stack/test_reviewable_plans.py "
                               "tests/stack/test_sops_secrets.py",
     "engine/action/hooks.py": "tests/release/test_hook_order.py tests/release/test_lifecycle_against_helm.py",
