@@ -58,7 +58,8 @@ DEFAULT_SPECS = {
     "engine/stack/values.py": "tests/stack/test_stack_values.py tests/stack/test_values_only_change.py "
                               "tests/stack/test_env_overrides.py tests/stack/test_reviewable_plans.py "
                               "tests/stack/test_sops_secrets.py",
-    "engine/action/hooks.py": "tests/release/test_hook_order.py tests/release/test_lifecycle_against_helm.py",
+    "engine/action/hooks.py": "tests/release/test_hook_jobs.py tests/release/test_hook_order.py "
+                              "tests/release/test_lifecycle_against_helm.py",
 }
 COPY_IGNORED = shutil.ignore_patterns(".git", ".cache", "__pycache__", ".pytest_cache", "*.pyc")
 COMPARISON_SWAPS = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE,
