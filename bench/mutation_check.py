@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A small mutation check: do the tests notice when the code is changed?
 
-usage: python3 bench/mutation_check.py [--max-mutants N] [--seed S] [--dry-run] [MODULE=PYTEST-ARGS ...]
+usage: python3 bench/mutation_check.py [--max-mutants N] [--seed S] [--at MODULE:LINE ...] [--dry-run]
+                                      [MODULE=PYTEST-ARGS ...]
 
 Each mutant is one small change to one module, made with the standard ``ast`` module: a comparison
 operator swapped (``==``/``!=``, ``<``/``>=``, ``in``/``not in``, ...), ``and``/``or``, ``+``/``-`` (also
@@ -17,13 +18,15 @@ Without MODULE=PYTEST-ARGS arguments the default set below runs (each module wit
 cover it; tests that only re-run the reference helm are left out, they check nothing of ours). A MODULE may
 be a glob (``engine/values/*.py``); PYTEST-ARGS are split as a shell splits them, e.g.
 ``'engine/stack/hooks.py=tests/stack/test_stack_hooks.py -k failing'``. At most ``--max-mutants`` mutants
-per module (default 10) are taken, sampled with a fixed seed, so two runs try the same mutants.
+per module (default 10) are taken, sampled with a fixed seed, so two runs try the same mutants (of the same
+source); ``--at MODULE:LINE`` instead tries every mutant on that line (repeatable), to re-check survivors.
 
 For each module it prints the mutants tried, killed, survived (file:line:column and the change), timeouts
 and the time taken; the exit status is 1 when a mutant survived or timed out.
 
     python3 bench/mutation_check.py                     # the default set (about 20 minutes on 2 cores)
     python3 bench/mutation_check.py --dry-run           # list the sampled mutants, run nothing
+    python3 bench/mutation_check.py --at engine/stack/values.py:117 --at engine/stack/values.py:121
     python3 bench/mutation_check.py 'engine/values/strvals.py=tests/values -k "not still_match_helm"'
 """
 from __future__ import annotations
@@ -262,6 +265,12 @@ def sample(module: str, mutants: list[Mutant], limit: int, seed: int) -> list[Mu
     return sorted(chosen, key=lambda m: (m.line, m.col))
 
 
+def at_lines(module: str, mutants: list[Mutant], wanted: list[str]) -> list[Mutant]:
+    """The mutants on the lines ``--at`` names for ``module``."""
+    lines = {int(line) for name, _, line in (w.rpartition(":") for w in wanted) if name == module}
+    return [m for m in mutants if m.line in lines]
+
+
 def check_module(workspace: Workspace, module: str, pytest_args: list[str], mutants: list[Mutant],
                  factor: float, min_timeout: float) -> ModuleResult:
     result = ModuleResult(module, mutants=len(mutants))
@@ -325,11 +334,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--timeout-factor", type=float, default=3.0)
     parser.add_argument("--min-timeout", type=float, default=30.0)
+    parser.add_argument("--at", action="append", default=[], metavar="MODULE:LINE",
+                        help="try every mutant on this line instead of a sample (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="list the sampled mutants and run nothing")
     args = parser.parse_args()
     specs = parse_specs(args.specs or [f"{module}={tests}" for module, tests in DEFAULT_SPECS.items()])
-    chosen = {module: sample(module, find_mutants((ROOT / module).read_bytes()), args.max_mutants, args.seed)
-              for module in specs}
+    if args.at:
+        specs = {module: tests for module, tests in specs.items() if any(a.startswith(module + ":") for a in args.at)}
+    chosen = {}
+    for module in specs:
+        mutants = find_mutants((ROOT / module).read_bytes())
+        chosen[module] = at_lines(module, mutants, args.at) if args.at else \
+            sample(module, mutants, args.max_mutants, args.seed)
     if args.dry_run:
         for module, mutants in chosen.items():
             print(f"{module}: {len(mutants)} mutants, tests: {shlex.join(specs[module])}")
