@@ -9,7 +9,7 @@ import click
 from engine.cli.chart_ref import chart_path_flags, load_installable_chart
 from engine.cli.errors import CommandError
 from engine.cli.options import user_values_from, values_options
-from engine.cli.output import warn
+from engine.cli.output import info, warn
 from engine.cli.release_name import name_and_chart, validate_release_name
 from engine.gomatch import go_path_match
 
@@ -58,7 +58,7 @@ def template(settings, args, chart_path, show_only, output_dir, use_release_name
                             kube_version=kube_version or None,
                             api_versions=tuple(v for item in api_versions for v in item.split(",") if v),
                             skip_schema_validation=skip_schema_validation,
-                            subchart_notes=render_subchart_notes, enable_dns=enable_dns, warn=warn)
+                            subchart_notes=render_subchart_notes, enable_dns=enable_dns, warn=info)
     try:
         rendered = render_release(chart, user_values, options)
     except RenderError as exc:

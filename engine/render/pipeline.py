@@ -152,7 +152,7 @@ def _render_release(chart: Chart, user_values: dict[str, Any], options: RenderOp
     from engine.values.schema import validate_values
 
     chart = copy_chart_tree(chart)
-    process_dependencies(chart, user_values)
+    process_dependencies(chart, user_values, options.warn)
     capabilities = options.capabilities or offline_capabilities(options.kube_version, options.api_versions)
     values = coalesce_values(chart, user_values, options.warn)
     if not options.skip_schema_validation:

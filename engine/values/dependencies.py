@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from engine.chart.model import Chart, Dependency
-from engine.values.coalesce import coalesce_tables, coalesce_values, merge_tables
+from engine.values.coalesce import Warn, coalesce_tables, coalesce_values, merge_tables
 
 _MISSING = object()
 
@@ -84,7 +84,7 @@ def _apply_conditions(dependencies: list[Dependency], values: dict[str, Any], pr
                 break
 
 
-def _process_enabled(chart: Chart, values: dict[str, Any], prefix: str) -> None:
+def _process_enabled(chart: Chart, values: dict[str, Any], prefix: str, warn: Warn) -> None:
     if not chart.metadata.dependencies:
         return
     wanted = chart.metadata.dependencies
@@ -99,14 +99,14 @@ def _process_enabled(chart: Chart, values: dict[str, Any], prefix: str) -> None:
     _set_subcharts(chart, kept)
     for dependency in wanted:
         dependency.enabled = True
-    coalesced = coalesce_values(chart, values)
+    coalesced = coalesce_values(chart, values, warn)
     _apply_tags(wanted, coalesced)
     _apply_conditions(wanted, coalesced, prefix)
     disabled = {d.name for d in wanted if not d.enabled}
     enabled_charts = [sub for sub in chart.subcharts if sub.name not in disabled]
     chart.metadata.dependencies = [d for d in wanted if d.name not in disabled]
     for sub in enabled_charts:
-        _process_enabled(sub, coalesced, prefix + sub.name + ".")
+        _process_enabled(sub, coalesced, prefix + sub.name + ".", warn)
     _set_subcharts(chart, enabled_charts)
 
 
@@ -125,10 +125,10 @@ def _path_to_map(path: str, data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _process_import_values(chart: Chart) -> None:
+def _process_import_values(chart: Chart, warn: Warn) -> None:
     if not chart.metadata.dependencies:
         return
-    values = coalesce_values(chart, None, merge=True)
+    values = coalesce_values(chart, None, warn, merge=True)
     imported: dict[str, Any] = {}
     for dependency in chart.metadata.dependencies:
         normalized = []
@@ -155,16 +155,17 @@ def _go_string(value: Any) -> str:
     return value if isinstance(value, str) else format_value(value)
 
 
-def _process_imports_bottom_up(chart: Chart) -> None:
+def _process_imports_bottom_up(chart: Chart, warn: Warn) -> None:
     for sub in chart.subcharts:
-        _process_imports_bottom_up(sub)
-    _process_import_values(chart)
+        _process_imports_bottom_up(sub, warn)
+    _process_import_values(chart, warn)
 
 
-def process_dependencies(chart: Chart, user_values: dict[str, Any]) -> None:
-    """Mutate the chart tree as Helm does before rendering (work on a copy of the loaded chart)."""
-    _process_enabled(chart, user_values or {}, "")
-    _process_imports_bottom_up(chart)
+def process_dependencies(chart: Chart, user_values: dict[str, Any], warn: Warn = lambda message: None) -> None:
+    """Mutate the chart tree as Helm does before rendering (work on a copy of the loaded chart); ``warn``
+    hears the coalescing warnings of each pass, as Helm logs them."""
+    _process_enabled(chart, user_values or {}, "", warn)
+    _process_imports_bottom_up(chart, warn)
 
 
 __all__ = ["process_dependencies", "coalesce_tables", "is_compatible_range"]

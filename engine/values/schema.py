@@ -16,9 +16,7 @@ def _json_type(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):  # values reach the validator as JSON numbers, integral or not
         return "number"
     if isinstance(value, str):
         return "string"
@@ -45,9 +43,22 @@ def _quote(text: str) -> str:
 
 
 def _number(value: Any) -> str:
+    """A number as santhosh-tekuri/jsonschema prints it (golang.org/x/text's printer): digits grouped."""
     from engine.gotemplate.gofmt import format_value
 
-    return format_value(value)
+    text = format_value(value)
+    if "e" in text:
+        return text
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, fraction = digits.partition(".")
+    return f"{sign}{int(whole):,}{dot}{fraction}"
+
+
+def _first_duplicate(items: list[Any]) -> tuple[int, int]:
+    """The first pair of equal items, as santhosh-tekuri/jsonschema looks for them."""
+    from jsonschema._utils import equal
+
+    return next((j, i) for i in range(1, len(items)) for j in range(i) if equal(items[i], items[j]))
 
 
 def _message(error: Any) -> str:
@@ -55,7 +66,7 @@ def _message(error: Any) -> str:
     kind, instance, expected = error.validator, error.instance, error.validator_value
     if kind == "type":
         wanted = expected if isinstance(expected, list) else [expected]
-        return f"got {_json_type(instance)}, want {', '.join(wanted)}"
+        return f"got {_json_type(instance)}, want {' or '.join(sorted(wanted))}"
     if kind == "required":
         missing = [p for p in expected if isinstance(instance, dict) and p not in instance]
         if len(missing) == 1:
@@ -78,22 +89,45 @@ def _message(error: Any) -> str:
     if kind in ("additionalProperties", "unevaluatedProperties"):
         extra = [k for k in instance if k not in (error.schema.get("properties") or {})] if isinstance(
             instance, dict) else []
-        return f"{kind} {_quote_list(sorted(extra))} not allowed"
+        return f"{'additional properties' if kind == 'additionalProperties' else kind} " \
+               f"{_quote_list(sorted(extra))} not allowed"
     if kind == "format":
         return f"'{instance}' is not valid {expected}"
     if kind == "uniqueItems":
-        return "items are not unique"
+        return "items at {} and {} are equal".format(*_first_duplicate(instance))
     if kind == "not":
         return "'not' failed"
-    if kind in ("oneOf", "anyOf"):
-        return f"{kind} failed, none matched"
-    if kind == "allOf":
-        return "allOf failed"
+    if kind == "oneOf":
+        return "'oneOf' failed, none matched"
+    if kind in ("anyOf", "allOf"):
+        return f"'{kind}' failed"
     return error.message
 
 
 def _pointer(path: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _all_of(validator: Any, all_of: list[Any], instance: Any, schema: dict[str, Any]) -> Any:
+    """allOf failing as one error holding its subschemas' errors (jsonschema yields them loose)."""
+    from jsonschema import ValidationError
+
+    errors = [error for index, sub in enumerate(all_of)
+              for error in validator.descend(instance, sub, schema_path=index)]
+    if errors:
+        yield ValidationError("allOf failed", context=errors)
+
+
+def _lines(errors: list[Any], indent: str = "") -> list[str]:
+    """``- at '/path': message`` for each error, the errors of its subschemas indented under it; a message
+    repeated at one path once (jsonschema reports each missing required property apart)."""
+    lines: list[str] = []
+    for error in errors:
+        line = f"{indent}- at '{_pointer(error.absolute_path)}': {_message(error)}\n"
+        if line not in lines:
+            lines.append(line)
+        lines += _lines(error.context, indent + "  ") if error.validator in ("allOf", "anyOf", "oneOf") else []
+    return lines
 
 
 def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
@@ -103,20 +137,22 @@ def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
     try:
         schema = json.loads(schema_bytes)
     except json.JSONDecodeError as exc:
-        return f"- at '': invalid schema: {exc}\n"
+        from engine.gotemplate.json_syntax import syntax_error
+
+        return syntax_error(schema_bytes) or str(exc)  # helm prints no newline after it
     bad_regexes = invalid_regexes(schema)
     if bad_regexes:
         return bad_regexes
     try:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        validator = with_re2(validator_class)(schema)
+        validator = jsonschema.validators.extend(with_re2(validator_class), {"allOf": _all_of})(schema)
         errors = sorted(validator.iter_errors(values), key=lambda e: (list(map(str, e.absolute_path)),
                                                                       e.validator))  # one type failure hides the rest
     except (jsonschema.SchemaError, jsonschema.exceptions.RefResolutionError, Exception) as exc:
         return f"- at '': unable to validate schema: {exc}\n"
     type_failures = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     errors = [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in type_failures]
-    return "".join(f"- at '{_pointer(e.absolute_path)}': {_message(e)}\n" for e in errors)
+    return "".join(_lines(errors))
 
 
 def _collect(chart: Chart, values: dict[str, Any]) -> str:

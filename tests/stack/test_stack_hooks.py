@@ -2,10 +2,13 @@
 guards as a failed release does."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 from test_plan_apply import pyhelm, record_labels, shop  # noqa: F401
+
+from engine.sandbox import Sandbox
 
 LOG_HOOK = f"""      - events: [{{events}}]
         command: {sys.executable}
@@ -59,3 +62,29 @@ def test_a_failing_prepare_stops_the_plan(shop, monkeypatch) -> None:  # noqa: F
     status, _out, err = pyhelm("plan", "-f", stack, "-e", "staging")
     assert status == 1 and "api prepare hook" in err and "failed with exit status 1" in err
     assert "Traceback" not in err
+
+
+ENV_HOOK = f"""- events: [prepare]
+  command: {sys.executable}
+  args: ["-c", "import os; print(' '.join(k + '=' + os.environ[k] for k in ('PYHELM_STACK', 'PYHELM_ENVIRONMENT', 'PYHELM_EVENT', 'PYHELM_RELEASE', 'PYHELM_NAMESPACE', 'PYHELM_KUBE_CONTEXT')))"]
+"""
+
+
+def test_hooks_are_told_where_they_run_and_nothing_where_nothing_is_set(tmp_path, monkeypatch) -> None:
+    """No environment chosen, no kube context, a stack-level hook: those variables are set and empty."""
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "charts" / "demo", tmp_path / "demo")
+    indented = "".join("      " + line + "\n" for line in ENV_HOOK.splitlines())
+    (tmp_path / "stack.yaml").write_text("apiVersion: pyhelm/v1\nname: envs\nhooks:\n"
+                                         + "".join("  " + line + "\n" for line in ENV_HOOK.splitlines())
+                                         + "releases:\n  - name: app\n    namespace: apps\n    chart: ./demo\n"
+                                         + "    hooks:\n" + indented)
+    with Sandbox(ready=True) as sandbox:
+        monkeypatch.setenv("KUBECONFIG", str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")))
+        monkeypatch.setenv("HOME", str(tmp_path))
+        status, _out, err = pyhelm("plan", "-f", str(tmp_path / "stack.yaml"))
+    assert status == 0, err
+    told = [line.split("] ", 1)[1] for line in err.splitlines() if "prepare hook" in line]
+    assert told == ["PYHELM_STACK=envs PYHELM_ENVIRONMENT= PYHELM_EVENT=prepare PYHELM_RELEASE= PYHELM_NAMESPACE= "
+                    "PYHELM_KUBE_CONTEXT=",
+                    "PYHELM_STACK=envs PYHELM_ENVIRONMENT= PYHELM_EVENT=prepare PYHELM_RELEASE=app "
+                    "PYHELM_NAMESPACE=apps PYHELM_KUBE_CONTEXT="]

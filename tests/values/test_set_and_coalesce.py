@@ -34,6 +34,8 @@ CASES = {
     "table-clash": ["--set", "table=flat,scalar.x=1"],
     "values-file": ["-f", "FILE"],
     "values-file-and-set": ["-f", "FILE", "--set", "list[0]=first,nested.b.c=30"],
+    "escape-ends-the-input": ["--set", "a=bc\\"],
+    "list-then-a-key": ["--set", "a={x}b=1"],
 }
 FILE_VALUES = "nested:\n  b:\n    d: 4\nlist: [x]\nnullDefault: given\n"
 ERRORS = {
