@@ -8,6 +8,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
+from engine import cancellation
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
@@ -111,11 +112,17 @@ def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
 
 def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
                check_digest: bool = False, reverse: bool = False) -> list[Outcome]:
-    """Apply every change of ``plan``; ``reverse`` orders by dependents first (for destroy)."""
+    """Apply every change of ``plan``; ``reverse`` orders by dependents first (for destroy). When the run is
+    cancelled (SIGINT, SIGTERM) nothing more starts, the releases in flight stop at their next wait and are
+    marked failed, and cancellation.Interrupted is raised with the outcomes."""
     waits = _waits_for(plan, reverse)
     by_id = {r.id: r for r in plan.releases}
     outcomes: dict[str, Outcome] = {}
     running: dict[Future, tuple[str, float]] = {}
+
+    def skip(release_id: str, why: str) -> None:
+        outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "skipped", why)
+        report(release_id, f"skipped: {why}")
 
     def launch(pool: ThreadPoolExecutor) -> None:
         for release_id, blockers in waits.items():
@@ -123,21 +130,26 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                 continue
             failed = [b for b in blockers if b in outcomes and outcomes[b].status in ("failed", "skipped")]
             item = by_id[release_id]
-            if failed:
-                outcomes[release_id] = Outcome(release_id, item.action, "skipped",
-                                               f"{'needed by' if reverse else 'needs'} {', '.join(sorted(failed))}"
-                                               ", which did not complete")
-                report(release_id, f"skipped: {outcomes[release_id].message}")
-            elif all(b in outcomes for b in blockers):
+            if cancellation.requested():
                 if item.action == "unchanged":
                     outcomes[release_id] = Outcome(release_id, item.action, "unchanged")
-                elif len(running) < concurrency:
-                    report(release_id, f"{item.action} started")
-                    hook_report = functools.partial(report, release_id)
-                    running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report)] = (
-                        release_id, time.monotonic())
+                else:
+                    skip(release_id, "not started: the run was interrupted")
+            elif failed:
+                skip(release_id, f"{'needed by' if reverse else 'needs'} {', '.join(sorted(failed))}, which did not "
+                                 "complete")
+            elif not all(b in outcomes for b in blockers):
+                continue
+            elif item.action == "unchanged":
+                outcomes[release_id] = Outcome(release_id, item.action, "unchanged")
+            elif len(running) < concurrency:
+                report(release_id, f"{item.action} started")
+                hook_report = functools.partial(report, release_id)
+                running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report)] = (
+                    release_id, time.monotonic())
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    # the main thread only launches and collects: a signal cancels the workers, whose failures wake it
+    with cancellation.cooperative(), ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         while len(outcomes) < len(waits):
             before = len(outcomes)
             launch(pool)
@@ -148,22 +160,35 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in done:
                 release_id, started = running.pop(future)
-                seconds = time.monotonic() - started
-                error = future.exception()
-                if error is None:
-                    outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "done", future.result(),
-                                                   seconds)
-                    report(release_id, f"{future.result()} ({seconds:.1f}s)")
-                else:
-                    outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "failed", str(error),
-                                                   seconds)
-                    report(release_id, f"FAILED: {error}")
+                outcomes[release_id] = _collect(future, by_id[release_id].action, release_id, started, report)
+    results = [outcomes[r.id] for r in plan.releases]
+    cleanup = _stack_cleanup(stack, report)
+    if cleanup is not None:
+        results.append(cleanup)
+    if cancellation.requested():
+        raise cancellation.Interrupted(results)
+    return results
+
+
+def _collect(future: Future, action: str, release_id: str, started: float, report: Report) -> Outcome:
+    """The outcome of one finished release, reported."""
+    seconds = time.monotonic() - started
+    error = future.exception()
+    if error is None:
+        report(release_id, f"{future.result()} ({seconds:.1f}s)")
+        return Outcome(release_id, action, "done", future.result(), seconds)
+    report(release_id, f"interrupted, marked failed ({error})" if getattr(error, "cancelled", False) else
+           f"FAILED: {error}")
+    return Outcome(release_id, action, "failed", str(error), seconds)
+
+
+def _stack_cleanup(stack: Stack, report: Report) -> Outcome | None:
+    """Run the stack's cleanup hooks (whatever happened); the failed outcome when one fails."""
     from engine.stack.hooks import run_hooks
 
     try:
         run_hooks(stack.hooks, "cleanup", hook_context(stack), functools.partial(report, "stack"))
     except StackError as exc:
-        outcomes["stack cleanup"] = Outcome("stack cleanup", "cleanup", "failed", str(exc))
         report("stack", f"FAILED: {exc}")
-        return [outcomes[r.id] for r in plan.releases] + [outcomes["stack cleanup"]]
-    return [outcomes[r.id] for r in plan.releases]
+        return Outcome("stack cleanup", "cleanup", "failed", str(exc))
+    return None

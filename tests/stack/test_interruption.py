@@ -1,0 +1,109 @@
+"""Ctrl-C (SIGINT) and a CI cancel (SIGTERM) stop pyhelm within two seconds in any phase, even while it waits
+for objects that never become ready: the release in flight is marked failed, nothing new starts, the stack
+lock is released, one line says what happened, and the exit status is 128 + the signal's number."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "charts" / "demo"
+PYHELM = [sys.executable, "-m", "engine.cli.main"]
+STOP_WITHIN = 2.0  # seconds from the signal to the exit of the process
+SIGNALS = [(signal.SIGTERM, 143), (signal.SIGINT, 130)]
+
+
+def _env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "KUBECONFIG": str(sandbox.write_kubeconfig(tmp_path / "kubeconfig")),
+            "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+
+
+def _status(sandbox: Sandbox, name: str, version: int, namespace: str = "default") -> str:
+    secret = sandbox.store.get(("", "secrets"), namespace, f"sh.helm.release.v1.{name}.v{version}")
+    return secret["metadata"]["labels"]["status"] if secret else ""
+
+
+def _wait_for(condition, what: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert process.poll() is None, f"pyhelm exited before {what}: {process.communicate()}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def _interrupt(process: subprocess.Popen, signum: int) -> tuple[float, str, str]:
+    """Send ``signum``; (seconds until the process exited, its stdout, its stderr)."""
+    sent = time.monotonic()
+    process.send_signal(signum)
+    try:
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    return time.monotonic() - sent, out, err
+
+
+def _the_one_interruption_line(err: str) -> str:
+    assert "Traceback" not in err and "internal error" not in err, err
+    lines = [line for line in err.splitlines() if line.startswith("Interrupted: ")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def _leases(sandbox: Sandbox) -> list[str]:
+    return [lease["metadata"]["name"] for lease in sandbox.store.items(("coordination.k8s.io", "leases"), None)
+            if lease["metadata"]["name"].startswith("pyhelm-stack-")]
+
+
+def _waiting_stack(tmp_path: Path) -> Path:
+    """``slow`` waits for a Deployment a sandbox without controllers never makes ready; ``after`` needs it."""
+    stack = tmp_path / "stack.yaml"
+    stack.write_text("apiVersion: pyhelm/v1\nname: waits\nreleases:\n"
+                     f"  - name: slow\n    chart: {DEMO}\n    wait: true\n    timeout: 120s\n"
+                     f"  - name: after\n    chart: {DEMO}\n    needs: [slow]\n")
+    return stack
+
+
+@pytest.mark.parametrize("signum, exit_status", SIGNALS, ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_apply_wait_stops_at_once_and_marks_the_release_failed(tmp_path, signum,
+                                                                                exit_status) -> None:
+    stack = _waiting_stack(tmp_path)
+    with Sandbox() as sandbox:
+        process = subprocess.Popen([*PYHELM, "apply", "-f", str(stack), "--auto-approve"], env=_env(sandbox, tmp_path),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(lambda: _status(sandbox, "slow", 1) == "pending-install" and sandbox.store.get(
+            ("apps", "deployments"), "default", "slow-demo") is not None, "apply to wait for slow", process)
+        seconds, out, err = _interrupt(process, signum)
+        assert process.returncode == exit_status, out + err
+        assert seconds < STOP_WITHIN, f"took {seconds:.1f}s to stop"
+        line = _the_one_interruption_line(err)
+        assert signal.Signals(signum).name in line and "release default/slow marked failed" in line
+        assert _status(sandbox, "slow", 1) == "failed"
+        assert "default/after: skipped" in out and _status(sandbox, "after", 1) == ""
+        assert "Apply complete" not in out
+        assert _leases(sandbox) == []
+
+
+def test_sigint_during_upgrade_wait_stops_at_once_and_marks_the_revision_failed(tmp_path) -> None:
+    with Sandbox() as sandbox:
+        env = _env(sandbox, tmp_path)
+        installed = subprocess.run([*PYHELM, "install", "web", str(DEMO)], env=env, capture_output=True, text=True)
+        assert installed.returncode == 0, installed.stderr
+        process = subprocess.Popen([*PYHELM, "upgrade", "web", str(DEMO), "--set", "replicaCount=2", "--wait",
+                                    "--timeout", "120s"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        _wait_for(lambda: _status(sandbox, "web", 2) == "pending-upgrade" and (sandbox.store.get(
+            ("apps", "deployments"), "default", "web-demo") or {}).get("spec", {}).get("replicas") == 2,
+            "upgrade to wait", process)
+        seconds, out, err = _interrupt(process, signal.SIGINT)
+        assert process.returncode == 130, out + err
+        assert seconds < STOP_WITHIN, f"took {seconds:.1f}s to stop"
+        assert "release default/web marked failed" in _the_one_interruption_line(err)
+        assert _status(sandbox, "web", 2) == "failed" and _status(sandbox, "web", 1) == "deployed"
