@@ -12,8 +12,8 @@ from engine import cancellation
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import (Clusters, hook_context, last_good_revision, manifest_digest, release_hooks,
-                                  release_options)
+from engine.stack.planner import Clusters, hook_context, manifest_digest, release_hooks, release_options
+from engine.stack.repair import repair_history
 
 Report = Callable[[str, str], None]  # (release id, message)
 
@@ -66,10 +66,9 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
 
 
 def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_digest: bool) -> str:
-    """Install, upgrade or recover one release of the stack as planned."""
+    """Install, upgrade or recover one release of the stack as planned (recover: repair its history first,
+    then upgrade unless the repair was all the plan asked for)."""
     from engine.action.install import install, render
-    from engine.action.rollback import rollback
-    from engine.action.uninstall import uninstall
     from engine.action.upgrade import upgrade
     from engine.stack.charts import load_release_chart
     from engine.stack.values import release_values
@@ -83,20 +82,18 @@ def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_diges
             raise StackError(f"the plan is stale: {plan.id} renders differently now (chart, values or cluster "
                              "changed since planning); plan again")
     history = config.storage.history(plan.namespace, plan.name)
+    repaired = ""
     if plan.action == "recover":
-        good = last_good_revision(history)
-        if good is not None:
-            rollback(config, plan.namespace, plan.name, good.version, timeout=release.timeout)
-        else:
-            uninstall(config, plan.namespace, plan.name)
-            history = []
+        repaired = repair_history(config, history, release.timeout)
+        if plan.repair_only:
+            return repaired
+        history = config.storage.history(plan.namespace, plan.name)
     if history and history[-1].info.status != "uninstalled":
-        result = upgrade(config, plan.name, chart, values, options)
-        return f"upgraded to revision {result.version}"
-    if history:
-        options.replace = True
-    result = install(config, plan.name, chart, values, options)
-    return f"installed as revision {result.version}"
+        done = f"upgraded to revision {upgrade(config, plan.name, chart, values, options).version}"
+    else:
+        options.replace = bool(history)
+        done = f"installed as revision {install(config, plan.name, chart, values, options).version}"
+    return f"{repaired}; {done}" if repaired else done
 
 
 def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:

@@ -32,6 +32,7 @@ class ReleasePlan:
     kube_context: str | None = None
     notes: list[str] = field(default_factory=list)  # things a reviewer should know that change nothing
     hooks: list[str] = field(default_factory=list)  # the stack hooks that run around this release's apply
+    repair_only: bool = False  # recover: repairing the history is all apply does (nothing else changes)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
