@@ -1,7 +1,9 @@
 """Rollback: a new revision that re-applies an earlier one (Helm v4's algorithm)."""
 from __future__ import annotations
 
+from engine import cancellation
 from engine.action.apply import ApplyMethod, manifest_objects, update_objects
+from engine.action.cancel import OperationCancelled, interruptible
 from engine.action.config import ActionConfig, ActionError
 from engine.action.hooks import run_hooks
 from engine.action.wait import wait_ready
@@ -52,10 +54,14 @@ def rollback(config: ActionConfig, namespace: str, name: str, revision: int = 0,
         raise
     if wait:
         try:
-            wait_ready(config, targets, timeout, wait_for_jobs)
+            with interruptible():
+                wait_ready(config, targets, timeout, wait_for_jobs)
         except ActionError as exc:
             release.info.status, release.info.description = "failed", f'Release "{name}" failed: {exc}'
             config.storage.update(release)
+            if isinstance(exc, OperationCancelled):
+                cancellation.note_marked_failed(f"{namespace}/{name}")
+                raise
             raise ActionError(f"release {name} failed: {exc}") from None
     if not no_hooks:
         run_hooks(config, release, "post-rollback", timeout)

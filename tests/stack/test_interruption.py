@@ -91,19 +91,48 @@ def test_a_signal_during_apply_wait_stops_at_once_and_marks_the_release_failed(t
         assert _leases(sandbox) == []
 
 
-def test_sigint_during_upgrade_wait_stops_at_once_and_marks_the_revision_failed(tmp_path) -> None:
+HOOK_JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n"
+            "    helm.sh/hook: pre-install\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+            "      containers:\n      - name: migrate\n        image: busybox\n")
+
+
+def _replicas(sandbox: Sandbox) -> int | None:
+    return ((sandbox.store.get(("apps", "deployments"), "default", "web-demo") or {}).get("spec") or {}).get("replicas")
+
+
+# release commands that wait for something a sandbox without controllers never finishes:
+# (commands run first, the command interrupted, when it is waiting, the revision it must leave failed)
+WAITING_COMMANDS = {
+    "upgrade --wait": ([["install", "web", str(DEMO)]],
+                       ["upgrade", "web", str(DEMO), "--set", "replicaCount=2", "--wait", "--timeout", "120s"],
+                       lambda sandbox: _status(sandbox, "web", 2) == "pending-upgrade" and _replicas(sandbox) == 2, 2),
+    "rollback --wait": ([["install", "web", str(DEMO)], ["upgrade", "web", str(DEMO), "--set", "replicaCount=2"]],
+                        ["rollback", "web", "1", "--wait", "--timeout", "120s"],
+                        lambda sandbox: _status(sandbox, "web", 3) == "pending-rollback" and _replicas(sandbox) == 1,
+                        3),
+    "install waiting for a hook Job": ([], ["install", "web", "{hooked}", "--timeout", "120s"],
+                                       lambda sandbox: _status(sandbox, "web", 1) == "pending-install" and
+                                       sandbox.store.get(("batch", "jobs"), "default", "migrate") is not None, 1),
+}
+
+
+@pytest.mark.parametrize("command", list(WAITING_COMMANDS))
+def test_sigint_while_a_release_command_waits_stops_at_once_and_marks_the_revision_failed(tmp_path, command
+                                                                                        ) -> None:
+    from release.release_records import write_chart
+
+    hooked = write_chart(tmp_path, "hooked", {"job.yaml": HOOK_JOB})
+    before, interrupted, waiting, revision = WAITING_COMMANDS[command]
     with Sandbox() as sandbox:
         env = _env(sandbox, tmp_path)
-        installed = subprocess.run([*PYHELM, "install", "web", str(DEMO)], env=env, capture_output=True, text=True)
-        assert installed.returncode == 0, installed.stderr
-        process = subprocess.Popen([*PYHELM, "upgrade", "web", str(DEMO), "--set", "replicaCount=2", "--wait",
-                                    "--timeout", "120s"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
-        _wait_for(lambda: _status(sandbox, "web", 2) == "pending-upgrade" and (sandbox.store.get(
-            ("apps", "deployments"), "default", "web-demo") or {}).get("spec", {}).get("replicas") == 2,
-            "upgrade to wait", process)
+        for argv in before:
+            done = subprocess.run([*PYHELM, *argv], env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+        process = subprocess.Popen([*PYHELM, *[arg.replace("{hooked}", str(hooked)) for arg in interrupted]],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(lambda: waiting(sandbox), f"{command} to wait", process)
         seconds, out, err = _interrupt(process, signal.SIGINT)
         assert process.returncode == 130, out + err
         assert seconds < STOP_WITHIN, f"took {seconds:.1f}s to stop"
         assert "release default/web marked failed" in _the_one_interruption_line(err)
-        assert _status(sandbox, "web", 2) == "failed" and _status(sandbox, "web", 1) == "deployed"
+        assert _status(sandbox, "web", revision) == "failed"
