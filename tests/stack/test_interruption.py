@@ -116,6 +116,43 @@ WAITING_COMMANDS = {
 }
 
 
+def _hook_stack(tmp_path: Path, event: str) -> Path:
+    """A one-release stack whose ``event`` hook (the stack's for prepare, the release's for presync) writes its
+    process id to ``hook.pid`` and then sleeps for a minute."""
+    hook = (f"{{prefix}}- events: [{event}]\n{{prefix}}  command: {sys.executable}\n{{prefix}}  args: [\"-c\", "
+            "\"import os, time; open('hook.pid', 'w').write(str(os.getpid())); time.sleep(60)\"]\n")
+    stack = tmp_path / "stack.yaml"
+    stack_hooks = f"hooks:\n{hook.format(prefix='  ')}" if event == "prepare" else ""
+    release_hooks = f"    hooks:\n{hook.format(prefix='      ')}" if event == "presync" else ""
+    stack.write_text(f"apiVersion: pyhelm/v1\nname: hooked\n{stack_hooks}releases:\n  - name: web\n"
+                     f"    chart: {DEMO}\n{release_hooks}")
+    return stack
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie nobody reaped has ended too)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("event", ["prepare", "presync"])
+def test_sigterm_during_a_stack_hook_stops_it_and_the_run_at_once(tmp_path, event) -> None:
+    stack = _hook_stack(tmp_path, event)
+    pid_file = tmp_path / "hook.pid"
+    with Sandbox() as sandbox:
+        process = subprocess.Popen([*PYHELM, "apply", "-f", str(stack), "--auto-approve"], env=_env(sandbox, tmp_path),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(lambda: pid_file.exists() and pid_file.read_text(), f"the {event} hook to run", process)
+        seconds, out, err = _interrupt(process, signal.SIGTERM)
+        assert process.returncode == 143, out + err
+        assert seconds < STOP_WITHIN, f"took {seconds:.1f}s to stop"
+        assert "no release was marked failed" in _the_one_interruption_line(err)
+        assert _gone(int(pid_file.read_text())), "the hook's process outlived pyhelm"
+        assert _status(sandbox, "web", 1) == "" and _leases(sandbox) == []
+
+
 @pytest.mark.parametrize("command", list(WAITING_COMMANDS))
 def test_sigint_while_a_release_command_waits_stops_at_once_and_marks_the_revision_failed(tmp_path, command
                                                                                         ) -> None:
