@@ -18,7 +18,7 @@ from typing import Iterator
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _requested = threading.Event()
-_lock = threading.Lock()
+_lock = threading.RLock()  # reentrant: the signal handler runs on the main thread, maybe while it holds the lock
 _received: list[int] = []  # the signals received, in order
 _marked_failed: list[str] = []  # "namespace/name" of the releases an interruption marked failed
 _cooperative_depth = 0  # nesting of cooperative blocks on the main thread
@@ -78,17 +78,16 @@ def _on_signal(signum: int, _frame: object) -> None:
 
 @contextlib.contextmanager
 def signals_cancel() -> Iterator[None]:
-    """For the block (one command), start uncancelled and let SIGINT and SIGTERM cancel the run; the
-    previous handlers come back afterwards. Only the main thread can take signals: elsewhere a no-op."""
-    global _cooperative_depth
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    """For the block (one command, or one run of a program using the engine), start uncancelled and let
+    SIGINT and SIGTERM cancel the run; the previous handlers come back afterwards. Only the main thread can
+    take signals: elsewhere the block only starts uncancelled."""
     with _lock:
         _received.clear()
         _marked_failed.clear()
-        _cooperative_depth = 0
     _requested.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
     try:
         yield

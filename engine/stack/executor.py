@@ -154,7 +154,11 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                 if len(outcomes) == before:
                     raise StackError("the plan's order cannot be satisfied (a need outside the plan?)")
                 continue
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            try:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:  # Ctrl-C where no signal handler cancels (a library caller's process)
+                cancellation.request()
+                continue
             for future in done:
                 release_id, started = running.pop(future)
                 outcomes[release_id] = _collect(future, by_id[release_id].action, release_id, started, report)

@@ -1,7 +1,8 @@
 """Repairing what an interrupted run (a kill, a crash, a lost connection) leaves in a release's history.
 
 A release operation writes several records one after another; stopped between two writes it can leave
-a revision pending forever, two revisions deployed, or a failed revision on top of a deployed one. The
+a revision pending (or uninstalling) forever, two revisions deployed, or a failed revision on top of a
+deployed one. The
 planner shows each such shape as a ``recover`` with the reason ``history_repair`` gives, and apply first
 puts the history right with ``repair_history`` and then upgrades as planned.
 """
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.release.record import PENDING
+
+UNINSTALLING = "uninstalling"  # an uninstall that has not finished deleting the release's objects
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ def history_repair(history: list) -> HistoryRepair | None:
         then = (f"rolls back to revision {good.version}, then upgrades" if good else "uninstalls it, then installs")
         reasons.append(f"revision {latest.version} was left {latest.info.status} by an interrupted run: apply marks "
                        f"it failed, {then}")
+    elif latest.info.status == UNINSTALLING:
+        reasons.append(f"revision {latest.version} was left uninstalling by an interrupted uninstall: apply marks it "
+                       "failed, then upgrades to put its objects back")
     elif latest.info.status == "failed":
         start = deployed[-1] if deployed else latest
         still = f"revision {start.version} is still deployed" if deployed else "no revision is deployed"
@@ -57,7 +63,7 @@ def history_repair(history: list) -> HistoryRepair | None:
                        f"from revision {start.version}")
     if not reasons:
         return None
-    return HistoryRepair(tuple(reasons), upgrades=latest.info.status in (*PENDING, "failed"))
+    return HistoryRepair(tuple(reasons), upgrades=latest.info.status in (*PENDING, UNINSTALLING, "failed"))
 
 
 def repair_history(config, history: list, timeout: float) -> str:
@@ -69,7 +75,7 @@ def repair_history(config, history: list, timeout: float) -> str:
     latest = history[-1]
     latest_was_pending = latest.info.status in PENDING
     done = []
-    for record in (r for r in history if r.info.status in PENDING):
+    for record in (r for r in history if r.info.status in (*PENDING, UNINSTALLING)):
         record.info.description = f"Interrupted while {record.info.status}: marked failed by a later apply"
         record.info.status = "failed"
         config.storage.update(record)

@@ -1,6 +1,6 @@
-"""Every history an interrupted run can leave (a revision left pending, two revisions deployed, a failed
-revision on top of a deployed one) is planned as a recover that says what apply will do; apply repairs it to
-exactly one deployed revision, and the next plan has nothing to do."""
+"""Every history an interrupted run can leave (a revision left pending or uninstalling, two revisions
+deployed, a failed revision on top of a deployed one) is planned as a recover that says what apply will do;
+apply repairs it to exactly one deployed revision, and the next plan has nothing to do."""
 from __future__ import annotations
 
 import copy
@@ -30,6 +30,9 @@ SHAPES = {
     "pending on deployed": (["deployed", "pending-upgrade"],
                             "revision 2 was left pending-upgrade by an interrupted run: apply marks it failed, rolls "
                             "back to revision 1, then upgrades"),
+    "uninstalling": (["uninstalling"],
+                     "revision 1 was left uninstalling by an interrupted uninstall: apply marks it failed, then "
+                     "upgrades to put its objects back"),
     "pending below deployed": (["superseded", "pending-upgrade", "deployed"],
                                "revision 2 was left pending by an interrupted run: apply marks it failed"),
 }
@@ -108,4 +111,16 @@ def test_two_deployed_with_changed_values_is_repaired_then_upgraded(stack) -> No
     assert status == 0, out + err
     assert _statuses(config) == ["superseded", "superseded", "deployed"]
     assert config.storage.history("default", "web")[-1].config == {"replicaCount": 2}
+    _assert_sound_and_unchanged(stack_file, config)
+
+
+def test_an_interrupted_uninstall_is_repaired_and_its_objects_put_back(stack) -> None:
+    stack_file, config = stack
+    _write_history(config, ["uninstalling"])
+    deployment = config.kube.ref({"apiVersion": "apps/v1", "kind": "Deployment",
+                                  "metadata": {"name": "web-demo", "namespace": "default"}})
+    config.kube.delete(deployment)  # the uninstall got this far
+    status, out, err = pyhelm("apply", "-f", str(stack_file), "--auto-approve")
+    assert status == 0, out + err
+    assert _statuses(config) == ["failed", "deployed"] and config.kube.get(deployment) is not None
     _assert_sound_and_unchanged(stack_file, config)
