@@ -4,8 +4,6 @@ from __future__ import annotations
 import functools
 import json
 import sys
-import threading
-import time
 
 import click
 
@@ -24,10 +22,21 @@ STACK_FLAGS = [
 ]
 
 
+NO_COLOR_FLAG = click.option("--no-color", is_flag=True,
+                             help="plain text even on a terminal (also NO_COLOR or TERM=dumb)")
+CONTEXT_FLAG = click.option("--context", "context_lines", default=3, type=click.IntRange(min=0), show_default=True,
+                            help="lines of context around each change in diffs")
+DETECT_DRIFT_FLAG = click.option("--detect-drift", is_flag=True,
+                                 help="also compare the live objects with the stored releases (apply: and take "
+                                      "back what changed outside)")
+
+
 RUN_FLAGS = [
     click.option("--auto-approve", is_flag=True, help="go ahead without asking"),
     click.option("--concurrency", default=4, type=int, help="releases worked on at once"),
     click.option("--break-lock", is_flag=True, help="take the stack lock even if another run holds it"),
+    click.option("--take-ownership", is_flag=True,
+                 help="change releases whose records say another stack or environment owns them"),
 ]
 
 
@@ -40,14 +49,15 @@ def run_flags(command):
     return functools.reduce(lambda cmd, option: option(cmd), reversed(RUN_FLAGS), command)
 
 
-def _load(stack_file: str, environment: str | None, overrides: dict | None = None):
+def _load(stack_file: str, environment: str | None, overrides: dict | None = None, missing_secret: str | None = None):
     """The stack for ``environment``, with the command line's environment values (or ``overrides``, those a
-    saved plan was made with)."""
+    saved plan was made with); ``missing_secret`` stands in for secrets a command does not need."""
     from engine.stack.errors import StackError
     from engine.stack.loader import load_stack
 
     try:
-        stack = load_stack(stack_file, environment, env_overrides=env_overrides() if overrides is None else overrides)
+        stack = load_stack(stack_file, environment, missing_secret,
+                           env_overrides() if overrides is None else overrides)
     except StackError as exc:
         raise CommandError(str(exc)) from None
     update_lock_if_asked(stack)
@@ -60,14 +70,14 @@ def _clusters(settings):
     return Clusters(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context)
 
 
-def _plan(settings, stack, selectors, skip_needs, detect_drift=False):
+def _plan(settings, stack, selectors, skip_needs, detect_drift=False, context_lines=3):
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
     from engine.stack.planner import make_plan
 
     try:
         return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift,
-                         lambda line: click.echo(line, err=True))[0]
+                         lambda line: click.echo(line, err=True), context_lines)[0]
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
 
@@ -76,13 +86,18 @@ def _indent(text: str, prefix: str = "      ") -> str:
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
-def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
-    """The plan as people read it: one line per release, diffs under changed ones (the objects an install
-    creates as a list, or whole with ``show_manifests``), then the summary."""
+def print_plan(plan, style, show_manifests: bool = False) -> None:
+    """The plan as people read it: the clusters, one line per release (coloured by action when ``style``
+    allows), diffs under changed ones (the objects an install creates as a list, or whole with
+    ``show_manifests``), then the summary."""
+    from engine.cli.terminal import ACTION_COLORS, colored_diff, styled
     from engine.stack.plan import SYMBOLS
 
-    colors = {"install": "green", "upgrade": "yellow", "recover": "magenta", "uninstall": "red"}
-    click.echo(f"Stack {plan.stack}, environment {plan.environment or '(none)'} ({plan.path})\n")
+    echo = functools.partial(click.echo, color=style.color)  # click would strip colour off a pipe
+    echo(f"Stack {plan.stack}, environment {plan.environment or '(none)'} ({plan.path})")
+    for cluster in plan.clusters:
+        echo(f"Cluster: context {cluster['context']}, server {cluster['server']}")
+    echo()
     width = max((len(r.id) for r in plan.releases), default=0)
     for release in plan.releases:
         chart = f"chart {release.chart} {release.version_to}" if release.chart else ""
@@ -90,35 +105,44 @@ def print_plan(plan, color: bool, show_manifests: bool = False) -> None:
         if release.action == "install" and chart:
             detail += f" ({chart})"
         line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
-        click.echo(click.style(line, fg=colors.get(release.action)) if color else line)
+        echo(styled(line, style, fg=ACTION_COLORS.get(release.action)))
+        if release.conflict:
+            consequence = "apply leaves it as it is" if release.action == "unchanged" else \
+                "apply refuses to change it without --take-ownership"
+            echo(styled(f"      conflict: {release.conflict}; {consequence}", style, fg="red"))
         for note in release.notes:
-            click.echo(f"      note: {note}")
+            echo(f"      note: {note}")
         if release.hooks and release.action != "unchanged":
-            click.echo("      hooks: " + "; ".join(release.hooks))
+            echo("      hooks: " + "; ".join(release.hooks))
         if release.values_diff:
-            click.echo("      values:\n" + _indent(release.values_diff, "        "), nl=False)
+            echo("      values:\n" + _indent(colored_diff(release.values_diff, style), "        "), nl=False)
         for change in release.changes:
             if release.action == "install" and not show_manifests:
-                click.echo(f"      {change.action} {change.key}")
+                echo(f"      {change.action} {change.key}")
             else:
-                click.echo(f"      {change.action} {change.key}:\n" + _indent(change.diff, "        "), nl=False)
-    click.echo(f"\n{plan.summary()}")
+                echo(f"      {change.action} {change.key}:\n" + _indent(colored_diff(change.diff, style),
+                                                                       "        "), nl=False)
+    echo("\n" + styled(plan.summary(), style, bold=True))
 
 
 @click.command()
 @stack_flags
-@click.option("--detect-drift", is_flag=True, help="also compare the live objects with the stored releases")
+@NO_COLOR_FLAG
+@CONTEXT_FLAG
+@DETECT_DRIFT_FLAG
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
 @click.option("--out", "out_file", default="", help="save the plan to this file, for `pyhelm apply FILE`")
 @click.option("--detailed-exitcode", is_flag=True, help="exit 0 without changes, 2 with changes, 1 on error")
 @click.option("--show-manifests", is_flag=True, help="show the whole manifest of each object an install creates")
 @UPDATE_LOCK_FLAG
 @click.pass_obj
-def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift, output, out_file,
-         detailed_exitcode, show_manifests) -> None:
+def plan(settings, stack_file, environment, selectors, skip_needs, no_color, context_lines, detect_drift, output,
+         out_file, detailed_exitcode, show_manifests) -> None:
     """Show what apply would change, release by release."""
+    from engine.cli.terminal import detect_style
+
     stack = _load(stack_file, environment)
-    result = _plan(settings, stack, selectors, skip_needs, detect_drift)
+    result = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines)
     result.env_overrides = env_overrides()  # a saved plan is applied with the same environment values
     if out_file:
         from engine.redaction import REDACTOR
@@ -128,7 +152,7 @@ def plan(settings, stack_file, environment, selectors, skip_needs, detect_drift,
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=1))
     else:
-        print_plan(result, sys.stdout.isatty(), show_manifests)
+        print_plan(result, detect_style(no_color), show_manifests)
         if out_file:
             click.echo(f"Saved the plan to {out_file}: `pyhelm apply {out_file}` applies exactly this plan.")
     if detailed_exitcode and result.has_changes:
@@ -144,19 +168,11 @@ def _confirm(what: str, auto_approve: bool) -> None:
         raise CommandError(f"{what} cancelled")
 
 
-def _reporter():
-    lock, started = threading.Lock(), time.monotonic()
-
-    def report(release_id: str, message: str) -> None:
-        with lock:
-            click.echo(f"[{time.monotonic() - started:6.1f}s] {release_id}: {message}")
-
-    return report
-
-
-def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse, verb) -> None:
-    """Apply ``plan_`` under the stack lock and print the final report; exit 1 if any release failed."""
+def _run(settings, stack, plan_, concurrency, break_lock, reverse, verb, take_ownership, style) -> None:
+    """Apply ``plan_`` under the stack lock, showing progress, and print the final report; exit 1 if any
+    release failed."""
     from engine.action.config import OPERATION_ERRORS
+    from engine.cli.terminal import Progress, styled
     from engine.stack.errors import StackError
     from engine.stack.executor import apply_plan
     from engine.stack.lock import stack_lock
@@ -165,74 +181,101 @@ def _run(settings, stack, plan_, concurrency, break_lock, check_digest, reverse,
     lock_config = clusters.config(None, "default")
     try:
         with stack_lock(lock_config.kube, stack.name, stack.environment, break_lock):
-            outcomes = apply_plan(stack, plan_, clusters, _reporter(), concurrency, check_digest, reverse)
+            with Progress(style) as progress:
+                outcomes = apply_plan(stack, plan_, clusters, progress.event, concurrency, reverse, take_ownership)
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
     changed = [o for o in outcomes if o.status != "unchanged"]
     counts = {status: sum(1 for o in changed if o.status == status) for status in ("done", "failed", "skipped")}
-    click.echo(f"\n{verb} complete: {counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped, "
-               f"{len(outcomes) - len(changed)} unchanged.")
+    failed = counts["failed"] or counts["skipped"]
+    final = (f"{verb} {'failed' if failed else 'complete'}: {counts['done']} done, {counts['failed']} failed, "
+             f"{counts['skipped']} skipped, {len(outcomes) - len(changed)} unchanged.")
+    click.echo("\n" + styled(final, style, fg="red" if failed else "green", bold=True), color=style.color)
     for outcome in changed:
         if outcome.status != "done":
             click.echo(f"  {outcome.id}: {outcome.status}: {outcome.message}")
-    if counts["failed"] or counts["skipped"]:
+    if failed:
         raise click.exceptions.Exit(1)
 
 
 def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_approve: bool, concurrency: int,
-                    break_lock: bool, reverse: bool) -> None:
+                    break_lock: bool, reverse: bool, take_ownership: bool, style) -> None:
     """Show the plan, ask (unless approved), run it. ``words``: (nothing to do, question, verb)."""
     nothing, question, verb = words
-    print_plan(planned, sys.stdout.isatty())
+    print_plan(planned, style)
     if not planned.has_changes:
         click.echo(nothing)
         return
     _confirm(question, auto_approve)
-    _run(settings, stack, planned, concurrency, break_lock, False, reverse, verb)
+    _run(settings, stack, planned, concurrency, break_lock, reverse, verb, take_ownership, style)
 
 
 @click.command()
 @click.argument("plan_file", required=False)
 @stack_flags
+@NO_COLOR_FLAG
+@CONTEXT_FLAG
+@DETECT_DRIFT_FLAG
 @run_flags
 @UPDATE_LOCK_FLAG
 @click.pass_obj
-def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, auto_approve, concurrency,
-          break_lock) -> None:
+def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, no_color, context_lines, detect_drift,
+          auto_approve, concurrency, break_lock, take_ownership) -> None:
     """Apply the stack (or exactly a plan saved with `pyhelm plan --out FILE`)."""
-    from engine.stack.plan import Plan
+    from engine.cli.terminal import detect_style
 
+    style = detect_style(no_color)
     if plan_file:
-        try:
-            with open(plan_file, encoding="utf-8") as handle:
-                saved = Plan.from_dict(json.load(handle))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
+        saved = _read_plan(plan_file)
         stack = _load(saved.path, saved.environment, saved.env_overrides)
-        print_plan(saved, sys.stdout.isatty())
-        _run(settings, stack, saved, concurrency, break_lock, True, False, "Apply")
+        print_plan(saved, style)
+        _run(settings, stack, saved, concurrency, break_lock, False, "Apply", take_ownership, style)
         return
     stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs)
+    planned = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines)
     _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
-                    concurrency, break_lock, reverse=False)
+                    concurrency, break_lock, False, take_ownership, style)
+
+
+def _read_plan(plan_file: str):
+    """The plan saved in ``plan_file``; a file that is not one, or is one from an older pyhelm, is refused."""
+    from engine.stack.errors import StackError
+    from engine.stack.plan import Plan
+
+    try:
+        with open(plan_file, encoding="utf-8") as handle:
+            return Plan.from_dict(json.load(handle))
+    except StackError as exc:
+        raise CommandError(f"{plan_file}: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CommandError(f"{plan_file}: not a saved pyhelm plan ({exc})") from None
 
 
 @click.command()
 @stack_flags
+@NO_COLOR_FLAG
 @run_flags
 @click.pass_obj
-def destroy(settings, stack_file, environment, selectors, skip_needs, auto_approve, concurrency, break_lock) -> None:
-    """Uninstall every release of the stack, dependents first."""
-    stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs)
-    for release in planned.releases:
-        if release.revision and release.action != "install":
-            release.action, release.reasons = "uninstall", ["destroy"]
-        elif release.action != "uninstall":
-            release.action, release.reasons = "unchanged", ["not installed"]
+def destroy(settings, stack_file, environment, selectors, skip_needs, no_color, auto_approve, concurrency, break_lock,
+            take_ownership) -> None:
+    """Uninstall the stack's releases (with -l, the selected ones and every release that needs them),
+    dependents first; reads release records only, so it renders nothing and needs no secret."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.cli.terminal import detect_style
+    from engine.stack.errors import StackError
+    from engine.stack.planner import make_destroy_plan
+    from engine.stack.validate import SECRET_PLACEHOLDER
+
+    if skip_needs:
+        raise CommandError("destroy never uninstalls what the selected releases need, only what needs them; "
+                           "--skip-needs is for plan and apply")
+    stack = _load(stack_file, environment, missing_secret=SECRET_PLACEHOLDER)
+    try:
+        planned = make_destroy_plan(stack, _clusters(settings), tuple(selectors))
+    except (StackError, *OPERATION_ERRORS) as exc:
+        raise CommandError(str(exc)) from None
     _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
-                    auto_approve, concurrency, break_lock, reverse=True)
+                    auto_approve, concurrency, break_lock, True, take_ownership, detect_style(no_color))
 
 
 @click.command()

@@ -55,6 +55,11 @@ def _is_local(stack: Stack, reference: str) -> bool:
     return reference.startswith((".", "/")) or os.path.exists(os.path.join(stack.base_dir, reference))
 
 
+def local_chart_path(stack: Stack, release: ReleaseSpec) -> str | None:
+    """The directory or archive of a chart the release takes from a local path (None for any other chart)."""
+    return os.path.abspath(os.path.join(stack.base_dir, release.chart)) if _is_local(stack, release.chart) else None
+
+
 def _reference(stack: Stack, release: ReleaseSpec) -> tuple[str, Repository | None, bool]:
     """(reference to locate, the stack repository that serves it, whether it is a local path)."""
     if _is_local(stack, release.chart):

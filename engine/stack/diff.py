@@ -70,7 +70,7 @@ def mask_secrets(obj: dict[str, Any]) -> dict[str, Any]:
     return masked
 
 
-def _mask_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
+def mask_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Mask Secret values on both sides, marking keys whose value changed without revealing either value."""
     if not ((old or {}).get("kind") == "Secret" or (new or {}).get("kind") == "Secret"):
@@ -85,7 +85,7 @@ def _mask_pair(old: dict[str, Any] | None, new: dict[str, Any] | None
     return masked_old, masked_new
 
 
-def _yaml(obj: dict[str, Any] | None) -> list[str]:
+def yaml_lines(obj: dict[str, Any] | None) -> list[str]:
     if obj is None:
         return []
     return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False, width=1000).splitlines(keepends=True)
@@ -112,8 +112,8 @@ def diff_manifests(old_manifest: str, new_manifest: str, namespace: str = "", co
             action = "change"
         else:
             paths, action = [], ("add" if before is None else "remove")
-        shown_before, shown_after = _mask_pair(before, after)
-        text = "".join(difflib.unified_diff(_yaml(shown_before), _yaml(shown_after),
+        shown_before, shown_after = mask_pair(before, after)
+        text = "".join(difflib.unified_diff(yaml_lines(shown_before), yaml_lines(shown_after),
                                             fromfile=f"a/{key}", tofile=f"b/{key}", n=context))
         if before is not None and after is not None and (before.get("kind") == "Secret"):
             paths = [p for p in paths if not p.startswith(("root['data']", "root['stringData']"))] or \

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from engine import cancellation
+from engine.action.config import OPERATION_ERRORS
+from engine.stack.drift import with_conflict_hint
 from engine.stack.errors import StackError
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, hook_context, manifest_digest, release_hooks, release_options
+from engine.stack.planner import Clusters, hook_context, release_hooks, release_options
 from engine.stack.repair import repair_history
+from engine.stack.verify import verify_plan
 
 Report = Callable[[str, str], None]  # (release id, message)
 
@@ -29,23 +32,12 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _check_still_current(plan: ReleasePlan, config) -> None:
-    """Refuse a plan made before someone else changed the release."""
-    history = config.storage.history(plan.namespace, plan.name)
-    revision = history[-1].version if history else 0
-    if revision != plan.revision:
-        raise StackError(f"the plan is stale: {plan.id} was at revision {plan.revision} when planned and is at "
-                         f"revision {revision} now; plan again")
-
-
-def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest: bool,
-               report: Callable[[str], None]) -> str:
+def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Callable[[str], None]) -> str:
     """Carry out one release's planned action, with its hooks around it; returns what was done."""
     from engine.action.uninstall import uninstall
     from engine.stack.hooks import run_hooks
 
     config = clusters.config(plan.kube_context, plan.namespace)
-    _check_still_current(plan, config)
     if plan.action == "uninstall":
         uninstall(config, plan.namespace, plan.name)
         return "uninstalled"
@@ -53,7 +45,12 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
     hooks, context = release_hooks(stack, release), hook_context(stack, release)
     try:
         run_hooks(hooks, "presync", context, report)
-        done = _apply_release(stack, plan, release, config, check_digest)
+        try:
+            done = _apply_release(stack, plan, release, config)
+        except OPERATION_ERRORS as exc:
+            if getattr(exc, "cancelled", False):  # the run was interrupted: nothing to hint at
+                raise
+            raise StackError(with_conflict_hint(str(exc), plan.id, release.where)) from None
         run_hooks(hooks, "postsync", context, report)
     except BaseException:
         try:  # cleanup runs whatever happened; the first failure is the one reported
@@ -65,35 +62,30 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, check_digest
     return done
 
 
-def _apply_release(stack: Stack, plan: ReleasePlan, release, config, check_digest: bool) -> str:
+def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
     """Install, upgrade or recover one release of the stack as planned (recover: repair its history first,
     then upgrade unless the repair was all the plan asked for)."""
-    from engine.action.install import install, render
+    from engine.action.install import install
     from engine.action.upgrade import upgrade
     from engine.stack.charts import load_release_chart
     from engine.stack.values import release_values
 
     chart, values = load_release_chart(stack, release), release_values(stack, release)
     options = release_options(stack, release)
-    if check_digest:
-        rendered = render(config, chart, values, plan.name, release_options(stack, release, "server"),
-                          plan.revision + 1, upgrade=plan.action != "install")
-        if manifest_digest(rendered.manifest) != plan.manifest_digest:
-            raise StackError(f"the plan is stale: {plan.id} renders differently now (chart, values or cluster "
-                             "changed since planning); plan again")
+    options.force_conflicts = options.force_conflicts or plan.correct_drift  # the plan showed what is taken back
     history = config.storage.history(plan.namespace, plan.name)
     repaired = ""
     if plan.action == "recover":
         repaired = repair_history(config, history, release.timeout)
         if plan.repair_only:
-            return repaired
+            return f"repaired: {repaired}"
         history = config.storage.history(plan.namespace, plan.name)
     if history and history[-1].info.status != "uninstalled":
         done = f"upgraded to revision {upgrade(config, plan.name, chart, values, options).version}"
     else:
         options.replace = bool(history)
         done = f"installed as revision {install(config, plan.name, chart, values, options).version}"
-    return f"{repaired}; {done}" if repaired else done
+    return f"repaired ({repaired}), then {done}" if repaired else done
 
 
 def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
@@ -108,10 +100,12 @@ def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
 
 
 def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
-               check_digest: bool = False, reverse: bool = False) -> list[Outcome]:
-    """Apply every change of ``plan``; ``reverse`` orders by dependents first (for destroy). When the run is
-    cancelled (SIGINT, SIGTERM) nothing more starts, the releases in flight stop at their next wait and are
-    marked failed, and cancellation.Interrupted is raised with the outcomes."""
+               reverse: bool = False, take_ownership: bool = False) -> list[Outcome]:
+    """Apply every change of ``plan`` once all of it is verified still current (see engine.stack.verify);
+    ``reverse`` orders by dependents first (for destroy). When the run is cancelled (SIGINT, SIGTERM) nothing
+    more starts, the releases in flight stop at their next wait and are marked failed, and
+    cancellation.Interrupted is raised with the outcomes."""
+    verify_plan(stack, plan, clusters, take_ownership)
     waits = _waits_for(plan, reverse)
     by_id = {r.id: r for r in plan.releases}
     outcomes: dict[str, Outcome] = {}
@@ -142,7 +136,7 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
             elif len(running) < concurrency:
                 report(release_id, f"{item.action} started")
                 hook_report = functools.partial(report, release_id)
-                running[pool.submit(_apply_one, stack, item, clusters, check_digest, hook_report)] = (
+                running[pool.submit(_apply_one, stack, item, clusters, hook_report)] = (
                     release_id, time.monotonic())
 
     # the main thread only launches and collects: a signal cancels the workers, whose failures wake it
@@ -178,8 +172,8 @@ def _collect(future: Future, action: str, release_id: str, started: float, repor
     if error is None:
         report(release_id, f"{future.result()} ({seconds:.1f}s)")
         return Outcome(release_id, action, "done", future.result(), seconds)
-    report(release_id, f"interrupted, marked failed ({error})" if getattr(error, "cancelled", False) else
-           f"FAILED: {error}")
+    report(release_id, f"FAILED: interrupted, marked failed ({error})" if getattr(error, "cancelled", False)
+           else f"FAILED: {error}")
     return Outcome(release_id, action, "failed", str(error), seconds)
 
 

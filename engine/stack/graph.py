@@ -61,20 +61,39 @@ def _matches(release: ReleaseSpec, selector: str) -> bool:
     return True
 
 
-def select(graph: nx.DiGraph, selectors: Iterable[str], include_needs: bool = True) -> nx.DiGraph:
-    """The subgraph of releases matching any selector (each a comma-separated AND of terms).
-
-    Releases the selected ones need are included too unless ``include_needs`` is false.
-    """
+def select(graph: nx.DiGraph, selectors: Iterable[str], include_needs: bool = True,
+           include_dependents: bool = False) -> nx.DiGraph:
+    """The subgraph of releases matching any selector (each a comma-separated AND of terms), plus the releases
+    they need (``include_needs``) and those that need them (``include_dependents``); a selector matching no
+    release is an error naming what there is to select."""
     selectors = list(selectors)
     if not selectors:
         return graph
-    chosen = {node for node, data in graph.nodes(data=True)
-              if any(_matches(data["release"], s) for s in selectors)}
-    if include_needs:
-        for node in list(chosen):
+    chosen: set[str] = set()
+    for selector in selectors:
+        matched = {node for node, data in graph.nodes(data=True) if _matches(data["release"], selector)}
+        if not matched:
+            raise StackError(_no_match(graph, selector))
+        chosen |= matched
+    for node in list(chosen):
+        if include_needs:
             chosen |= nx.ancestors(graph, node)
+        if include_dependents:
+            chosen |= nx.descendants(graph, node)
     return graph.subgraph(chosen).copy()
+
+
+def _no_match(graph: nx.DiGraph, selector: str, shown: int = 20) -> str:
+    """Which selector matched nothing, and (the first of) the releases and labels there are."""
+    releases = [data["release"] for _node, data in sorted(graph.nodes(data=True))]
+    labels = sorted({f"{key}={value}" for release in releases for key, value in release.labels.items()})
+
+    def some(items: list[str]) -> str:
+        more = f" and {len(items) - shown} more" if len(items) > shown else ""
+        return (", ".join(items[:shown]) + more) or "none"
+
+    return (f"selector {selector} matches no release of the stack (releases: {some([r.id for r in releases])}; "
+            f"labels: {some(labels)}; name, namespace and chart can be selected too)")
 
 
 def render_text(graph: nx.DiGraph) -> str:

@@ -417,7 +417,8 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
     hooks = [_hook(hook, document.where(("hooks", i))) for document in documents
              for i, hook in enumerate(document.data.get("hooks") or [])]
     return Stack(name, path, environment, env_values, repositories, releases, section.get("kubeContext"),
-                 base=base_dir, hooks=hooks)
+                 base=base_dir, hooks=hooks, files=files, env_values_files=list(section.get("valuesFiles") or []),
+                 env_secret_files=list(section.get("secretFiles") or []))
 
 
 _FREE_FORM = {"values", "set"}  # chart values: any text is allowed there

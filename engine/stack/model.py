@@ -138,6 +138,9 @@ class Stack:
     kube_context: str | None = None  # the environment's kubeContext, if it sets one
     base: str = ""  # the directory relative paths are taken from (the stack file's, or the stack directory)
     hooks: list = field(default_factory=list)  # engine.stack.hooks.Hook: around the whole run, every release
+    files: list[str] = field(default_factory=list)  # the stack files read (one, or a stack directory's)
+    env_values_files: list[str] = field(default_factory=list)  # the environment's valuesFiles, as written
+    env_secret_files: list[str] = field(default_factory=list)  # the environment's secretFiles, as written
 
     @property
     def kube_contexts(self) -> set[str | None]:

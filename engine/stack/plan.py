@@ -5,11 +5,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from engine.stack.diff import ObjectChange, ObjectKey
+from engine.stack.errors import StackError
 
 ACTIONS = ("install", "upgrade", "recover", "uninstall", "unchanged")
 SYMBOLS = {"install": "+", "upgrade": "~", "recover": "!", "uninstall": "-", "unchanged": " "}
 STACK_LABEL = "pyhelm.dev/stack"
 ENVIRONMENT_LABEL = "pyhelm.dev/environment"
+CONTRACT_FIELDS = ("inputs", "clusters")  # what a saved plan must hold for apply to verify it
+RELEASE_CONTRACT_FIELDS = ("status", "record_digest", "conflict")
 
 
 @dataclass
@@ -25,13 +28,17 @@ class ReleasePlan:
     version_from: str = ""
     version_to: str = ""
     revision: int = 0  # latest stored revision when planned (0: none); apply refuses if it moved
+    status: str = ""  # that revision's status when planned
+    record_digest: str = ""  # sha256 of that revision's stored record: a rewrite at the same revision shows
+    conflict: str = ""  # why the release is not this stack's and environment's to change ('' when it is)
     reasons: list[str] = field(default_factory=list)
     values_diff: str = ""
     changes: list[ObjectChange] = field(default_factory=list)
-    manifest_digest: str = ""  # sha256 of the planned manifest, checked again when a saved plan is applied
+    manifest_digest: str = ""  # sha256 of the planned manifest, rendered again and compared before apply
     kube_context: str | None = None
     notes: list[str] = field(default_factory=list)  # things a reviewer should know that change nothing
     hooks: list[str] = field(default_factory=list)  # the stack hooks that run around this release's apply
+    correct_drift: bool = False  # apply takes back the fields changed outside the release (forced conflicts)
     repair_only: bool = False  # recover: repairing the history is all apply does (nothing else changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +64,8 @@ class Plan:
     path: str
     releases: list[ReleasePlan]
     env_overrides: dict[str, Any] = field(default_factory=dict)  # --env-set/--env-values it was made with
+    inputs: list[dict[str, str]] = field(default_factory=list)  # {kind, path, sha256} of every file it read
+    clusters: list[dict[str, str]] = field(default_factory=list)  # {context, server} of every cluster used
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.releases if r.action == action)
@@ -71,15 +80,26 @@ class Plan:
         if self.count("recover"):
             parts.append(f"{self.count('recover')} to recover")
         parts += [f"{self.count('uninstall')} to uninstall", f"{self.count('unchanged')} unchanged"]
-        return "Plan: " + ", ".join(parts) + "."
+        conflicts = sum(1 for r in self.releases if r.conflict and r.action != "unchanged")
+        ownership = f" {conflicts} of the changes owned elsewhere (apply needs --take-ownership)." if conflicts else ""
+        return "Plan: " + ", ".join(parts) + "." + ownership
 
     def to_dict(self) -> dict[str, Any]:
         return {"apiVersion": "pyhelm/v1", "kind": "Plan", "stack": self.stack, "environment": self.environment,
-                "path": self.path, "envOverrides": self.env_overrides,
-                "summary": {a: self.count(a) for a in ACTIONS},
+                "path": self.path, "envOverrides": self.env_overrides, "clusters": self.clusters,
+                "inputs": self.inputs, "summary": {a: self.count(a) for a in ACTIONS},
                 "releases": [r.to_dict() for r in self.releases]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Plan":
+        """The plan a file holds; one saved before plans recorded what apply checks is refused."""
+        if data.get("apiVersion") != "pyhelm/v1" or data.get("kind") != "Plan":
+            raise StackError("not a saved pyhelm plan (apiVersion pyhelm/v1, kind Plan)")
+        missing = [key for key in CONTRACT_FIELDS if key not in data]
+        missing += sorted({key for r in data.get("releases") or [] for key in RELEASE_CONTRACT_FIELDS if key not in r})
+        if missing:
+            raise StackError(f"this plan was saved by an older pyhelm: it lacks {', '.join(missing)}, which apply "
+                             "checks the cluster and the files against; plan again with `pyhelm plan --out`")
         return cls(data["stack"], data.get("environment"), data["path"],
-                   [ReleasePlan.from_dict(r) for r in data.get("releases") or []], data.get("envOverrides") or {})
+                   [ReleasePlan.from_dict(r) for r in data.get("releases") or []], data.get("envOverrides") or {},
+                   list(data["inputs"]), list(data["clusters"]))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import json
+import os
 from typing import Any, Callable
 
 import networkx as nx
 import yaml
 
 from engine.redaction import CHANGED_MASK, MASK, REDACTOR
+from engine.stack.drift import drift_changes, drift_reason
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.model import ReleaseSpec, Stack
@@ -19,7 +22,6 @@ from engine.stack.secrets import (register_record_secrets, register_secrets, sec
 from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
 from engine.stack.repair import history_repair
 from engine.stack.values import split_dotted
-
 
 
 class Clusters:
@@ -40,6 +42,20 @@ class Clusters:
                 base = self._configs[(key[0], None)] = ActionConfig.create(self.kubeconfig, key[0], namespace)
             self._configs[key] = base.in_namespace(namespace)
         return self._configs[key]
+
+    def describe(self, kube_context: str | None) -> dict[str, str]:
+        """{context, server}: which cluster a kube context (None: the current one) reaches, for the plan's
+        header and for apply to see that it still reaches the same one."""
+        from kubernetes import config as kubeconfig
+        from kubernetes.config.config_exception import ConfigException
+
+        name = self.context or kube_context
+        if name is None:
+            try:
+                name = kubeconfig.list_kube_config_contexts(config_file=self.kubeconfig)[1]["name"]
+            except (ConfigException, FileNotFoundError, TypeError, KeyError):
+                name = "(in-cluster)"
+        return {"context": name, "server": self.config(kube_context, "default").kube.api_client.configuration.host}
 
     def for_release(self, release: ReleaseSpec):
         return self.config(release.kube_context, release.namespace)
@@ -80,6 +96,51 @@ def manifest_digest(manifest: str) -> str:
     return hashlib.sha256(manifest.encode()).hexdigest()
 
 
+def record_digest(record: Any) -> str:
+    """sha256 of a stored release record as read (its release JSON and every label of the stored object):
+    a record rewritten at the same revision gets another digest."""
+    from engine.release.record import to_json_ordered
+
+    labels = json.dumps(sorted((record.record_labels or record.labels).items()))
+    return hashlib.sha256((to_json_ordered(record.to_dict()) + "\0" + labels).encode()).hexdigest()
+
+
+def ownership(stack: Stack, release_id: str, labels: dict[str, str]) -> tuple[str, str]:
+    """(conflict, note) for a stored record's labels: a record another stack or environment labelled is a
+    conflict; one with no stack labels (helm installed it) is only worth a note."""
+    theirs = (labels.get(STACK_LABEL), labels.get(ENVIRONMENT_LABEL))
+    ours = stack_labels(stack)
+    if theirs == (None, None):
+        return "", (f"{release_id} has no pyhelm stack labels (installed by helm?); apply makes it part of stack "
+                    f"{ours[STACK_LABEL]} environment {ours[ENVIRONMENT_LABEL]}")
+    if theirs != (ours[STACK_LABEL], ours[ENVIRONMENT_LABEL]):
+        return f"owned by stack {theirs[0] or '(none)'} environment {theirs[1] or '(none)'}", ""
+    return "", ""
+
+
+def _with_record(stack: Stack, plan: ReleasePlan, last: Any) -> ReleasePlan:
+    """``plan`` with what apply checks of the release's latest record (None: no record) and its owner."""
+    if last is None:
+        return plan
+    plan.revision, plan.status, plan.record_digest = last.version, last.info.status, record_digest(last)
+    plan.conflict, note = ownership(stack, plan.id, last.labels)
+    plan.notes += [note] if note else []
+    return plan
+
+
+def render_release(stack: Stack, release: ReleaseSpec, config, chart: Any, values: dict[str, Any], revision: int,
+                   upgrade: bool) -> Any:
+    """The release's desired state rendered against the cluster, as install or upgrade would render it."""
+    from engine.action.config import ActionError
+    from engine.action.install import render
+
+    try:
+        return render(config, chart, values, release.name, release_options(stack, release, "server"), revision,
+                      upgrade=upgrade)
+    except ActionError as exc:
+        raise StackError(f"{release.where}: release {release.id}: {exc}") from None
+
+
 def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]:
     """A copy of ``values`` whose value at each dotted path (when present) is replaced by that path's mask."""
     result = copy.deepcopy(values)
@@ -91,8 +152,9 @@ def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]
     return result
 
 
-def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str]) -> str:
-    """A unified diff of user values (secrets masked; a changed secret shows as changed, never its value)."""
+def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: list[str], context: int = 3) -> str:
+    """A unified diff of user values with ``context`` lines around each change (secrets masked; a changed
+    secret shows as changed, never its value)."""
     def changed(path: str) -> bool:  # nothing to compare with on an install: the value is just shown masked
         return bool(current) and value_at(current, path) != value_at(desired, path)
 
@@ -104,7 +166,8 @@ def values_diff(current: dict[str, Any], desired: dict[str, Any], masked_paths: 
             return []
         return yaml.safe_dump(_integral(values), sort_keys=True, default_flow_style=False).splitlines(keepends=True)
 
-    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values"))
+    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile="a/values", tofile="b/values",
+                                        n=context))
 
 
 def _integral(value: Any) -> Any:
@@ -118,34 +181,10 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _drifted(config, manifest: str) -> list[str]:
-    """Objects of the stored manifest whose live state differs from it (missing, or a field changed)."""
-    from engine.action.apply import manifest_objects
-
-    def differs(desired: Any, live: Any) -> bool:
-        if isinstance(desired, dict):
-            return not isinstance(live, dict) or any(differs(v, live.get(k)) for k, v in desired.items())
-        if isinstance(desired, list):
-            return not isinstance(live, list) or len(desired) != len(live) or any(
-                differs(d, l) for d, l in zip(desired, live))
-        return desired != live and not (isinstance(desired, (int, float)) and str(desired) == str(live))
-
-    drift = []
-    for obj in manifest_objects(manifest):
-        ref = config.kube.ref(obj)
-        live = config.kube.get(ref)
-        if live is None:
-            drift.append(f"{ref} is missing")
-        elif differs({k: v for k, v in obj.items() if k != "metadata"}, live):
-            drift.append(f"{ref} was changed outside the release")
-    return drift
-
-
-def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False
-                 ) -> tuple[ReleasePlan, Any]:
+def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
+                 context: int = 3) -> tuple[ReleasePlan, Any]:
     """The plan of one release given its stored ``history``, and its rendered desired state (None when
     nothing is to be rendered)."""
-    from engine.action.install import render
     from engine.release.record import PENDING
     from engine.stack.charts import load_release_chart, lock_note
     from engine.stack.diff import diff_manifests
@@ -155,30 +194,25 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         register_record_secrets(record.config, record.labels)
     last = history[-1] if history else None
     live = last if last is not None and last.info.status != "uninstalled" else None
-    base = ReleasePlan(release.id, release.name, release.namespace, "unchanged", needs=list(release.needs),
-                       revision=last.version if last else 0, kube_context=release.kube_context,
-                       version_from=live.chart_version if live else "")
+    base = _with_record(stack, ReleasePlan(release.id, release.name, release.namespace, "unchanged",
+                                           needs=list(release.needs), kube_context=release.kube_context,
+                                           version_from=live.chart_version if live else ""), last)
     if not release.installed:
         if live is not None:
             base.action, base.reasons = "uninstall", ["installed: false"]
         return base, None
     chart = load_release_chart(stack, release)
-    base.notes = [note] if (note := lock_note(stack, release)) else []
+    base.notes += [note] if (note := lock_note(stack, release)) else []
     values = release_values(stack, release)
     deployed = next((r for r in reversed(history) if r.info.status == "deployed"), None)
-    from engine.action.config import ActionError
-
-    try:
-        rendered = render(config, chart, values, release.name, release_options(stack, release, "server"),
-                          (last.version + 1) if last else 1, upgrade=live is not None)
-    except ActionError as exc:
-        raise StackError(f"{release.where}: release {release.id}: {exc}") from None
+    rendered = render_release(stack, release, config, chart, values, (last.version + 1) if last else 1,
+                              upgrade=live is not None)
     base.chart, base.version_to = chart.metadata.name, chart.metadata.version
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
         base.action, base.reasons = "install", ["not installed"]
-        base.values_diff = values_diff({}, values, secret_paths(stack, release)) if values else ""
-        base.changes = diff_manifests("", rendered.manifest, release.namespace)
+        base.values_diff = values_diff({}, values, secret_paths(stack, release), context) if values else ""
+        base.changes = diff_manifests("", rendered.manifest, release.namespace, context)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
         return base, rendered
@@ -193,15 +227,20 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
                        f"{chart.metadata.version}")
     if current.config != values:
         reasons.append("values changed")
-        base.values_diff = values_diff(current.config, values, secret_paths(stack, release))
+        base.values_diff = values_diff(current.config, values, secret_paths(stack, release), context)
     register_secrets(current.config, values, secret_paths(stack, release))
-    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace)
+    base.changes = diff_manifests(current.manifest, rendered.manifest, release.namespace, context)
     for change in base.changes:
         change.diff = REDACTOR.redact(change.diff)
     if base.changes:
         reasons.append(f"{len(base.changes)} object(s) change")
     if detect_drift:
-        reasons += _drifted(config, current.manifest)
+        drift = drift_changes(config.kube, current.manifest, context)
+        for change in drift:
+            change.diff = REDACTOR.redact(change.diff)
+        reasons += [drift_reason(change) for change in drift]
+        base.changes += drift
+        base.correct_drift = bool(drift)
     if repair is not None:
         base.action, base.reasons = "recover", [*repair.reasons, *reasons]
         base.repair_only = not (repair.upgrades or reasons)
@@ -222,11 +261,75 @@ def _orphans(stack: Stack, clusters: Clusters, wanted: set[str]) -> list[Release
             release_id = f"{record.namespace}/{record.name}"
             register_record_secrets(record.config, record.labels)
             if release_id not in wanted and record.info.status != "uninstalled":
-                found[release_id] = ReleasePlan(release_id, record.name, record.namespace, "uninstall",
-                                                chart=record.chart_name, version_from=record.chart_version,
-                                                revision=record.version, kube_context=context,
-                                                reasons=["removed from the stack"])
+                found[release_id] = _with_record(stack, ReleasePlan(
+                    release_id, record.name, record.namespace, "uninstall", chart=record.chart_name,
+                    version_from=record.chart_version, kube_context=context, reasons=["removed from the stack"]),
+                    record)
     return list(found.values())
+
+
+def _check_removals(stack: Stack, clusters: Clusters, graph: nx.DiGraph, plans: list[ReleasePlan]) -> None:
+    """Refuse to uninstall a release that an installed release staying in the cluster needs."""
+    going = {plan.id for plan in plans if plan.action == "uninstall"}
+    installing = {plan.id for plan in plans if plan.action == "install"}
+    problems = []
+    for release_id in sorted(going & set(graph.nodes)):
+        for user in sorted(graph.successors(release_id)):
+            release = stack.release(user)
+            history = clusters.history(release)
+            live = bool(history) and history[-1].info.status != "uninstalled"
+            if user not in going and release.installed and (live or user in installing):
+                problems.append(f"{release_id} cannot be uninstalled: {user} needs it and stays installed; "
+                                f"uninstall {user} too (installed: false) or keep {release_id}")
+    if problems:
+        raise StackError("\n".join(problems))
+
+
+def used_clusters(clusters: Clusters, plans: list[ReleasePlan]) -> list[dict[str, str]]:
+    """The cluster of every kube context the plan's releases live in, each once."""
+    found: list[dict[str, str]] = []
+    for context in sorted({plan.kube_context for plan in plans}, key=str):
+        cluster = clusters.describe(context)
+        if cluster not in found:
+            found.append(cluster)
+    return found
+
+
+def _stack_plan(stack: Stack, clusters: Clusters, plans: list[ReleasePlan]) -> Plan:
+    """The plan of ``plans`` with what apply verifies besides the releases: the files read, the clusters."""
+    from engine.stack.inputs import stack_inputs
+
+    return Plan(stack.name, stack.environment, os.path.abspath(stack.path), plans, inputs=stack_inputs(stack),
+                clusters=used_clusters(clusters, plans))
+
+
+def make_destroy_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = ()) -> Plan:
+    """Uninstalls of the stack's installed releases (the selected ones and everything that needs them, never
+    what they need; without selectors also those removed from the stack), from their records alone: nothing is
+    rendered, so no secret is needed."""
+    graph = build_graph(stack)
+    chosen = select(graph, selectors, include_needs=False, include_dependents=True)
+    selected = set(select(graph, selectors, include_needs=False).nodes)
+    plans = []
+    for release_id in nx.lexicographical_topological_sort(chosen):
+        release = graph.nodes[release_id]["release"]
+        history = clusters.history(release)
+        for record in history:
+            register_record_secrets(record.config, record.labels)
+        last = history[-1] if history else None
+        needs = sorted(chosen.predecessors(release_id))
+        plan = _with_record(stack, ReleasePlan(release.id, release.name, release.namespace, "unchanged",
+                                               needs=needs, kube_context=release.kube_context), last)
+        if last is None or last.info.status == "uninstalled":
+            plan.reasons = ["not installed"]
+        else:
+            plan.action, plan.chart, plan.version_from = "uninstall", last.chart_name, last.chart_version
+            plan.reasons = ["destroy"] if release_id in selected else [
+                f"needs {', '.join(needs)}, which {'is' if len(needs) == 1 else 'are'} destroyed"]
+        plans.append(plan)
+    if not selectors:
+        plans += _orphans(stack, clusters, {r.id for r in stack.releases})
+    return _stack_plan(stack, clusters, plans)
 
 
 def _crd_edges(rendered: dict[str, Any]) -> list[tuple[str, str]]:
@@ -274,21 +377,22 @@ def release_hooks(stack: Stack, release: ReleaseSpec) -> list:
 
 
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
-              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None
+              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None, context: int = 3
               ) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
-    release to install or upgrade."""
+    release to install or upgrade. Uninstalling a release that a release staying installed needs is refused."""
     from engine.stack.hooks import describe, run_hooks
 
-    graph = select(build_graph(stack), selectors, include_needs)
+    whole = build_graph(stack)
+    graph = select(whole, selectors, include_needs)
     run_hooks(stack.hooks, "prepare", hook_context(stack), report)
     planned, rendered = {}, {}
     for release_id in nx.lexicographical_topological_sort(graph):
         release = graph.nodes[release_id]["release"]
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
-                                                    clusters.history(release), detect_drift)
+                                                    clusters.history(release), detect_drift, context)
         planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired
@@ -303,4 +407,5 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         plans.append(planned[release_id])
     if not selectors:
         plans += _orphans(stack, clusters, {r.id for r in stack.releases})
-    return Plan(stack.name, stack.environment, stack.path, plans), rendered
+    _check_removals(stack, clusters, whole, plans)
+    return _stack_plan(stack, clusters, plans), rendered

@@ -70,5 +70,6 @@ def secret_paths(stack, release) -> list[str]:
 
     paths = list(release.secret_values)
     for name in release.secret_files:
-        paths += [path for path, _leaf in leaf_paths(secret_file_values(stack.base_dir, stack.path, name)) if path not in paths]
+        found = secret_file_values(stack.base_dir, f"{release.where}: release {release.id}", name)
+        paths += [path for path, _leaf in leaf_paths(found) if path not in paths]
     return paths

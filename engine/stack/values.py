@@ -71,16 +71,17 @@ def split_dotted(dotted: str) -> list[str]:
     return [*parts, current]
 
 
-def secret_file_values(base_dir: str, stack_path: str, name: str, missing_secret: str | None = None
+def secret_file_values(base_dir: str, where: str, name: str, missing_secret: str | None = None
                        ) -> dict[str, Any]:
     """A sops file of the stack decrypted, or (``missing_secret`` given, sops unable to decrypt it here) its
-    structure with that placeholder for every encrypted value."""
+    structure with that placeholder for every encrypted value; ``where`` (the stack file, or a release's
+    file:line and id) starts its errors."""
     import os
 
     from engine.stack.errors import StackError
     from engine.stack.sops import decrypt, placeholder_values
 
-    path, shown_as = os.path.join(base_dir, name), f"{stack_path}: secret file {name}"
+    path, shown_as = os.path.join(base_dir, name), f"{where}: secret file {name}"
     try:
         return decrypt(path, shown_as)
     except StackError:
@@ -100,15 +101,20 @@ def release_values(stack: Stack, release: ReleaseSpec, with_secrets: bool = True
     for name in release.values_files:
         deep_merge(values, read_values_file(name, stack.base_dir, context, stack.path))
     for name in release.secret_files:
-        deep_merge(values, secret_file_values(stack.base_dir, stack.path, name, missing_secret))
+        deep_merge(values, secret_file_values(stack.base_dir, f"{release.where}: release {release.id}", name,
+                                              missing_secret))
     for inline in release.values:
         deep_merge(values, _plain(inline))
     for key, value in release.set_values.items():
         _set_path(values, key, _plain(value))
     if with_secrets:
         for key, ref in release.secret_values.items():
-            unreadable = missing_secret is not None and not ref.available(stack.base_dir)
-            _set_path(values, key, missing_secret if unreadable else ref.resolve(stack.base_dir))
+            available = ref.available(stack.base_dir)
+            if not available and missing_secret is None:
+                missing = "is not set" if ref.env is not None else "does not exist"
+                raise StackError(f"{release.where}: release {release.id}: secretValues.{key}: "
+                                 f"{ref.source(stack.base_dir)} {missing}")
+            _set_path(values, key, missing_secret if not available else ref.resolve(stack.base_dir))
     return values
 
 

@@ -77,7 +77,7 @@ def test_a_failing_release_stops_only_what_needs_it(shop) -> None:
     sandbox.fail_next("PATCH", r"/deployments/api-demo", status=422, count=1)
     status, out, _err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
     assert status == 1
-    assert "Apply complete: 2 done, 1 failed, 1 skipped, 0 unchanged." in out
+    assert "Apply failed: 2 done, 1 failed, 1 skipped, 0 unchanged." in out
     assert "shop/web: skipped: needs shop/api, which did not complete" in out
     assert record_labels(sandbox, "ops", "status")["status"] == "deployed"
     assert record_labels(sandbox, "shop", "api")["status"] == "failed"
@@ -106,7 +106,7 @@ def test_a_saved_plan_is_refused_once_stale(shop, tmp_path) -> None:
     chart = str(Path(stack).parents[2] / "charts" / "demo")
     assert pyhelm("upgrade", "cache", chart, "-n", "shop", "--set", "replicaCount=5")[0] == 0
     status, out, err = pyhelm("apply", str(saved))
-    assert status == 1 and "the plan is stale: shop/cache was at revision 1 when planned" in out + err
+    assert status == 1 and "the plan is stale: shop/cache is at revision 2, planned at 1" in out + err
 
 
 def test_lock_refuses_a_second_apply_until_broken(shop) -> None:

@@ -82,4 +82,4 @@ def test_detect_drift_finds_changes_made_outside(shop) -> None:  # noqa: F811 - 
     kube.patch(ref, {"spec": {"replicas": 7}}, "application/merge-patch+json", field_manager="kubectl-scale")
     assert "0 to upgrade" in pyhelm("plan", "-f", stack, "-e", "staging")[1]
     status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging", "--detect-drift", "--detailed-exitcode")
-    assert status == 2 and "Deployment shop/web-demo was changed outside the release" in out
+    assert status == 2 and "Deployment.apps shop/web-demo was changed outside the release" in out

@@ -96,7 +96,7 @@ def test_two_deployed_and_nothing_else_changed_is_repaired_without_a_new_revisio
     _write_history(config, ["deployed", "deployed"])
     status, out, err = pyhelm("apply", "-f", str(stack_file), "--auto-approve")
     assert status == 0, out + err
-    assert "default/web: marked revision 1 superseded" in out
+    assert "default/web: repaired: marked revision 1 superseded" in out
     assert _statuses(config) == ["superseded", "deployed"]
     _assert_sound_and_unchanged(stack_file, config)
 
