@@ -87,15 +87,26 @@ def check_ownership(config: ActionConfig, obj: dict[str, Any], release: str, nam
 
 
 def _upgrade_client_side_fields(config: ActionConfig, ref, live: dict[str, Any]) -> None:
+    """Fold Helm's client-side fields into its apply entry, with a JSON patch guarded by the resourceVersion
+    read. A retried patch fails that guard when its first attempt went through: it is done when the object
+    has no client-side fields of Helm's left."""
+    from engine.kube.client import KubeError
     from engine.kube.csa_upgrade import upgraded_managed_fields
 
     metadata = live.get("metadata") or {}
     fields = upgraded_managed_fields(metadata.get("managedFields") or [], FIELD_MANAGER)
-    if fields is not None:
+    if fields is None:
+        return
+    try:
         config.kube.patch(ref, [{"op": "test", "path": "/metadata/resourceVersion",
                                  "value": metadata.get("resourceVersion")},
                                 {"op": "replace", "path": "/metadata/managedFields", "value": fields}],
                           "application/json-patch+json")
+    except KubeError as exc:
+        now = config.kube.get(ref) if exc.retried else None
+        if now is None or upgraded_managed_fields((now.get("metadata") or {}).get("managedFields") or [],
+                                                  FIELD_MANAGER) is not None:
+            raise
 
 
 def _write(config: ActionConfig, original: dict[str, Any] | None, target: dict[str, Any],

@@ -172,6 +172,8 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
             wait_ready(config, objects, options.timeout, options.wait_for_jobs)
         if not options.no_hooks:
             run_hooks(config, release, "post-install", options.timeout, failure_prefix="failed post-install")
+        if history:  # replacing a failed release can leave an earlier revision deployed
+            config.storage.supersede_others(release)
 
     def failed(record: Release, error: ActionError) -> ActionError:
         record.info.status = "failed"

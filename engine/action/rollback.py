@@ -66,10 +66,7 @@ def rollback(config: ActionConfig, namespace: str, name: str, revision: int = 0,
                 raise ActionError(f"release {name} failed: {exc}") from None
         if not no_hooks:
             run_hooks(config, release, "post-rollback", timeout)
-        for other in history:
-            if other.info.status == "deployed":
-                other.info.status = "superseded"
-                config.storage.update(other)
+        config.storage.supersede_others(release)
         release.info.status = "deployed"
         config.storage.update(release)
 

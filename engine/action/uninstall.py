@@ -56,8 +56,5 @@ def uninstall(config: ActionConfig, namespace: str, name: str, keep_history: boo
             config.storage.delete(record)
         return release, kept
     config.storage.update(release)
-    for other in history[:-1]:
-        if other.info.status == "deployed":
-            other.info.status = "superseded"
-            config.storage.update(other)
+    config.storage.supersede_others(release)
     return release, kept

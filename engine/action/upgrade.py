@@ -105,21 +105,12 @@ def upgrade(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
             wait_ready(config, targets, options.timeout, options.wait_for_jobs)
         if not options.no_hooks:
             run_hooks(config, release, "post-upgrade", options.timeout, failure_prefix="post-upgrade hooks failed")
+        config.storage.supersede_others(release)
 
     def failed(record: Release, error: ActionError) -> ActionError:
         return _fail_upgrade(config, record, error, created, options)
 
-    result = run_to_completion(config, release, work, failed, options.description or "Upgrade complete")
-    _supersede_others(config, result)
-    return result
-
-
-def _supersede_others(config: ActionConfig, release: Release) -> None:
-    """Mark every other deployed revision superseded."""
-    for other in config.storage.history(release.namespace, release.name):
-        if other.version != release.version and other.info.status == "deployed":
-            other.info.status = "superseded"
-            config.storage.update(other)
+    return run_to_completion(config, release, work, failed, options.description or "Upgrade complete")
 
 
 def _fail_upgrade(config: ActionConfig, release: Release, error: ActionError, created: list[dict[str, Any]],

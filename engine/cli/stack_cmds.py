@@ -1,6 +1,7 @@
 """``pyhelm plan|apply|destroy|graph``: the stack engine's commands."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -70,14 +71,46 @@ def _clusters(settings):
     return Clusters(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context)
 
 
-def _plan(settings, stack, selectors, skip_needs, detect_drift=False, context_lines=3):
+def _plan(settings, stack, selectors, skip_needs, detect_drift=False, context_lines=3, run_in_progress=None):
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
     from engine.stack.planner import make_plan
 
     try:
         return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift,
-                         lambda line: click.echo(line, err=True), context_lines)[0]
+                         lambda line: click.echo(line, err=True), context_lines, run_in_progress)[0]
+    except (StackError, *OPERATION_ERRORS) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _lock_holder(settings, stack):
+    """The other run holding the stack lock now, if any (said on stderr: its pending releases are its work)."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.lock import lock_holder
+
+    try:
+        holder = lock_holder(stack, _clusters(settings))
+    except (StackError, *OPERATION_ERRORS) as exc:
+        click.echo(f"warning: cannot read the stack lock: {exc}", err=True)
+        return None
+    if holder is not None:
+        click.echo(f"stack {stack.name} ({stack.environment or 'default'}) is being applied by {holder.describe()}: "
+                   "releases it is changing show as in-progress, and apply refuses this plan", err=True)
+    return holder
+
+
+@contextlib.contextmanager
+def _stack_locks(settings, stack, break_lock: bool):
+    """Hold the stack lock for the block (planning and applying inside it)."""
+    from engine.action.config import OPERATION_ERRORS
+    from engine.stack.errors import StackError
+    from engine.stack.lock import hold_stack_locks
+
+    try:
+        with hold_stack_locks(stack, _clusters(settings), break_lock,
+                              lambda line: click.echo(f"stack lock: {line}", err=True)) as locks:
+            yield locks
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
 
@@ -99,12 +132,13 @@ def print_plan(plan, style, show_manifests: bool = False) -> None:
         echo(f"Cluster: context {cluster['context']}, server {cluster['server']}")
     echo()
     width = max((len(r.id) for r in plan.releases), default=0)
+    action_width = max([9, *(len(r.action) for r in plan.releases)])  # 9: "uninstall", "unchanged"
     for release in plan.releases:
         chart = f"chart {release.chart} {release.version_to}" if release.chart else ""
         detail = "; ".join(release.reasons) or chart
         if release.action == "install" and chart:
             detail += f" ({chart})"
-        line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(9)}  {detail}"
+        line = f"  {SYMBOLS[release.action]} {release.id.ljust(width)}  {release.action.ljust(action_width)}  {detail}"
         echo(styled(line, style, fg=ACTION_COLORS.get(release.action)))
         if release.conflict:
             consequence = "apply leaves it as it is" if release.action == "unchanged" else \
@@ -142,7 +176,7 @@ def plan(settings, stack_file, environment, selectors, skip_needs, no_color, con
     from engine.cli.terminal import detect_style
 
     stack = _load(stack_file, environment)
-    result = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines)
+    result = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines, _lock_holder(settings, stack))
     result.env_overrides = env_overrides()  # a saved plan is applied with the same environment values
     if out_file:
         from engine.redaction import REDACTOR
@@ -168,21 +202,18 @@ def _confirm(what: str, auto_approve: bool) -> None:
         raise CommandError(f"{what} cancelled")
 
 
-def _run(settings, stack, plan_, concurrency, break_lock, reverse, verb, take_ownership, style) -> None:
-    """Apply ``plan_`` under the stack lock, showing progress, and print the final report; exit 1 if any
-    release failed."""
+def _run(settings, stack, plan_, concurrency, locks, reverse, verb, take_ownership, style) -> None:
+    """Apply ``plan_`` under the stack ``locks`` held, showing progress, and print the final report; exit 1 if
+    any release failed."""
     from engine.action.config import OPERATION_ERRORS
     from engine.cli.terminal import Progress, styled
     from engine.stack.errors import StackError
     from engine.stack.executor import apply_plan
-    from engine.stack.lock import stack_lock
 
-    clusters = _clusters(settings)
-    lock_config = clusters.config(None, "default")
     try:
-        with stack_lock(lock_config.kube, stack.name, stack.environment, break_lock):
-            with Progress(style) as progress:
-                outcomes = apply_plan(stack, plan_, clusters, progress.event, concurrency, reverse, take_ownership)
+        with Progress(style) as progress:
+            outcomes = apply_plan(stack, plan_, _clusters(settings), progress.event, concurrency, reverse,
+                                  take_ownership, locks)
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
     changed = [o for o in outcomes if o.status != "unchanged"]
@@ -199,7 +230,7 @@ def _run(settings, stack, plan_, concurrency, break_lock, reverse, verb, take_ow
 
 
 def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_approve: bool, concurrency: int,
-                    break_lock: bool, reverse: bool, take_ownership: bool, style) -> None:
+                    locks, reverse: bool, take_ownership: bool, style) -> None:
     """Show the plan, ask (unless approved), run it. ``words``: (nothing to do, question, verb)."""
     nothing, question, verb = words
     print_plan(planned, style)
@@ -207,7 +238,7 @@ def _review_and_run(settings, stack, planned, words: tuple[str, str, str], auto_
         click.echo(nothing)
         return
     _confirm(question, auto_approve)
-    _run(settings, stack, planned, concurrency, break_lock, reverse, verb, take_ownership, style)
+    _run(settings, stack, planned, concurrency, locks, reverse, verb, take_ownership, style)
 
 
 @click.command()
@@ -229,12 +260,14 @@ def apply(settings, plan_file, stack_file, environment, selectors, skip_needs, n
         saved = _read_plan(plan_file)
         stack = _load(saved.path, saved.environment, saved.env_overrides)
         print_plan(saved, style)
-        _run(settings, stack, saved, concurrency, break_lock, False, "Apply", take_ownership, style)
+        with _stack_locks(settings, stack, break_lock) as locks:  # the saved plan is verified under the lock
+            _run(settings, stack, saved, concurrency, locks, False, "Apply", take_ownership, style)
         return
     stack = _load(stack_file, environment)
-    planned = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines)
-    _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
-                    concurrency, break_lock, False, take_ownership, style)
+    with _stack_locks(settings, stack, break_lock) as locks:  # no other run can change what is planned here
+        planned = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines)
+        _review_and_run(settings, stack, planned, ("No changes.", "apply these changes", "Apply"), auto_approve,
+                        concurrency, locks, False, take_ownership, style)
 
 
 def _read_plan(plan_file: str):
@@ -270,12 +303,13 @@ def destroy(settings, stack_file, environment, selectors, skip_needs, no_color, 
         raise CommandError("destroy never uninstalls what the selected releases need, only what needs them; "
                            "--skip-needs is for plan and apply")
     stack = _load(stack_file, environment, missing_secret=SECRET_PLACEHOLDER)
-    try:
-        planned = make_destroy_plan(stack, _clusters(settings), tuple(selectors))
-    except (StackError, *OPERATION_ERRORS) as exc:
-        raise CommandError(str(exc)) from None
-    _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
-                    auto_approve, concurrency, break_lock, True, take_ownership, detect_style(no_color))
+    with _stack_locks(settings, stack, break_lock) as locks:
+        try:
+            planned = make_destroy_plan(stack, _clusters(settings), tuple(selectors))
+        except (StackError, *OPERATION_ERRORS) as exc:
+            raise CommandError(str(exc)) from None
+        _review_and_run(settings, stack, planned, ("Nothing to destroy.", "destroy these releases", "Destroy"),
+                        auto_approve, concurrency, locks, True, take_ownership, detect_style(no_color))
 
 
 @click.command()

@@ -29,11 +29,40 @@ def _bound_requests(rest_client: Any, timeout: tuple[float, float]) -> None:
 
 
 class KubeError(Exception):
-    """A failed API call, naming the object and what the server said."""
+    """A failed API call, naming the object and what the server said. ``retried``: the request was sent
+    more than once, so an earlier attempt whose answer was lost may have done the work (a create then meets
+    409 AlreadyExists, a delete 404 NotFound)."""
 
-    def __init__(self, message: str, status: int = 0):
+    def __init__(self, message: str, status: int = 0, retried: bool = False):
         super().__init__(message)
         self.status = status
+        self.retried = retried
+
+
+def _worth_retrying(exc: Exception) -> bool:
+    """Whether a request that failed below HTTP (a dropped or refused connection, a timeout) may succeed when
+    sent again; a redirect loop ("too many redirects") will not."""
+    from urllib3.exceptions import MaxRetryError, ResponseError
+
+    reason = exc.reason if isinstance(exc, MaxRetryError) else exc
+    return not isinstance(reason, ResponseError)
+
+
+def _contains(live: Any, sent: Any) -> bool:
+    """Whether every field of ``sent`` is in ``live`` with the same value (the server adds defaults and
+    bookkeeping to what it stores, never changes what it was sent)."""
+    if isinstance(sent, dict):
+        return isinstance(live, dict) and all(key in live and _contains(live[key], value)
+                                              for key, value in sent.items())
+    if isinstance(sent, list):
+        return isinstance(live, list) and len(live) == len(sent) and all(map(_contains, live, sent))
+    return live == sent
+
+
+def _created_from(live: dict[str, Any], sent: dict[str, Any], field_manager: str) -> bool:
+    """Whether ``live`` is the object a create of ``sent`` by ``field_manager`` made."""
+    managers = {entry.get("manager") for entry in (live.get("metadata") or {}).get("managedFields") or []}
+    return field_manager in managers and _contains(live, sent)
 
 
 def _describe(exc: Exception) -> tuple[int, str]:
@@ -105,39 +134,45 @@ class KubeClient:
         return self._dynamic
 
     def _call(self, operation, what: str, attempts: int = 4) -> Any:
-        """Run an API call, retrying transient failures with backoff; other failures become KubeError."""
+        """Run an API call, retrying with backoff what may be transient (429, 5xx, a dropped connection, a
+        timeout); other failures, and the last one, become KubeError. A request may reach the server more
+        than once, so it must be safe to send twice (``create``, ``replace`` and ``delete`` see to theirs)."""
         from kubernetes.client.rest import ApiException
         from urllib3.exceptions import HTTPError
 
         delay = 0.2
         for attempt in range(attempts):
+            last = attempt == attempts - 1
             try:
                 return operation()
             except ApiException as exc:
                 status, message = _describe(exc)
-                if status in RETRIABLE and attempt < attempts - 1:
+                if status in RETRIABLE and not last:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise KubeError(f"{what}: {message}", status) from None
+                raise KubeError(f"{what}: {message}", status, retried=attempt > 0) from None
             except (HTTPError, OSError) as exc:
-                if attempt < attempts - 1:
+                if _worth_retrying(exc) and not last:
                     time.sleep(delay)
                     delay *= 2
                     continue
                 reason = getattr(exc, "reason", None) or exc
-                raise KubeError(f"{what}: Kubernetes cluster unreachable: {reason}") from None
+                raise KubeError(f"{what}: Kubernetes cluster unreachable: {reason}", retried=attempt > 0) from None
         raise KubeError(f"{what}: gave up")
 
     def resource_for(self, api_version: str, kind: str) -> Any:
         from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
+        def find() -> Any:  # discovery is lazy: this may fetch the group/version's resource list
+            return self._call(lambda: self.dynamic.resources.get(api_version=api_version, kind=kind), "discovery")
+
         try:
-            return self.dynamic.resources.get(api_version=api_version, kind=kind)
+            return find()
         except ResourceNotFoundError:
             self._dynamic = None
             try:
-                return self.dynamic.resources.get(api_version=api_version, kind=kind)
+                return find()
             except ResourceNotFoundError:
                 raise KubeError(f'resource mapping not found for kind "{kind}" in version "{api_version}": '
                                 "ensure CRDs are installed first") from None
@@ -162,22 +197,35 @@ class KubeClient:
         return result.to_dict()
 
     def create(self, obj: dict[str, Any], field_manager: str = "helm") -> dict[str, Any]:
-        """Create one object (client-side apply's first step)."""
+        """Create one object (client-side apply's first step). When a retried create meets AlreadyExists and
+        the existing object is the one sent (our field manager, every field as sent), an earlier attempt made
+        it and its answer was lost: that object is the result."""
         ref = self.ref(obj)
         resource = self.resource_for(ref.api_version, ref.kind)
-        return self._call(lambda: resource.create(body=obj, namespace=ref.namespace or None,
-                                                  field_manager=field_manager), f"failed to create {ref}").to_dict()
+        try:
+            return self._call(lambda: resource.create(body=obj, namespace=ref.namespace or None,
+                                                      field_manager=field_manager), f"failed to create {ref}").to_dict()
+        except KubeError as exc:
+            if exc.status == 409 and exc.retried:
+                live = self.get(ref)
+                if live is not None and _created_from(live, obj, field_manager):
+                    return live
+            raise
 
     def replace(self, obj: dict[str, Any], field_manager: str = "helm") -> dict[str, Any]:
-        """Replace one object whole (``--force-replace``), over the live resourceVersion."""
+        """Replace one object whole (``--force-replace``), over the live resourceVersion, read again by every
+        attempt (a retry must not conflict with the write of an attempt whose answer was lost)."""
         ref = self.ref(obj)
         resource = self.resource_for(ref.api_version, ref.kind)
-        live = self.get(ref) or {}
-        body = {**obj, "metadata": {**(obj.get("metadata") or {}),
-                                    "resourceVersion": (live.get("metadata") or {}).get("resourceVersion")}}
-        return self._call(lambda: resource.replace(body=body, name=ref.name, namespace=ref.namespace or None,
-                                                   field_manager=field_manager),
-                          f"failed to replace object {ref}").to_dict()
+        namespace = ref.namespace or None
+
+        def replace_live() -> Any:
+            live = resource.get(name=ref.name, namespace=namespace)
+            body = {**obj, "metadata": {**(obj.get("metadata") or {}),
+                                        "resourceVersion": live.metadata.resourceVersion}}
+            return resource.replace(body=body, name=ref.name, namespace=namespace, field_manager=field_manager)
+
+        return self._call(replace_live, f"failed to replace object {ref}").to_dict()
 
     def patch(self, ref: ObjectRef, body: Any, content_type: str, field_manager: str = "helm") -> dict[str, Any]:
         """Patch one object with a strategic merge, JSON merge or JSON patch body."""
@@ -197,7 +245,8 @@ class KubeClient:
             raise
 
     def delete(self, ref: ObjectRef, propagation: str = "Background") -> bool:
-        """Delete an object; False when it was already gone."""
+        """Delete an object; False when it was already gone. NotFound is done whatever its cause (after a
+        retry it is most likely an earlier attempt's, whose answer was lost)."""
         resource = self.resource_for(ref.api_version, ref.kind)
         try:
             self._call(lambda: resource.delete(name=ref.name, namespace=ref.namespace or None,
@@ -256,7 +305,7 @@ class KubeClient:
 
         info = self._call(lambda: client.VersionApi(self.api_client).get_code(), "get server version")
         versions: list[str] = []
-        for resource in self.dynamic.resources.search():
+        for resource in self._call(lambda: self.dynamic.resources.search(), "discovery"):
             if type(resource).__name__ == "ResourceList" or "/" in (resource.name or ""):
                 continue
             if resource.group_version not in versions:

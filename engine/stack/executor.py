@@ -12,6 +12,7 @@ from engine import cancellation
 from engine.action.config import OPERATION_ERRORS
 from engine.stack.drift import with_conflict_hint
 from engine.stack.errors import StackError
+from engine.stack.lock import HeldLocks, LockHolder, hold_stack_locks
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
 from engine.stack.planner import Clusters, hook_context, release_hooks, release_options
@@ -32,11 +33,13 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Callable[[str], None]) -> str:
+def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Callable[[str], None],
+               locks: HeldLocks) -> str:
     """Carry out one release's planned action, with its hooks around it; returns what was done."""
     from engine.action.uninstall import uninstall
     from engine.stack.hooks import run_hooks
 
+    locks.check()
     config = clusters.config(plan.kube_context, plan.namespace)
     if plan.action == "uninstall":
         uninstall(config, plan.namespace, plan.name)
@@ -100,11 +103,29 @@ def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
 
 
 def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int = 4,
-               reverse: bool = False, take_ownership: bool = False) -> list[Outcome]:
-    """Apply every change of ``plan`` once all of it is verified still current (see engine.stack.verify);
-    ``reverse`` orders by dependents first (for destroy). When the run is cancelled (SIGINT, SIGTERM) nothing
-    more starts, the releases in flight stop at their next wait and are marked failed, and
-    cancellation.Interrupted is raised with the outcomes."""
+               reverse: bool = False, take_ownership: bool = False, locks: HeldLocks | None = None,
+               break_lock: bool = False) -> list[Outcome]:
+    """Apply every change of ``plan`` under the stack lock, once all of it is verified still current (see
+    engine.stack.verify); ``reverse`` orders by dependents first (for destroy). Pass the ``locks`` held while
+    planning (see engine.stack.lock.hold_stack_locks), or the lock is taken here. When the run is cancelled
+    (SIGINT, SIGTERM) nothing more starts, the releases in flight stop at their next wait and are marked
+    failed, and cancellation.Interrupted is raised with the outcomes (the lock is released on the way out)."""
+    if plan.locked_by:
+        holder = LockHolder.from_dict(plan.locked_by)
+        raise StackError(f"the plan was made while {holder.describe()} was applying the stack; plan again once "
+                         "that run has finished")
+    if locks is not None:
+        if not locks.covers(stack):
+            raise StackError(f"the locks held are not those of stack {stack.name} ({stack.environment or 'default'})")
+        locks.check()
+        return _apply_locked(stack, plan, clusters, report, concurrency, reverse, take_ownership, locks)
+    with hold_stack_locks(stack, clusters, break_lock, functools.partial(report, "stack")) as held:
+        return _apply_locked(stack, plan, clusters, report, concurrency, reverse, take_ownership, held)
+
+
+def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, concurrency: int, reverse: bool,
+                  take_ownership: bool, locks: HeldLocks) -> list[Outcome]:
+    """apply_plan's work, while this run holds the stack lock."""
     verify_plan(stack, plan, clusters, take_ownership)
     waits = _waits_for(plan, reverse)
     by_id = {r.id: r for r in plan.releases}
@@ -136,7 +157,7 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
             elif len(running) < concurrency:
                 report(release_id, f"{item.action} started")
                 hook_report = functools.partial(report, release_id)
-                running[pool.submit(_apply_one, stack, item, clusters, hook_report)] = (
+                running[pool.submit(_apply_one, stack, item, clusters, hook_report, locks)] = (
                     release_id, time.monotonic())
 
     # the main thread only launches and collects: a signal cancels the workers, whose failures wake it

@@ -416,9 +416,16 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
                     for document in documents for r in document.data.get("repositories") or []]
     hooks = [_hook(hook, document.where(("hooks", i))) for document in documents
              for i, hook in enumerate(document.data.get("hooks") or [])]
+    lock, _ = _single(documents, "lock", path)
     return Stack(name, path, environment, env_values, repositories, releases, section.get("kubeContext"),
                  base=base_dir, hooks=hooks, files=files, env_values_files=list(section.get("valuesFiles") or []),
-                 env_secret_files=list(section.get("secretFiles") or []))
+                 env_secret_files=list(section.get("secretFiles") or []),
+                 lock_namespace=(lock or {}).get("namespace") or _default_namespace(layers))
+
+
+def _default_namespace(defaults: list[dict[str, Any]]) -> str:
+    """The namespace a release gets unless it names its own: the stack's, then the environment's defaults."""
+    return next((layer["namespace"] for layer in reversed(defaults) if layer.get("namespace")), "default")
 
 
 _FREE_FORM = {"values", "set"}  # chart values: any text is allowed there

@@ -141,6 +141,7 @@ class Stack:
     files: list[str] = field(default_factory=list)  # the stack files read (one, or a stack directory's)
     env_values_files: list[str] = field(default_factory=list)  # the environment's valuesFiles, as written
     env_secret_files: list[str] = field(default_factory=list)  # the environment's secretFiles, as written
+    lock_namespace: str = "default"  # where the stack's lock (a Lease per cluster) lives
 
     @property
     def kube_contexts(self) -> set[str | None]:

@@ -7,8 +7,9 @@ from typing import Any
 from engine.stack.diff import ObjectChange, ObjectKey
 from engine.stack.errors import StackError
 
-ACTIONS = ("install", "upgrade", "recover", "uninstall", "unchanged")
-SYMBOLS = {"install": "+", "upgrade": "~", "recover": "!", "uninstall": "-", "unchanged": " "}
+ACTIONS = ("install", "upgrade", "recover", "in-progress", "uninstall", "unchanged")
+SYMBOLS = {"install": "+", "upgrade": "~", "recover": "!", "in-progress": "?", "uninstall": "-", "unchanged": " "}
+IN_PROGRESS = "in-progress"  # a release another live run is changing: nothing to do until that run ends
 STACK_LABEL = "pyhelm.dev/stack"
 ENVIRONMENT_LABEL = "pyhelm.dev/environment"
 CONTRACT_FIELDS = ("inputs", "clusters")  # what a saved plan must hold for apply to verify it
@@ -66,6 +67,7 @@ class Plan:
     env_overrides: dict[str, Any] = field(default_factory=dict)  # --env-set/--env-values it was made with
     inputs: list[dict[str, str]] = field(default_factory=list)  # {kind, path, sha256} of every file it read
     clusters: list[dict[str, str]] = field(default_factory=list)  # {context, server} of every cluster used
+    locked_by: dict[str, str] | None = None  # the run that held the stack lock when this was planned
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.releases if r.action == action)
@@ -79,6 +81,8 @@ class Plan:
         parts = [f"{self.count('install')} to install", f"{self.count('upgrade')} to upgrade"]
         if self.count("recover"):
             parts.append(f"{self.count('recover')} to recover")
+        if self.count(IN_PROGRESS):
+            parts.append(f"{self.count(IN_PROGRESS)} in progress")
         parts += [f"{self.count('uninstall')} to uninstall", f"{self.count('unchanged')} unchanged"]
         conflicts = sum(1 for r in self.releases if r.conflict and r.action != "unchanged")
         ownership = f" {conflicts} of the changes owned elsewhere (apply needs --take-ownership)." if conflicts else ""
@@ -86,8 +90,8 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {"apiVersion": "pyhelm/v1", "kind": "Plan", "stack": self.stack, "environment": self.environment,
-                "path": self.path, "envOverrides": self.env_overrides, "clusters": self.clusters,
-                "inputs": self.inputs, "summary": {a: self.count(a) for a in ACTIONS},
+                "path": self.path, "envOverrides": self.env_overrides, "lockedBy": self.locked_by,
+                "clusters": self.clusters, "inputs": self.inputs, "summary": {a: self.count(a) for a in ACTIONS},
                 "releases": [r.to_dict() for r in self.releases]}
 
     @classmethod
@@ -102,4 +106,4 @@ class Plan:
                              "checks the cluster and the files against; plan again with `pyhelm plan --out`")
         return cls(data["stack"], data.get("environment"), data["path"],
                    [ReleasePlan.from_dict(r) for r in data.get("releases") or []], data.get("envOverrides") or {},
-                   list(data["inputs"]), list(data["clusters"]))
+                   list(data["inputs"]), list(data["clusters"]), data.get("lockedBy"))

@@ -16,10 +16,11 @@ from engine.redaction import CHANGED_MASK, MASK, REDACTOR
 from engine.stack.drift import drift_changes, drift_reason
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
+from engine.stack.lock import LockHolder
 from engine.stack.model import ReleaseSpec, Stack
 from engine.stack.secrets import (register_record_secrets, register_secrets, secret_path_labels, secret_paths,
                                   value_at, value_at_keys)
-from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, Plan, ReleasePlan
+from engine.stack.plan import ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan
 from engine.stack.repair import history_repair
 from engine.stack.values import split_dotted
 
@@ -182,9 +183,10 @@ def _integral(value: Any) -> Any:
 
 
 def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
-                 context: int = 3) -> tuple[ReleasePlan, Any]:
+                 context: int = 3, run_in_progress: str = "") -> tuple[ReleasePlan, Any]:
     """The plan of one release given its stored ``history``, and its rendered desired state (None when
-    nothing is to be rendered)."""
+    nothing is to be rendered). ``run_in_progress`` names the live run holding the stack lock, whose pending
+    revisions are its work, not an interrupted run's."""
     from engine.release.record import PENDING
     from engine.stack.charts import load_release_chart, lock_note
     from engine.stack.diff import diff_manifests
@@ -215,6 +217,10 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         base.changes = diff_manifests("", rendered.manifest, release.namespace, context)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
+        return base, rendered
+    if live.info.status in PENDING and run_in_progress:
+        base.action = IN_PROGRESS
+        base.reasons = [f"revision {live.version} is {live.info.status}: being applied by {run_in_progress}"]
         return base, rendered
     repair = history_repair(history)
     if live.info.status in PENDING:  # what the interrupted run did is unknown: nothing to compare with
@@ -295,12 +301,15 @@ def used_clusters(clusters: Clusters, plans: list[ReleasePlan]) -> list[dict[str
     return found
 
 
-def _stack_plan(stack: Stack, clusters: Clusters, plans: list[ReleasePlan]) -> Plan:
-    """The plan of ``plans`` with what apply verifies besides the releases: the files read, the clusters."""
+def _stack_plan(stack: Stack, clusters: Clusters, plans: list[ReleasePlan],
+                run_in_progress: LockHolder | None = None) -> Plan:
+    """The plan of ``plans`` with what apply verifies besides the releases: the files read, the clusters, and
+    the other run holding the stack lock if one did."""
     from engine.stack.inputs import stack_inputs
 
     return Plan(stack.name, stack.environment, os.path.abspath(stack.path), plans, inputs=stack_inputs(stack),
-                clusters=used_clusters(clusters, plans))
+                clusters=used_clusters(clusters, plans),
+                locked_by=run_in_progress.to_dict() if run_in_progress else None)
 
 
 def make_destroy_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = ()) -> Plan:
@@ -377,11 +386,12 @@ def release_hooks(stack: Stack, release: ReleaseSpec) -> list:
 
 
 def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (), include_needs: bool = True,
-              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None, context: int = 3
-              ) -> tuple[Plan, dict[str, Any]]:
+              detect_drift: bool = False, report: Callable[[str], None] = lambda line: None, context: int = 3,
+              run_in_progress: LockHolder | None = None) -> tuple[Plan, dict[str, Any]]:
     """The plan of the selected releases (in dependency order, CRD providers before their users) plus, for a
     whole-stack plan, uninstalls of releases removed from the stack; and the rendered desired state of each
-    release to install or upgrade. Uninstalling a release that a release staying installed needs is refused."""
+    release to install or upgrade. Uninstalling a release that a release staying installed needs is refused.
+    ``run_in_progress``: another live run holds the stack lock; the plan says so, and apply refuses it."""
     from engine.stack.hooks import describe, run_hooks
 
     whole = build_graph(stack)
@@ -392,7 +402,8 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         release = graph.nodes[release_id]["release"]
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
         planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
-                                                    clusters.history(release), detect_drift, context)
+                                                    clusters.history(release), detect_drift, context,
+                                                    run_in_progress.identity if run_in_progress else "")
         planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
         if desired is not None:
             rendered[release_id] = desired
@@ -408,4 +419,4 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
     if not selectors:
         plans += _orphans(stack, clusters, {r.id for r in stack.releases})
     _check_removals(stack, clusters, whole, plans)
-    return _stack_plan(stack, clusters, plans), rendered
+    return _stack_plan(stack, clusters, plans, run_in_progress), rendered

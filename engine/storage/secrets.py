@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from engine.kube.client import KubeError
 from engine.release.record import Release, decode_release, encode_release
 
 SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
@@ -33,6 +34,7 @@ class KubeDriver:
         core = kube.core
         self._create = core.create_namespaced_secret if secret else core.create_namespaced_config_map
         self._replace = core.replace_namespaced_secret if secret else core.replace_namespaced_config_map
+        self._read = core.read_namespaced_secret if secret else core.read_namespaced_config_map
         self._delete = core.delete_namespaced_secret if secret else core.delete_namespaced_config_map
         self._list = core.list_namespaced_secret if secret else core.list_namespaced_config_map
         self._list_all = core.list_secret_for_all_namespaces if secret else core.list_config_map_for_all_namespaces
@@ -53,29 +55,51 @@ class KubeDriver:
         return body
 
     def _payload(self, item: Any) -> str:
+        """The encoded release of a stored record."""
+        return self._unwrap((item.data or {}).get("release", ""))
+
+    def _unwrap(self, value: str) -> str:
+        """The encoded release of a record's ``data.release`` (a Secret's has a second base64 layer)."""
         import base64
 
-        value = (item.data or {}).get("release", "")
         return base64.b64decode(value).decode() if self.kind == "Secret" else value
 
     def create(self, release: Release) -> None:
+        """Store a new record; "release: already exists" when its revision is taken — unless this create was
+        retried and the existing record is the one it sent (an earlier attempt wrote it, its answer was lost)."""
         body = self._body(release, "createdAt")
+        name = body["metadata"]["name"]
         try:
-            self.kube._call(lambda: self._create(release.namespace, body),
-                            f"create release record {body['metadata']['name']}")
-        except Exception as exc:
-            if getattr(exc, "status", 0) == 409:
+            self.kube._call(lambda: self._create(release.namespace, body), f"create release record {name}")
+        except KubeError as exc:
+            if exc.status != 409:
+                raise
+            if not (exc.retried and self._holds(release.namespace, body)):
                 raise StorageError("release: already exists") from None
-            raise
+
+    def _holds(self, namespace: str, body: dict[str, Any]) -> bool:
+        """Whether the stored record of ``body``'s name has its labels and release."""
+        name = body["metadata"]["name"]
+        stored = self.kube._call(lambda: self._read(name, namespace), f"read release record {name}")
+        sent = body["data"]["release"]
+        return (stored.metadata.labels or {}) == body["metadata"]["labels"] and \
+            decode_release(self._payload(stored)) == decode_release(self._unwrap(sent))
 
     def update(self, release: Release) -> None:
+        """Replace a record whole (no resourceVersion: sending it twice is harmless)."""
         body = self._body(release, "modifiedAt")
         name = body["metadata"]["name"]
         self.kube._call(lambda: self._replace(name, release.namespace, body), f"update release record {name}")
 
     def delete(self, release: Release) -> None:
+        """Delete a record; one already gone (pruned by another run, or by an attempt whose answer was lost)
+        is done."""
         name = record_name(release.name, release.version)
-        self.kube._call(lambda: self._delete(name, release.namespace), f"delete release record {name}")
+        try:
+            self.kube._call(lambda: self._delete(name, release.namespace), f"delete release record {name}")
+        except KubeError as exc:
+            if exc.status != 404:
+                raise
 
     def query(self, namespace: str | None, name: str | None = None) -> list[Release]:
         """Every record (optionally of one release) in a namespace, or in all namespaces."""

@@ -36,6 +36,15 @@ class Storage:
     def delete(self, release: Release) -> None:
         self.driver.delete(release)
 
+    def supersede_others(self, release: Release) -> None:
+        """Mark every deployed revision but ``release`` superseded. Done before ``release`` is marked deployed
+        (as Helm's upgrade and rollback do), so an interruption between the writes leaves no deployed
+        revision, which an upgrade or rollback recovers from, rather than two."""
+        for other in self.history(release.namespace, release.name):
+            if other.version != release.version and other.info.status == "deployed":
+                other.info.status = "superseded"
+                self.driver.update(other)
+
     def prune(self, namespace: str, name: str, history_max: int) -> None:
         """Delete the oldest revisions until history_max-1 remain, never the latest deployed one."""
         history = self.history(namespace, name)

@@ -42,3 +42,18 @@ def write_chart(root: Path, name: str, templates: dict[str, str], values: str = 
     for file_name, text in templates.items():
         (chart / "templates" / file_name).write_text(text)
     return chart
+
+
+def stored_statuses(sandbox: Sandbox, name: str, namespace: str = "default") -> list[tuple[int, str]]:
+    """(revision, status) of every record the sandbox stores for release ``name``, oldest first (read from
+    the store, so it works whatever state a killed or failed client left)."""
+    records = [s["metadata"]["labels"] for s in sandbox.store.items(("", "secrets"), namespace)
+               if s["metadata"]["labels"].get("name") == name]
+    return sorted((int(labels["version"]), labels["status"]) for labels in records)
+
+
+def write_round_chart(root: Path) -> Path:
+    """Chart ``root``/note: one ConfigMap, named after the release, holding ``.Values.round``."""
+    return write_chart(root, "note", {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                                 "  name: {{ .Release.Name }}\ndata:\n"
+                                                 "  round: {{ .Values.round | quote }}\n"})

@@ -111,18 +111,14 @@ def test_a_saved_plan_is_refused_once_stale(shop, tmp_path) -> None:
 
 def test_lock_refuses_a_second_apply_until_broken(shop) -> None:
     _sandbox, stack = shop
-    from engine.kube.client import KubeClient
-    from engine.stack.lock import _lease, lease_name
+    from test_lock import hold_as_other, leases
 
-    import os
-
-    kube = KubeClient.from_config(os.environ["KUBECONFIG"])
-    kube.create(_lease(lease_name("shop", "staging"), "ci@runner pid 1"))
+    hold_as_other("shop", "pyhelm-stack-shop-staging", "ci@runner pid 1")  # the stack's lock namespace
     status, _out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")
     assert status == 1 and "is being applied by ci@runner pid 1" in err and "--break-lock" in err
     status, out, err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve", "--break-lock")
     assert status == 0, err
-    assert kube.get(kube.ref(_lease(lease_name("shop", "staging"), "x"))) is None
+    assert leases(_sandbox) == []
 
 
 def test_destroy_uninstalls_dependents_first(shop) -> None:
