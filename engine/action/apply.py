@@ -199,8 +199,11 @@ def delete_objects(config: ActionConfig, objects: list[dict[str, Any]], propagat
 
 
 def wait_deleted(config: ActionConfig, objects: list[dict[str, Any]], timeout: float) -> None:
-    """Return when none of ``objects`` exists any more (``uninstall --wait``)."""
+    """Return when none of ``objects`` exists any more (``uninstall --wait``); OperationCancelled as soon as
+    the run is cancelled."""
     import time
+
+    from engine.action.cancel import pause
 
     deadline = time.monotonic() + timeout
     remaining = list(objects)
@@ -211,4 +214,4 @@ def wait_deleted(config: ActionConfig, objects: list[dict[str, Any]], timeout: f
         if time.monotonic() > deadline:
             ref = config.kube.ref(remaining[0])
             raise ActionError(f"timed out waiting for the condition: {ref} still exists")
-        time.sleep(0.3)
+        pause(0.3)

@@ -1,25 +1,42 @@
-"""Interruption: SIGTERM is treated like Ctrl-C while a release operation runs, so the operation can mark
-its release failed instead of leaving it pending."""
+"""Interruption of release operations: a cancelled run (SIGINT, SIGTERM; see engine.cancellation) makes the
+operation's waits raise OperationCancelled, so the operation marks its release failed, as helm does on a
+cancelled context, instead of leaving it pending."""
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 from typing import Iterator
 
+from engine import cancellation
+from engine.action.config import ActionError
 
-def _raise_interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+CANCELLED_MESSAGE = "context canceled"  # helm's words for an operation stopped by a signal
+
+
+class OperationCancelled(ActionError):
+    """A release operation stopped because the run was cancelled."""
+
+    cancelled = True
+
+    def __init__(self) -> None:
+        super().__init__(CANCELLED_MESSAGE)
+
+
+def pause(seconds: float) -> None:
+    """Wait ``seconds`` between two polls; raise OperationCancelled as soon as the run is cancelled."""
+    if cancellation.pause(seconds):
+        raise OperationCancelled()
+
+
+def check() -> None:
+    """Raise OperationCancelled when the run has been cancelled."""
+    if cancellation.requested():
+        raise OperationCancelled()
 
 
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
-    """Within the block, SIGTERM raises KeyboardInterrupt (only possible on the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Run an operation's work so that a signal cancels it at its next wait (OperationCancelled) rather than
+    interrupting it at an arbitrary point; a second signal still interrupts (KeyboardInterrupt)."""
+    with cancellation.cooperative():
+        check()
         yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from engine.action.cancel import OperationCancelled, pause
 from engine.action.config import ActionConfig, ActionError
 from engine.gotemplate.goyaml import load_manifests
 from engine.release.record import Hook, Release, now_rfc3339
@@ -45,7 +46,8 @@ def _delete_by_policy(config: ActionConfig, hook: Hook, policy: str) -> None:
 
 
 def _run_one(config: ActionConfig, hook: Hook, timeout: float) -> str:
-    """Create a hook's object and wait for it; the failure reason, empty on success."""
+    """Create a hook's object and wait for it; the failure reason, empty on success. A cancelled run stops
+    the wait (OperationCancelled) with the hook recorded as failed."""
     obj = _hook_object(hook)
     if obj is None:
         return ""
@@ -54,17 +56,26 @@ def _run_one(config: ActionConfig, hook: Hook, timeout: float) -> str:
     hook.last_run = {"started_at": now_rfc3339(), "phase": "Running"}
     config.kube.apply(obj, field_manager="helm", force=True)
     deadline = time.monotonic() + timeout
-    while True:
-        finished, reason = _finished(ref.kind, config.kube.get(ref) or {})
-        if finished:
-            break
-        if time.monotonic() > deadline:
-            reason = f"timed out waiting for {ref.kind} {ref.name} to complete"
-            break
-        time.sleep(0.2)
-    hook.last_run = {"started_at": hook.last_run["started_at"], "completed_at": now_rfc3339(),
-                     "phase": "Failed" if reason else "Succeeded"}
+    try:
+        while True:
+            finished, reason = _finished(ref.kind, config.kube.get(ref) or {})
+            if finished:
+                break
+            if time.monotonic() > deadline:
+                reason = f"timed out waiting for {ref.kind} {ref.name} to complete"
+                break
+            pause(0.2)
+    except OperationCancelled:
+        _record_end(hook, failed=True)
+        raise
+    _record_end(hook, failed=bool(reason))
     return reason
+
+
+def _record_end(hook: Hook, failed: bool) -> None:
+    """Complete the hook's ``last_run`` (stored with the release record)."""
+    hook.last_run = {"started_at": hook.last_run["started_at"], "completed_at": now_rfc3339(),
+                     "phase": "Failed" if failed else "Succeeded"}
 
 
 def run_hooks(config: ActionConfig, release: Release, event: str, timeout: float,

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from engine import cancellation
 from engine.action.apply import ApplyMethod, check_ownership, manifest_objects, update_objects
-from engine.action.cancel import interruptible
+from engine.action.cancel import OperationCancelled, interruptible
 from engine.action.config import ActionConfig, ActionError
 from engine.action.hooks import run_hooks
 from engine.action.wait import wait_ready
@@ -99,9 +100,10 @@ def run_to_completion(config: ActionConfig, release: Release, work: Callable[[],
     try:
         with interruptible():
             work()
-    except KeyboardInterrupt:
-        error = on_failure(release, ActionError("context canceled"))
+    except (KeyboardInterrupt, OperationCancelled):
+        error = on_failure(release, OperationCancelled())
         error.cancelled = True  # type: ignore[attr-defined]
+        cancellation.note_marked_failed(f"{release.namespace}/{release.name}")
         raise error from None
     except ActionError as exc:
         raise on_failure(release, exc) from None

@@ -1,7 +1,9 @@
 """Uninstall (Helm v4's algorithm: uninstalling status, hooks, deletion in reverse kind order, purge)."""
 from __future__ import annotations
 
+from engine import cancellation
 from engine.action.apply import delete_objects, manifest_objects, wait_deleted
+from engine.action.cancel import OperationCancelled, interruptible
 from engine.action.config import ActionConfig, ActionError
 from engine.action.hooks import run_hooks
 from engine.release.record import Release, now_rfc3339
@@ -37,7 +39,14 @@ def uninstall(config: ActionConfig, namespace: str, name: str, keep_history: boo
     except Exception as exc:
         raise ActionError(f"failed to delete release: {name} ({exc})") from None
     if wait:
-        wait_deleted(config, [o for o in objects if o not in kept], timeout)
+        try:
+            with interruptible():
+                wait_deleted(config, [o for o in objects if o not in kept], timeout)
+        except OperationCancelled as cancelled:
+            release.info.status, release.info.description = "failed", f'Uninstall "{name}" failed: {cancelled}'
+            config.storage.update(release)
+            cancellation.note_marked_failed(f"{namespace}/{name}")
+            raise
     if not no_hooks:
         run_hooks(config, release, "post-delete", timeout)
     release.info.status = "uninstalled"

@@ -1,9 +1,11 @@
-"""``--wait``: poll a release's objects until each is ready as Helm 4's status watcher judges it."""
+"""``--wait``: poll a release's objects until each is ready as Helm 4's status watcher judges it (or the run is
+cancelled: see engine.action.cancel)."""
 from __future__ import annotations
 
 import time
 from typing import Any
 
+from engine.action.cancel import pause
 from engine.action.config import ActionConfig, ActionError
 
 
@@ -53,7 +55,8 @@ def not_ready_reason(kind: str, obj: dict[str, Any], wait_for_jobs: bool = False
 
 def wait_ready(config: ActionConfig, objects: list[dict[str, Any]], timeout: float,
                wait_for_jobs: bool = False) -> None:
-    """Return when every object is ready; raise ActionError naming one that is not when time runs out."""
+    """Return when every object is ready; raise ActionError naming one that is not when time runs out, and
+    OperationCancelled as soon as the run is cancelled."""
     deadline = time.monotonic() + timeout
     pending = list(objects)
     while pending:
@@ -71,4 +74,4 @@ def wait_ready(config: ActionConfig, objects: list[dict[str, Any]], timeout: flo
             raise ActionError(f"resource not ready, name: {ref.name}, kind: {ref.kind}, status: InProgress "
                               f"({reason}): context deadline exceeded")
         pending = [obj for obj, _ref, _reason in still]
-        time.sleep(0.5)
+        pause(0.5)

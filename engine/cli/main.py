@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from engine.cli.errors import report_error
+from engine import cancellation
+from engine.cli.errors import report_error, report_interruption
 from engine.cli.settings import Settings
 from engine.redaction import REDACTOR
 from engine.redaction.streams import redacted_output
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
     REDACTOR.clear()  # one command, one set of secrets
-    with redacted_output(), _one_command_scope():
+    with redacted_output(), _one_command_scope(), cancellation.signals_cancel():
         return _run(argv, "--debug" in argv)
 
 
@@ -174,18 +175,25 @@ def _run(argv: list[str], debug: bool) -> int:
         if isinstance(status, int):  # click returns ctx.exit(N) codes instead of raising without standalone mode
             return status
     except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort as exc:
+        return report_interruption() if exc.exit_code and cancellation.requested() else exc.exit_code
+    except BaseException as exc:
+        if cancellation.requested():  # whatever the command made of it, it ends as interrupted
+            return report_interruption()
+        return _report(exc, debug)
+    return 0
+
+
+def _report(exc: BaseException, debug: bool) -> int:
+    """The message and exit status of a command that failed."""
+    if isinstance(exc, click.exceptions.Abort):
         if isinstance(exc.__cause__, EOFError) and not _from_prompt(exc.__cause__):
             return report_error(exc.__cause__, debug)  # click turns every EOFError into Abort
         click.echo("Aborted!", err=True)
         return 1
-    except click.ClickException as exc:  # usage errors exit 1, as helm's do
+    if isinstance(exc, click.ClickException):  # usage errors exit 1, as helm's do
         click.echo(f"Error: {exc.format_message()}", err=True)
         return 1
-    except BaseException as exc:  # every other failure becomes one clear line, never a traceback
-        return report_error(exc, debug)
-    return 0
+    return report_error(exc, debug)  # every other failure becomes one clear line, never a traceback
 
 
 def _from_prompt(exc: EOFError) -> bool:

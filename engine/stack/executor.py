@@ -8,13 +8,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
+from engine import cancellation
 from engine.action.config import OPERATION_ERRORS
 from engine.stack.drift import with_conflict_hint
 from engine.stack.errors import StackError
 from engine.stack.lock import HeldLocks, LockHolder, hold_stack_locks
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, hook_context, last_good_revision, release_hooks, release_options
+from engine.stack.planner import Clusters, hook_context, release_hooks, release_options
+from engine.stack.repair import repair_history
 from engine.stack.verify import verify_plan
 
 Report = Callable[[str, str], None]  # (release id, message)
@@ -49,6 +51,8 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Call
         try:
             done = _apply_release(stack, plan, release, config)
         except OPERATION_ERRORS as exc:
+            if getattr(exc, "cancelled", False):  # the run was interrupted: nothing to hint at
+                raise
             raise StackError(with_conflict_hint(str(exc), plan.id, release.where)) from None
         run_hooks(hooks, "postsync", context, report)
     except BaseException:
@@ -62,10 +66,9 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Call
 
 
 def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
-    """Install, upgrade or recover one release of the stack as planned."""
+    """Install, upgrade or recover one release of the stack as planned (recover: repair its history first,
+    then upgrade unless the repair was all the plan asked for)."""
     from engine.action.install import install
-    from engine.action.rollback import rollback
-    from engine.action.uninstall import uninstall
     from engine.action.upgrade import upgrade
     from engine.stack.charts import load_release_chart
     from engine.stack.values import release_values
@@ -74,20 +77,18 @@ def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
     options = release_options(stack, release)
     options.force_conflicts = options.force_conflicts or plan.correct_drift  # the plan showed what is taken back
     history = config.storage.history(plan.namespace, plan.name)
+    repaired = ""
     if plan.action == "recover":
-        good = last_good_revision(history)
-        if good is not None:
-            rollback(config, plan.namespace, plan.name, good.version, timeout=release.timeout)
-        else:
-            uninstall(config, plan.namespace, plan.name)
-            history = []
+        repaired = repair_history(config, history, release.timeout)
+        if plan.repair_only:
+            return f"repaired: {repaired}"
+        history = config.storage.history(plan.namespace, plan.name)
     if history and history[-1].info.status != "uninstalled":
-        result = upgrade(config, plan.name, chart, values, options)
-        return f"upgraded to revision {result.version}"
-    if history:
-        options.replace = True
-    result = install(config, plan.name, chart, values, options)
-    return f"installed as revision {result.version}"
+        done = f"upgraded to revision {upgrade(config, plan.name, chart, values, options).version}"
+    else:
+        options.replace = bool(history)
+        done = f"installed as revision {install(config, plan.name, chart, values, options).version}"
+    return f"repaired ({repaired}), then {done}" if repaired else done
 
 
 def _waits_for(plan: Plan, reverse: bool) -> dict[str, set[str]]:
@@ -106,7 +107,9 @@ def apply_plan(stack: Stack, plan: Plan, clusters: Clusters, report: Report, con
                break_lock: bool = False) -> list[Outcome]:
     """Apply every change of ``plan`` under the stack lock, once all of it is verified still current (see
     engine.stack.verify); ``reverse`` orders by dependents first (for destroy). Pass the ``locks`` held while
-    planning (see engine.stack.lock.hold_stack_locks), or the lock is taken here."""
+    planning (see engine.stack.lock.hold_stack_locks), or the lock is taken here. When the run is cancelled
+    (SIGINT, SIGTERM) nothing more starts, the releases in flight stop at their next wait and are marked
+    failed, and cancellation.Interrupted is raised with the outcomes (the lock is released on the way out)."""
     if plan.locked_by:
         holder = LockHolder.from_dict(plan.locked_by)
         raise StackError(f"the plan was made while {holder.describe()} was applying the stack; plan again once "
@@ -129,27 +132,36 @@ def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, 
     outcomes: dict[str, Outcome] = {}
     running: dict[Future, tuple[str, float]] = {}
 
+    def skip(release_id: str, why: str) -> None:
+        outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "skipped", why)
+        report(release_id, f"skipped: {why}")
+
     def launch(pool: ThreadPoolExecutor) -> None:
         for release_id, blockers in waits.items():
             if release_id in outcomes or any(release_id == rid for rid, _ in running.values()):
                 continue
             failed = [b for b in blockers if b in outcomes and outcomes[b].status in ("failed", "skipped")]
             item = by_id[release_id]
-            if failed:
-                outcomes[release_id] = Outcome(release_id, item.action, "skipped",
-                                               f"{'needed by' if reverse else 'needs'} {', '.join(sorted(failed))}"
-                                               ", which did not complete")
-                report(release_id, f"skipped: {outcomes[release_id].message}")
-            elif all(b in outcomes for b in blockers):
+            if cancellation.requested():
                 if item.action == "unchanged":
                     outcomes[release_id] = Outcome(release_id, item.action, "unchanged")
-                elif len(running) < concurrency:
-                    report(release_id, f"{item.action} started")
-                    hook_report = functools.partial(report, release_id)
-                    running[pool.submit(_apply_one, stack, item, clusters, hook_report, locks)] = (
-                        release_id, time.monotonic())
+                else:
+                    skip(release_id, "not started: the run was interrupted")
+            elif failed:
+                skip(release_id, f"{'needed by' if reverse else 'needs'} {', '.join(sorted(failed))}, which did not "
+                                 "complete")
+            elif not all(b in outcomes for b in blockers):
+                continue
+            elif item.action == "unchanged":
+                outcomes[release_id] = Outcome(release_id, item.action, "unchanged")
+            elif len(running) < concurrency:
+                report(release_id, f"{item.action} started")
+                hook_report = functools.partial(report, release_id)
+                running[pool.submit(_apply_one, stack, item, clusters, hook_report, locks)] = (
+                    release_id, time.monotonic())
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    # the main thread only launches and collects: a signal cancels the workers, whose failures wake it
+    with cancellation.cooperative(), ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         while len(outcomes) < len(waits):
             before = len(outcomes)
             launch(pool)
@@ -157,25 +169,42 @@ def _apply_locked(stack: Stack, plan: Plan, clusters: Clusters, report: Report, 
                 if len(outcomes) == before:
                     raise StackError("the plan's order cannot be satisfied (a need outside the plan?)")
                 continue
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            try:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:  # Ctrl-C where no signal handler cancels (a library caller's process)
+                cancellation.request()
+                continue
             for future in done:
                 release_id, started = running.pop(future)
-                seconds = time.monotonic() - started
-                error = future.exception()
-                if error is None:
-                    outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "done", future.result(),
-                                                   seconds)
-                    report(release_id, f"{future.result()} ({seconds:.1f}s)")
-                else:
-                    outcomes[release_id] = Outcome(release_id, by_id[release_id].action, "failed", str(error),
-                                                   seconds)
-                    report(release_id, f"FAILED: {error}")
+                outcomes[release_id] = _collect(future, by_id[release_id].action, release_id, started, report)
+    results = [outcomes[r.id] for r in plan.releases]
+    cleanup = _stack_cleanup(stack, report)
+    if cleanup is not None:
+        results.append(cleanup)
+    if cancellation.requested():
+        raise cancellation.Interrupted(results)
+    return results
+
+
+def _collect(future: Future, action: str, release_id: str, started: float, report: Report) -> Outcome:
+    """The outcome of one finished release, reported."""
+    seconds = time.monotonic() - started
+    error = future.exception()
+    if error is None:
+        report(release_id, f"{future.result()} ({seconds:.1f}s)")
+        return Outcome(release_id, action, "done", future.result(), seconds)
+    report(release_id, f"FAILED: interrupted, marked failed ({error})" if getattr(error, "cancelled", False)
+           else f"FAILED: {error}")
+    return Outcome(release_id, action, "failed", str(error), seconds)
+
+
+def _stack_cleanup(stack: Stack, report: Report) -> Outcome | None:
+    """Run the stack's cleanup hooks (whatever happened); the failed outcome when one fails."""
     from engine.stack.hooks import run_hooks
 
     try:
         run_hooks(stack.hooks, "cleanup", hook_context(stack), functools.partial(report, "stack"))
     except StackError as exc:
-        outcomes["stack cleanup"] = Outcome("stack cleanup", "cleanup", "failed", str(exc))
         report("stack", f"FAILED: {exc}")
-        return [outcomes[r.id] for r in plan.releases] + [outcomes["stack cleanup"]]
-    return [outcomes[r.id] for r in plan.releases]
+        return Outcome("stack cleanup", "cleanup", "failed", str(exc))
+    return None

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from engine import cancellation
 from engine.stack.errors import StackError
 
 EVENTS = ("prepare", "presync", "postsync", "cleanup")
 DEFAULT_TIMEOUT = 600.0
+POLL_SECONDS = 0.1  # how often a running hook's timeout and the run's cancellation are checked
 Report = Callable[[str], None]
 
 
@@ -69,17 +72,37 @@ def describe(hooks: list[Hook], events: tuple[str, ...]) -> list[str]:
 def _run(hook: Hook, event: str, context: HookContext, report: Report) -> None:
     label = f"{context.release or 'stack'} {event} hook {hook.command}"
     argv: str | list[str] = hook.command if hook.shell else [hook.command, *hook.args]
+    if cancellation.requested():
+        raise StackError(f"{hook.where}: {label}: not run: the run was interrupted")
     try:
-        done = subprocess.run(argv, shell=hook.shell, cwd=context.base_dir, env=context.environ(event),
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=hook.timeout)
+        process = subprocess.Popen(argv, shell=hook.shell, cwd=context.base_dir, env=context.environ(event),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except FileNotFoundError:
         raise StackError(f"{hook.where}: {label}: command not found") from None
     except PermissionError:
         raise StackError(f"{hook.where}: {label}: not executable") from None
-    except subprocess.TimeoutExpired:
-        raise StackError(f"{hook.where}: {label}: did not finish within {hook.timeout:g}s") from None
-    for line in done.stdout.decode(errors="replace").splitlines():
+    with process:
+        output = _output(process, hook, label)
+    for line in output.decode(errors="replace").splitlines():
         report(f"[{label}] {line}")
-    if done.returncode != 0:
-        raise StackError(f"{hook.where}: {label} failed with exit status {done.returncode}")
+    if process.returncode != 0:
+        raise StackError(f"{hook.where}: {label} failed with exit status {process.returncode}")
+
+
+def _output(process: subprocess.Popen, hook: Hook, label: str) -> bytes:
+    """What the hook's process printed, once it exits; it is killed when it outlives its timeout or the run is
+    cancelled (checked every POLL_SECONDS), or when anything interrupts the wait."""
+    deadline = time.monotonic() + hook.timeout
+    try:
+        while True:
+            try:
+                return process.communicate(timeout=POLL_SECONDS)[0]
+            except subprocess.TimeoutExpired:
+                if cancellation.requested():
+                    raise StackError(f"{hook.where}: {label}: stopped: the run was interrupted") from None
+                if time.monotonic() > deadline:
+                    raise StackError(f"{hook.where}: {label}: did not finish within {hook.timeout:g}s") from None
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise

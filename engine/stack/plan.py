@@ -40,6 +40,7 @@ class ReleasePlan:
     notes: list[str] = field(default_factory=list)  # things a reviewer should know that change nothing
     hooks: list[str] = field(default_factory=list)  # the stack hooks that run around this release's apply
     correct_drift: bool = False  # apply takes back the fields changed outside the release (forced conflicts)
+    repair_only: bool = False  # recover: repairing the history is all apply does (nothing else changes)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

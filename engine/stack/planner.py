@@ -21,6 +21,7 @@ from engine.stack.model import ReleaseSpec, Stack
 from engine.stack.secrets import (register_record_secrets, register_secrets, secret_path_labels, secret_paths,
                                   value_at, value_at_keys)
 from engine.stack.plan import ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan
+from engine.stack.repair import history_repair
 from engine.stack.values import split_dotted
 
 
@@ -181,11 +182,6 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def last_good_revision(history: list) -> Any:
-    """The newest revision that was deployed successfully (deployed or superseded), if any."""
-    return next((r for r in reversed(history) if r.info.status in ("deployed", "superseded")), None)
-
-
 def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
                  context: int = 3, run_in_progress: str = "") -> tuple[ReleasePlan, Any]:
     """The plan of one release given its stored ``history``, and its rendered desired state (None when
@@ -226,18 +222,12 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         base.action = IN_PROGRESS
         base.reasons = [f"revision {live.version} is {live.info.status}: being applied by {run_in_progress}"]
         return base, rendered
-    if live.info.status in PENDING:
-        good = last_good_revision(history)
-        base.action = "recover"
-        base.reasons = [f"revision {live.version} was left {live.info.status} by an interrupted run: apply rolls "
-                        f"back to revision {good.version}, then upgrades" if good else
-                        f"revision {live.version} was left {live.info.status} by an interrupted run: apply "
-                        "uninstalls it, then installs"]
+    repair = history_repair(history)
+    if live.info.status in PENDING:  # what the interrupted run did is unknown: nothing to compare with
+        base.action, base.reasons = "recover", list(repair.reasons)
         return base, rendered
     current = deployed or live
     reasons = []
-    if live.info.status == "failed":
-        reasons.append(f"revision {live.version} failed")
     if (current.chart_name, current.chart_version) != (chart.metadata.name, chart.metadata.version):
         reasons.append(f"chart {current.chart_name} {current.chart_version} → {chart.metadata.name} "
                        f"{chart.metadata.version}")
@@ -257,7 +247,10 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         reasons += [drift_reason(change) for change in drift]
         base.changes += drift
         base.correct_drift = bool(drift)
-    if reasons:
+    if repair is not None:
+        base.action, base.reasons = "recover", [*repair.reasons, *reasons]
+        base.repair_only = not (repair.upgrades or reasons)
+    elif reasons:
         base.action, base.reasons = "upgrade", reasons
     return base, rendered
 
