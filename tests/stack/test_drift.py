@@ -32,11 +32,17 @@ def _drift(kube) -> None:
                                                                              "namespace": "shop"}}))
 
 
-def test_plan_shows_each_drifted_object_as_a_diff(shop) -> None:  # noqa: F811
-    _sandbox, stack = shop
+def _applied_then_drifted(stack: str):
+    """Apply staging, then drift it by hand; returns a client of the cluster."""
     assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
     kube = _kube()
     _drift(kube)
+    return kube
+
+
+def test_plan_shows_each_drifted_object_as_a_diff(shop) -> None:  # noqa: F811
+    _sandbox, stack = shop
+    kube = _applied_then_drifted(stack)
     status, out, _err = pyhelm("plan", "-f", stack, "-e", "staging", "--detect-drift", "--detailed-exitcode")
     assert status == 2
     assert "Deployment.apps shop/web-demo was changed outside the release" in out
@@ -51,9 +57,7 @@ def test_plan_shows_each_drifted_object_as_a_diff(shop) -> None:  # noqa: F811
 
 def test_apply_with_detect_drift_takes_it_back_and_plain_apply_says_how(shop) -> None:  # noqa: F811
     _sandbox, stack = shop
-    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
-    kube = _kube()
-    _drift(kube)
+    kube = _applied_then_drifted(stack)
     status, out, _err = pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve", "--detect-drift")
     assert status == 0, out
     assert "edited-by-hand" not in str(_api_config(kube)["data"])

@@ -37,6 +37,14 @@ def shop(tmp_path, monkeypatch):
         yield sandbox, str(tmp_path / "stacks" / "shop" / "stack.yaml")
 
 
+def staging_applied_prod_planned(stack: str, tmp_path: Path) -> Path:
+    """Apply staging, then save a plan of prod over it: the saved plan's file."""
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    saved = tmp_path / "plan.json"
+    assert pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))[0] == 0
+    return saved
+
+
 def record_labels(sandbox, namespace: str, name: str, version: int = 1) -> dict:
     secret = sandbox.store.get(("", "secrets"), namespace, f"sh.helm.release.v1.{name}.v{version}")
     return secret["metadata"]["labels"] if secret else {}
@@ -100,9 +108,7 @@ def test_removed_releases_are_uninstalled_only_if_this_stack_installed_them(shop
 
 def test_a_saved_plan_is_refused_once_stale(shop, tmp_path) -> None:
     _sandbox, stack = shop
-    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
-    saved = tmp_path / "plan.json"
-    assert pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))[0] == 0
+    saved = staging_applied_prod_planned(stack, tmp_path)
     chart = str(Path(stack).parents[2] / "charts" / "demo")
     assert pyhelm("upgrade", "cache", chart, "-n", "shop", "--set", "replicaCount=5")[0] == 0
     status, out, err = pyhelm("apply", str(saved))

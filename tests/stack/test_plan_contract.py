@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from stack.test_plan_apply import pyhelm, shop  # noqa: F401
+from stack.test_plan_apply import pyhelm, shop, staging_applied_prod_planned  # noqa: F401
 
 
 def record_names(sandbox, *namespaces: str) -> list[str]:
@@ -45,9 +45,7 @@ def test_a_values_file_edited_after_planning_refuses_the_whole_plan_before_any_c
 
 def test_a_record_rewritten_at_the_same_revision_refuses_the_plan(shop, tmp_path) -> None:
     sandbox, stack = shop
-    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
-    saved = tmp_path / "plan.json"
-    assert pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))[0] == 0
+    saved = staging_applied_prod_planned(stack, tmp_path)
     from engine.action.config import ActionConfig
 
     config = ActionConfig.create(os.environ["KUBECONFIG"], namespace="shop")
@@ -63,9 +61,7 @@ def test_a_record_rewritten_at_the_same_revision_refuses_the_plan(shop, tmp_path
 
 def test_a_release_moved_on_since_planning_is_named_with_both_revisions(shop, tmp_path) -> None:
     _sandbox, stack = shop
-    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
-    saved = tmp_path / "plan.json"
-    assert pyhelm("plan", "-f", stack, "-e", "prod", "--out", str(saved))[0] == 0
+    saved = staging_applied_prod_planned(stack, tmp_path)
     chart = str(Path(stack).parents[2] / "charts" / "demo")
     assert pyhelm("upgrade", "api", chart, "-n", "shop", "--reuse-values", "--set", "replicaCount=5")[0] == 0
     status, _out, err = pyhelm("apply", str(saved))
