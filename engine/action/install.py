@@ -43,6 +43,7 @@ class ReleaseOptions:
     wait_for_jobs: bool = False
     rollback_on_failure: bool = False
     cleanup_on_fail: bool = False
+    progress: Callable[[str], None] | None = None  # where --wait's news goes (the stack engine's live view)
 
     @property
     def is_dry_run(self) -> bool:
@@ -169,7 +170,7 @@ def install(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
             run_hooks(config, release, "pre-install", options.timeout, failure_prefix="failed pre-install")
         update_objects(config, adopted, objects, name, options.namespace, method)
         if options.wait or options.rollback_on_failure:
-            wait_ready(config, objects, options.timeout, options.wait_for_jobs)
+            wait_ready(config, objects, options.timeout, options.wait_for_jobs, options.progress)
         if not options.no_hooks:
             run_hooks(config, release, "post-install", options.timeout, failure_prefix="failed post-install")
         if history:  # replacing a failed release can leave an earlier revision deployed

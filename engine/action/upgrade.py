@@ -102,7 +102,7 @@ def upgrade(config: ActionConfig, name: str, chart: Chart, values: dict[str, Any
             created.extend(getattr(exc, "created", []))
             raise
         if options.wait or options.rollback_on_failure:
-            wait_ready(config, targets, options.timeout, options.wait_for_jobs)
+            wait_ready(config, targets, options.timeout, options.wait_for_jobs, options.progress)
         if not options.no_hooks:
             run_hooks(config, release, "post-upgrade", options.timeout, failure_prefix="post-upgrade hooks failed")
         config.storage.supersede_others(release)

@@ -3,7 +3,7 @@ cancelled: see engine.action.cancel)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from engine.action.cancel import pause
 from engine.action.config import ActionConfig, ActionError
@@ -54,9 +54,10 @@ def not_ready_reason(kind: str, obj: dict[str, Any], wait_for_jobs: bool = False
 
 
 def wait_ready(config: ActionConfig, objects: list[dict[str, Any]], timeout: float,
-               wait_for_jobs: bool = False) -> None:
+               wait_for_jobs: bool = False, progress: Callable[[str], None] | None = None) -> None:
     """Return when every object is ready; raise ActionError naming one that is not when time runs out, and
-    OperationCancelled as soon as the run is cancelled."""
+    OperationCancelled as soon as the run is cancelled. ``progress`` hears after each poll how many objects
+    are ready and what the first one still waited for is waiting on."""
     deadline = time.monotonic() + timeout
     pending = list(objects)
     while pending:
@@ -69,6 +70,9 @@ def wait_ready(config: ActionConfig, objects: list[dict[str, Any]], timeout: flo
                 still.append((obj, ref, reason))
         if not still:
             return
+        if progress is not None:
+            _obj, ref, reason = still[0]
+            progress(f"waiting: {len(objects) - len(still)}/{len(objects)} ready; {ref.kind} {ref.name}: {reason}")
         if time.monotonic() > deadline:
             _obj, ref, reason = still[0]
             raise ActionError(f"resource not ready, name: {ref.name}, kind: {ref.kind}, status: InProgress "

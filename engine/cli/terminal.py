@@ -12,8 +12,8 @@ from typing import TextIO
 
 import click
 
-ACTION_COLORS = {"install": "green", "upgrade": "yellow", "recover": "magenta", "repair": "magenta",
-                 "uninstall": "red", "conflict": "red", "in-progress": "cyan"}
+ACTION_COLORS = {"install": "green", "upgrade": "yellow", "recover": "magenta", "uninstall": "red",
+                 "in-progress": "cyan"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Progress:
             now = time.monotonic()
             running = self._running.get(release_id)
             final = message.startswith(("FAILED", "skipped")) or " as revision " in message or \
-                message.startswith(("upgraded", "uninstalled", "installed", "rolled back", "repaired"))
+                message.startswith(("upgraded", "uninstalled", "installed", "repaired"))
             if message.endswith(" started"):
                 self._running[release_id] = _Running(now, message[:-len(" started")])
             elif running is not None and not final and message.startswith("waiting"):

@@ -49,7 +49,7 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Call
     try:
         run_hooks(hooks, "presync", context, report)
         try:
-            done = _apply_release(stack, plan, release, config)
+            done = _apply_release(stack, plan, release, config, report)
         except OPERATION_ERRORS as exc:
             if getattr(exc, "cancelled", False):  # the run was interrupted: nothing to hint at
                 raise
@@ -65,7 +65,7 @@ def _apply_one(stack: Stack, plan: ReleasePlan, clusters: Clusters, report: Call
     return done
 
 
-def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
+def _apply_release(stack: Stack, plan: ReleasePlan, release, config, report: Callable[[str], None]) -> str:
     """Install, upgrade or recover one release of the stack as planned (recover: repair its history first,
     then upgrade unless the repair was all the plan asked for)."""
     from engine.action.install import install
@@ -75,6 +75,7 @@ def _apply_release(stack: Stack, plan: ReleasePlan, release, config) -> str:
 
     chart, values = load_release_chart(stack, release), release_values(stack, release)
     options = release_options(stack, release)
+    options.progress = report
     options.force_conflicts = options.force_conflicts or plan.correct_drift  # the plan showed what is taken back
     history = config.storage.history(plan.namespace, plan.name)
     repaired = ""
