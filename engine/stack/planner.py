@@ -218,7 +218,7 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
         return base, rendered
-    if live.info.status in PENDING and run_in_progress:
+    if live.info.status in (*PENDING, "uninstalling") and run_in_progress:  # another run's work
         base.action = IN_PROGRESS
         base.reasons = [f"revision {live.version} is {live.info.status}: being applied by {run_in_progress}"]
         return base, rendered

@@ -157,15 +157,16 @@ def test_the_lock_namespace_defaults_to_the_stacks_namespace(tmp_path) -> None:
 # plan sees the lock -----------------------------------------------------------------------------------------
 
 
-def _leave_api_pending(stack: str) -> None:
-    """Make shop/api's latest revision pending-upgrade, as a run mid-upgrade (or killed) leaves it."""
+def _leave_api_pending(stack: str, status: str = "pending-upgrade") -> None:
+    """Make shop/api's latest revision ``status`` (pending-upgrade, or uninstalling), as a run mid-upgrade
+    (or mid-destroy, or killed) leaves it."""
     from engine.action.config import ActionConfig
 
     assert pyhelm("upgrade", "api", str(Path(stack).parents[2] / "charts" / "demo"), "-n", "shop", "--reuse-values",
                   "--set", "replicaCount=2")[0] == 0
     config = ActionConfig.create(os.environ["KUBECONFIG"], namespace="shop")
     stuck = config.storage.last("shop", "api")
-    stuck.info.status = "pending-upgrade"
+    stuck.info.status = status
     config.storage.update(stuck)
 
 
@@ -194,6 +195,16 @@ def test_plan_while_another_run_holds_the_lock_says_who_and_never_proposes_recov
     status, out, err = pyhelm("plan", "-f", stack, "-e", "staging")
     assert "! shop/api" in out and "left pending-upgrade by an interrupted run" in out
     assert "being applied by" not in err
+
+
+def test_a_release_a_live_destroy_is_uninstalling_is_in_progress_not_recovered(shop) -> None:
+    _sandbox, stack = shop
+    assert pyhelm("apply", "-f", stack, "-e", "staging", "--auto-approve")[0] == 0
+    _leave_api_pending(stack, "uninstalling")
+    hold_as_other("shop", "pyhelm-stack-shop-staging")
+    status, out, err = pyhelm("plan", "-f", stack, "-e", "staging")
+    assert status == 0, err
+    assert f"in-progress  revision 2 is uninstalling: being applied by {OTHER}" in out and "recover" not in out
 
 
 def test_plan_by_an_account_that_may_not_read_leases_still_plans(shop) -> None:
