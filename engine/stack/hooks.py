@@ -24,7 +24,7 @@ Report = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Hook:
+class StackHook:
     events: tuple[str, ...]
     command: str
     args: tuple[str, ...] = ()
@@ -57,19 +57,19 @@ class HookContext:
         return {**os.environ, **values, **self.extra}
 
 
-def run_hooks(hooks: list[Hook], event: str, context: HookContext, report: Report) -> None:
+def run_hooks(hooks: list[StackHook], event: str, context: HookContext, report: Report) -> None:
     """Run, in order, the hooks that take ``event``; the first that fails raises StackError."""
     for hook in hooks:
         if event in hook.events:
             _run(hook, event, context, report)
 
 
-def describe(hooks: list[Hook], events: tuple[str, ...]) -> list[str]:
+def describe(hooks: list[StackHook], events: tuple[str, ...]) -> list[str]:
     """How a plan lists the hooks that will run for ``events``."""
     return [hook.describe(events) for hook in hooks if set(hook.events) & set(events)]
 
 
-def _run(hook: Hook, event: str, context: HookContext, report: Report) -> None:
+def _run(hook: StackHook, event: str, context: HookContext, report: Report) -> None:
     label = f"{context.release or 'stack'} {event} hook {hook.command}"
     argv: str | list[str] = hook.command if hook.shell else [hook.command, *hook.args]
     if cancellation.requested():
@@ -89,7 +89,7 @@ def _run(hook: Hook, event: str, context: HookContext, report: Report) -> None:
         raise StackError(f"{hook.where}: {label} failed with exit status {process.returncode}")
 
 
-def _output(process: subprocess.Popen, hook: Hook, label: str) -> bytes:
+def _output(process: subprocess.Popen, hook: StackHook, label: str) -> bytes:
     """What the hook's process printed, once it exits; it is killed when it outlives its timeout or the run is
     cancelled (checked every POLL_SECONDS), or when anything interrupts the wait."""
     deadline = time.monotonic() + hook.timeout

@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from engine.stack.errors import StackError
-from engine.stack.hooks import DEFAULT_TIMEOUT, Hook
+from engine.stack.hooks import DEFAULT_TIMEOUT, StackHook
 from engine.stack.model import ReleaseSpec, Repository, SecretRef, Stack, parse_duration
 from engine.stack.templating import render
 from engine.stack.yamlpos import PositionedYAML
@@ -270,8 +270,8 @@ def _release(entry: dict[str, Any], layers: "_Layers", source: str, where: str, 
     return ReleaseSpec(**fields, source_line=line, source_file=source)
 
 
-def _hook(entry: dict[str, Any], where: str) -> Hook:
-    return Hook(tuple(entry["events"]), entry["command"], tuple(entry.get("args") or ()), bool(entry.get("shell")),
+def _hook(entry: dict[str, Any], where: str) -> StackHook:
+    return StackHook(tuple(entry["events"]), entry["command"], tuple(entry.get("args") or ()), bool(entry.get("shell")),
                 parse_duration(entry["timeout"]) if entry.get("timeout") else DEFAULT_TIMEOUT, where)
 
 

@@ -110,7 +110,7 @@ class ReleaseSpec:
     description: str = ""
     verify: bool | None = None  # provenance check of the chart; None: as its repository says
     keyring: str | None = None  # public keys for verify; None: the repository's, else ~/.gnupg/pubring.gpg
-    hooks: list = field(default_factory=list)  # engine.stack.hooks.Hook: this release's own
+    hooks: list = field(default_factory=list)  # engine.stack.hooks.StackHook: this release's own
     source_line: int = 0
     source_file: str = ""  # the stack file that defines the release (a stack may be a directory of files)
 
@@ -137,7 +137,7 @@ class Stack:
     releases: list[ReleaseSpec]
     kube_context: str | None = None  # the environment's kubeContext, if it sets one
     base: str = ""  # the directory relative paths are taken from (the stack file's, or the stack directory)
-    hooks: list = field(default_factory=list)  # engine.stack.hooks.Hook: around the whole run, every release
+    hooks: list = field(default_factory=list)  # engine.stack.hooks.StackHook: around the whole run, every release
     files: list[str] = field(default_factory=list)  # the stack files read (one, or a stack directory's)
     env_values_files: list[str] = field(default_factory=list)  # the environment's valuesFiles, as written
     env_secret_files: list[str] = field(default_factory=list)  # the environment's secretFiles, as written
