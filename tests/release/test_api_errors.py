@@ -48,7 +48,16 @@ def test_a_server_that_never_answers_times_out(tmp_path) -> None:
     server.bind(("127.0.0.1", 0))
     server.listen(16)
     accepted: list = []
-    threading.Thread(target=lambda: [accepted.append(server.accept()) for _ in range(16)], daemon=True).start()
+
+    def accept_and_stay_silent() -> None:
+        try:
+            for _ in range(16):
+                accepted.append(server.accept())
+        except OSError:  # the test closed the socket: nothing more to accept
+            pass
+
+    silent = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    silent.start()
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(
         f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: "
@@ -60,4 +69,6 @@ def test_a_server_that_never_answers_times_out(tmp_path) -> None:
     assert time.monotonic() - started < 30
     assert listed.returncode == 1 and "Kubernetes cluster unreachable" in listed.stderr
     assert "Read timed out" in listed.stderr and "Traceback" not in listed.stderr
+    server.shutdown(socket.SHUT_RDWR)
     server.close()
+    silent.join(timeout=5)
