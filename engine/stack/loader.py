@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from engine.stack.errors import StackError
+from engine.stack.bases import with_bases
 from engine.stack.hooks import DEFAULT_TIMEOUT, StackHook
 from engine.stack.model import ReleaseSpec, Repository, SecretRef, Stack, parse_duration
 from engine.stack.templating import render
@@ -200,9 +201,32 @@ def _environment_names(passes: _Passes) -> list[str]:
     return sorted(environments) if isinstance(environments, dict) else []
 
 
+def _bases_of(passes: _Passes) -> list[str]:
+    """The files a stack file's ``bases:`` lists, read before templating (so they must not depend on it)."""
+    document = passes.document({"env": _lenient_env(None)})
+    bases = document.data.get("bases") if isinstance(document.data, dict) else None
+    if bases is None:
+        return []
+    if not isinstance(bases, list) or not all(isinstance(base, str) and base and "\0" not in base for base in bases):
+        raise StackError(f"{document.where(('bases',))}: bases: must be a list of stack file paths")
+    return bases
+
+
+def _all_passes(path: str) -> list[_Passes]:
+    """The files a stack is made of (its file or its directory's files, each after the bases it lists)."""
+    read: dict[str, _Passes] = {}
+
+    def passes_of(name: str) -> _Passes:
+        if name not in read:
+            read[name] = _Passes(_read(name), name)
+        return read[name]
+
+    return [read[name] for name in with_bases(_stack_files(path), lambda name: _bases_of(passes_of(name)))]
+
+
 def environment_names(path: str) -> list[str]:
-    """The environments a stack (file or directory) defines, without choosing one."""
-    return sorted({name for one in _stack_files(path) for name in _environment_names(_Passes(_read(one), one))})
+    """The environments a stack (file or directory, with their bases) defines, without choosing one."""
+    return sorted({name for one in _all_passes(path) for name in _environment_names(one)})
 
 
 def _lenient_env(name: str | None) -> SimpleNamespace:
@@ -361,10 +385,9 @@ def load_stack(path: str = DEFAULT_STACK_FILE, environment: str | None = None,
     raises StackError naming file, line and field. ``missing_secret`` stands in for environment secret files
     that cannot be decrypted here; ``env_overrides`` (from the command line) are layered over the
     environment's values."""
-    files = _stack_files(path)
-    passes = [_Passes(_read(name), name) for name in files]
-    base_dir = os.path.abspath(path) if len(files) > 1 or os.path.isdir(path) else \
-        os.path.dirname(os.path.abspath(path))
+    passes = _all_passes(path)
+    files = [one.path for one in passes]
+    base_dir = os.path.abspath(path) if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     section, defining = _merged_section(passes, environment)
     env_values = _env_values(section, base_dir, path, missing_secret)
     if env_overrides:
