@@ -25,13 +25,12 @@ def file_digest(path: str) -> str:
                 digest.update(os.path.relpath(full, path).encode() + b"\0")
                 digest.update(file_digest(full).encode() + b"\0")
         return digest.hexdigest()
+    from engine.repo.index import digest_file
+
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return digest_file(path)
     except OSError:
         return ""
-    return digest.hexdigest()
 
 
 def _inputs_read(stack: Stack) -> list[tuple[str, str]]:
