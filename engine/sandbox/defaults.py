@@ -127,6 +127,12 @@ def daemonset(obj: dict[str, Any]) -> None:
     _template(spec)
 
 
+def replicaset(obj: dict[str, Any]) -> None:
+    """SetDefaults_ReplicaSet (apps/v1) and SetDefaults_ReplicationController (v1)."""
+    obj.setdefault("spec", {}).setdefault("replicas", 1)
+    _template(obj["spec"])
+
+
 def _job_spec(spec: dict[str, Any]) -> None:
     spec.setdefault("backoffLimit", 6)
     spec.setdefault("completions", 1)
@@ -290,7 +296,8 @@ def custom_resource_definition(obj: dict[str, Any]) -> None:
 
 
 DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): statefulset,
-              ("apps", "DaemonSet"): daemonset, ("batch", "Job"): job, ("", "Service"): service,
+              ("apps", "DaemonSet"): daemonset, ("apps", "ReplicaSet"): replicaset,
+              ("", "ReplicationController"): replicaset, ("batch", "Job"): job, ("", "Service"): service,
               ("", "Pod"): pod, ("", "PersistentVolumeClaim"): persistent_volume_claim,
               ("batch", "CronJob"): cronjob, ("", "Namespace"): namespace,
               ("rbac.authorization.k8s.io", "Role"): role, ("rbac.authorization.k8s.io", "ClusterRole"): role,

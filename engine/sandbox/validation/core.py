@@ -1,10 +1,11 @@
 """The core group (``pkg/apis/core/validation``): ValidateConfigMap(Update), ValidateSecret(Update),
-ValidateService(Update), ValidatePersistentVolumeClaim(Update), ValidateNamespace, ValidatePod,
+ValidateService(Update), ValidatePersistentVolumeClaim(Update), ValidateNamespace, ValidatePod(Update),
 ValidateServiceAccount."""
 from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import ipaddress
 import json
 from typing import Any
@@ -16,6 +17,7 @@ from engine.sandbox.validation.rules import Rules, at, immutable
 
 MAX_CONFIG_SIZE = 1024 * 1024
 SERVICE_RANGE = ipaddress.ip_network("10.96.0.0/12")
+SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 NODE_PORTS = range(30000, 32768)
 SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
 ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
@@ -123,6 +125,28 @@ def _service_ports(errors: Errors, spec: dict[str, Any]) -> None:
         keys_seen.add(key)
 
 
+def _source_ranges(errors: Errors, obj: dict[str, Any]) -> None:
+    """The LoadBalancer source ranges (the field, or else the annotation): LoadBalancer only, CIDRs only."""
+    spec, annotations = obj.get("spec") or {}, (obj.get("metadata") or {}).get("annotations") or {}
+    ranges = spec.get("loadBalancerSourceRanges") or []
+    if ranges:
+        path, text, values = "spec.LoadBalancerSourceRanges", f"[{' '.join(map(str, ranges))}]", ranges
+    elif SOURCE_RANGES_ANNOTATION in annotations:
+        text = str(annotations[SOURCE_RANGES_ANNOTATION])
+        path, values = f"metadata.annotations[{SOURCE_RANGES_ANNOTATION}]", text.split(",")
+    else:
+        return
+    if spec.get("type") != "LoadBalancer":
+        errors.forbidden(path, "may only be used when `type` is 'LoadBalancer'")
+    try:
+        for value in values:
+            ipaddress.ip_network(str(value).strip(), strict=False)
+            if "/" not in str(value):
+                raise ValueError(value)
+    except ValueError:
+        errors.invalid(path, text, "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 ")
+
+
 def service(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
     spec = obj.get("spec") or {}
     kind = spec.get("type")
@@ -139,6 +163,9 @@ def service(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
             errors.forbidden("spec.clusterIP", "may not be set for type ExternalName")
     elif not spec.get("ports") and not headless:
         errors.required("spec.ports")
+    if headless and kind in ("LoadBalancer", "NodePort"):
+        errors.invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {kind} services")
+    _source_ranges(errors, obj)
     _service_ports(errors, spec)
     for i, ip in enumerate(spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])):
         if ip in ("None", ""):
@@ -206,7 +233,39 @@ def pvc_update(errors: Errors, new: dict[str, Any], old: dict[str, Any]) -> None
 
 
 def pod(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
-    pods.pod_spec(errors, obj.get("spec") or {}, "spec", warnings)
+    pods.pod_spec(errors, obj.get("spec") or {}, "spec", warnings, is_pod=True)
+
+
+_POD_MUTABLE = ("pod updates may not change fields other than `spec.containers[*].image`,"
+                "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to "
+                "existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was "
+                "previously negative)")
+
+
+def pod_update(errors: Errors, new: dict[str, Any], old: dict[str, Any]) -> None:
+    """ValidatePodUpdate: the new spec, with what may change taken from the old one, must equal the old spec."""
+    new_spec, old_spec = copy.deepcopy(new.get("spec") or {}), old.get("spec") or {}
+    for key in ("containers", "initContainers"):
+        if len(new_spec.get(key) or []) == len(old_spec.get(key) or []):
+            for container, before in zip(new_spec.get(key) or [], old_spec.get(key) or []):
+                if isinstance(container, dict) and isinstance(before, dict) and "image" in before:
+                    container["image"] = before["image"]
+    deadline, old_deadline = new_spec.get("activeDeadlineSeconds"), old_spec.get("activeDeadlineSeconds")
+    if deadline is not None and (old_deadline is None or 0 < deadline <= old_deadline):
+        new_spec["activeDeadlineSeconds"] = old_deadline
+        if old_deadline is None:
+            new_spec.pop("activeDeadlineSeconds")
+    old_tolerations = old_spec.get("tolerations") or []
+    if all(t in (new_spec.get("tolerations") or []) for t in old_tolerations):
+        if old_tolerations or "tolerations" in old_spec:
+            new_spec["tolerations"] = old_tolerations
+        else:
+            new_spec.pop("tolerations", None)
+    grace = old_spec.get("terminationGracePeriodSeconds")
+    if isinstance(grace, int) and grace < 0 and new_spec.get("terminationGracePeriodSeconds") == 1:
+        new_spec["terminationGracePeriodSeconds"] = grace
+    if new_spec != old_spec:
+        errors.forbidden("spec", _POD_MUTABLE)
 
 
 RULES = {
@@ -215,5 +274,5 @@ RULES = {
     "Service": Rules(name=names.service_name, check=service, update=service_update),
     "PersistentVolumeClaim": Rules(check=pvc, update=pvc_update),
     "Namespace": Rules(name=names.dns1123_label),
-    "Pod": Rules(check=pod),
+    "Pod": Rules(check=pod, update=pod_update),
 }

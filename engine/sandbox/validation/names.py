@@ -73,22 +73,24 @@ def path_segment_name(value: str) -> list[str]:
 
 
 def qualified_name(value: str) -> list[str]:
-    """IsQualifiedName: an optional DNS subdomain prefix, '/', and a name part of at most 63 characters."""
+    """IsQualifiedName: an optional DNS subdomain prefix, '/', and a name part of at most 63 characters (every
+    problem of the prefix and of the name part is reported, as Go does)."""
     parts = value.split("/")
+    problems: list[str] = []
     if len(parts) == 1:
         name = parts[0]
     elif len(parts) == 2:
         prefix, name = parts
         if not prefix:
-            return ["prefix part must be non-empty"]
-        problems = [f"prefix part {p}" for p in dns1123_subdomain(prefix)]
-        if problems:
-            return problems
+            problems.append("prefix part must be non-empty")
+        else:
+            problems += [f"prefix part {p}" for p in dns1123_subdomain(prefix)]
     else:
         return [_KEY_TEXT]
     if not name:
-        return ["name part must be non-empty"]
-    problems = ["name part must be no more than 63 bytes"] if len(name) > 63 else []
+        problems.append("name part must be non-empty")
+    elif len(name) > 63:
+        problems.append("name part must be no more than 63 bytes")
     return problems + ([] if _QUALIFIED.match(name) else [_QUALIFIED_TEXT])
 
 

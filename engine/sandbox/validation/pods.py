@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.sandbox import quantity
-from engine.sandbox.validation import meta, names
-from engine.sandbox.validation.field import Errors
+from engine.sandbox.validation import meta, names, scheduling, volumes
+from engine.sandbox.validation.field import OMIT, Errors
 
 PROTOCOLS = ["SCTP", "TCP", "UDP"]
 PULL_POLICIES = ["Always", "IfNotPresent", "Never"]
@@ -15,8 +15,18 @@ RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]
 _STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
-TOLERATION_OPERATORS = ["Equal", "Exists"]
-TAINT_EFFECTS = ["NoExecute", "NoSchedule", "PreferNoSchedule"]
+_LIFECYCLE_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")
+SECCOMP_TYPES = ["Localhost", "RuntimeDefault", "Unconfined"]
+FS_GROUP_CHANGE_POLICIES = ["Always", "OnRootMismatch"]
+# The downward API: what ConvertDownwardAPIFieldLabel knows, and what an env variable may read of it.
+_DOWNWARD_FIELDS = {"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid",
+                    "spec.nodeName", "spec.restartPolicy", "spec.serviceAccountName", "spec.schedulerName",
+                    "status.phase", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"}
+ENV_FIELD_PATHS = ["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+                   "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"]
+CONTAINER_RESOURCE_FIELDS = ["limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu",
+                             "requests.ephemeral-storage", "requests.memory"]
+_NOT_FOR_INIT = "may not be set for init containers without restartPolicy=Always"
 _MAX_ID = 2147483647
 
 
@@ -28,43 +38,44 @@ def _ids(errors: Errors, context: Any, path: str, fields: tuple[str, ...]) -> No
             errors.invalid(f"{path}.{name}", value, f"must be between 0 and {_MAX_ID}, inclusive")
 
 
+def _seccomp(errors: Errors, profile: Any, path: str) -> None:
+    """validateSeccompProfileField: a known type; a profile path exactly when the type is Localhost."""
+    if not isinstance(profile, dict):
+        return
+    kind = profile.get("type")
+    if kind not in SECCOMP_TYPES:
+        errors.not_supported(f"{path}.type", kind, SECCOMP_TYPES)
+    elif kind == "Localhost" and profile.get("localhostProfile") is None:
+        errors.required(f"{path}.localhostProfile", "must be set when seccomp type is Localhost")
+    elif kind == "Localhost":
+        volumes.local_descending_path(errors, f"{path}.localhostProfile", str(profile["localhostProfile"]))
+    elif profile.get("localhostProfile") is not None:
+        errors.invalid(f"{path}.localhostProfile", OMIT, "can only be set when seccomp type is Localhost")
+
+
 def security_context(errors: Errors, context: Any, path: str) -> None:
     """ValidateSecurityContext (a container's)."""
     _ids(errors, context, path, ("runAsUser", "runAsGroup"))
+    context = context or {}
+    _seccomp(errors, context.get("seccompProfile"), f"{path}.seccompProfile")
+    if context.get("allowPrivilegeEscalation") is False:
+        if context.get("privileged") is True:
+            errors.invalid(path, OMIT, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true")
+        if "CAP_SYS_ADMIN" in ((context.get("capabilities") or {}).get("add") or []):
+            errors.invalid(path, OMIT, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` "
+                                       "CAP_SYS_ADMIN")
 
 
 def pod_security_context(errors: Errors, context: Any, path: str) -> None:
     """ValidatePodSecurityContext: user and group ids, fsGroup and supplementalGroups."""
     _ids(errors, context, path, ("runAsUser", "runAsGroup", "fsGroup"))
+    _seccomp(errors, (context or {}).get("seccompProfile"), f"{path}.seccompProfile")
+    policy = (context or {}).get("fsGroupChangePolicy")
+    if policy is not None and policy not in FS_GROUP_CHANGE_POLICIES:
+        errors.not_supported(f"{path}.fsGroupChangePolicy", policy, FS_GROUP_CHANGE_POLICIES)
     for i, group in enumerate((context or {}).get("supplementalGroups") or []):
         if isinstance(group, int) and not 0 <= group <= _MAX_ID:
             errors.invalid(f"{path}.supplementalGroups[{i}]", group, f"must be between 0 and {_MAX_ID}, inclusive")
-
-
-def tolerations(errors: Errors, values: Any, path: str) -> None:
-    """ValidateTolerations: operator and effect from their sets, no value with Exists, a key with Equal."""
-    for i, toleration in enumerate(values or []):
-        toleration, here = toleration or {}, f"{path}[{i}]"
-        key, operator = toleration.get("key") or "", toleration.get("operator") or "Equal"
-        if key:
-            errors.messages(f"{here}.key", key, names.qualified_name(key))
-        elif operator != "Exists":
-            errors.invalid(f"{here}.operator", operator, "operator must be Exists when `key` is empty, which means "
-                                                         "\"match all values and all keys\"")
-        if operator == "Exists" and toleration.get("value"):
-            errors.invalid(f"{here}.operator", toleration.get("value"),
-                           "value must be empty when `operator` is 'Exists'")
-        elif operator == "Equal":
-            errors.messages(f"{here}.value", toleration.get("value") or "",
-                            names.label_value(toleration.get("value") or ""))
-        elif operator != "Exists":
-            errors.not_supported(f"{here}.operator", operator, TOLERATION_OPERATORS)
-        if toleration.get("tolerationSeconds") is not None and toleration.get("effect") != "NoExecute":
-            errors.invalid(f"{here}.effect", toleration.get("effect") or "",
-                           "effect must be 'NoExecute' when `tolerationSeconds` is set")
-        if toleration.get("effect"):
-            if toleration["effect"] not in TAINT_EFFECTS:
-                errors.not_supported(f"{here}.effect", toleration["effect"], TAINT_EFFECTS)
 
 
 def port_number_or_name(errors: Errors, path: str, value: Any) -> None:
@@ -111,8 +122,68 @@ def _env(errors: Errors, env: Any, path: str, warnings: list[str]) -> None:
         if name in seen:
             warnings.append(f'{here}: hides previous definition of "{name}", which may be dropped when using apply')
         seen.add(name)
-        if var.get("valueFrom") is not None and var.get("value"):
-            errors.invalid(f"{here}.valueFrom", "", "may not be specified when `value` is not empty")
+        if var.get("valueFrom") is not None:
+            _env_value_from(errors, var, f"{here}.valueFrom")
+
+
+def _key_selector(errors: Errors, selector: dict[str, Any], path: str) -> None:
+    """validateConfigMapKeySelector / validateSecretKeySelector: a valid object name and key."""
+    name = str(selector.get("name") or "")
+    errors.messages(f"{path}.name", name, names.dns1123_subdomain(name))
+    if not selector.get("key"):
+        errors.required(f"{path}.key")
+    else:
+        errors.messages(f"{path}.key", selector["key"], names.config_map_key(str(selector["key"])))
+
+
+def _field_selector(errors: Errors, selector: dict[str, Any], path: str) -> None:
+    """validateObjectFieldSelector for an env variable's fieldRef."""
+    field_path = str(selector.get("fieldPath") or "")
+    if not selector.get("apiVersion"):
+        errors.required(f"{path}.apiVersion")
+    elif not field_path:
+        errors.required(f"{path}.fieldPath")
+    else:
+        base, _, subscript = field_path.partition("[")
+        if base not in _DOWNWARD_FIELDS:
+            errors.invalid(f"{path}.fieldPath", field_path,
+                           f"error converting fieldPath: field label not supported: {field_path}")
+        elif subscript:
+            key = subscript.rstrip("]").strip("'")
+            if base in ("metadata.labels", "metadata.annotations"):
+                errors.messages(path, key, names.qualified_name(key.lower() if "annotations" in base else key))
+            else:
+                errors.invalid(path, base, "does not support subscript")
+        elif base not in ENV_FIELD_PATHS:
+            errors.not_supported(f"{path}.fieldPath", base, ENV_FIELD_PATHS)
+
+
+def _env_value_from(errors: Errors, var: dict[str, Any], path: str) -> None:
+    """validateEnvVarValueFrom: exactly one source, each source well formed, and no ``value`` beside it."""
+    source = var["valueFrom"] if isinstance(var["valueFrom"], dict) else {}
+    count = 0
+    if isinstance(source.get("fieldRef"), dict):
+        count += 1
+        _field_selector(errors, source["fieldRef"], f"{path}.fieldRef")
+    if isinstance(source.get("resourceFieldRef"), dict):
+        count += 1
+        resource = source["resourceFieldRef"].get("resource") or ""
+        if not resource:
+            errors.required(f"{path}.resourceFieldRef.resource")
+        elif resource not in CONTAINER_RESOURCE_FIELDS and not resource.startswith(("limits.hugepages-",
+                                                                                    "requests.hugepages-")):
+            errors.not_supported(f"{path}.resourceFieldRef.resource", resource, CONTAINER_RESOURCE_FIELDS)
+    for kind in ("configMapKeyRef", "secretKeyRef"):
+        if isinstance(source.get(kind), dict):
+            count += 1
+            _key_selector(errors, source[kind], f"{path}.{kind}")
+    if count == 0:
+        errors.invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or "
+                                 "`secretKeyRef`")
+    elif var.get("value"):
+        errors.invalid(path, "", "may not be specified when `value` is not empty")
+    elif count > 1:
+        errors.invalid(path, "", "may not have more than one field specified at a time")
 
 
 def _resources(errors: Errors, resources: Any, path: str) -> None:
@@ -165,6 +236,45 @@ def _probe(errors: Errors, probe: Any, path: str, liveness: bool) -> None:
         errors.not_supported(f"{path}.httpGet.scheme", probe["httpGet"]["scheme"], ["HTTP", "HTTPS"])
 
 
+def _lifecycle(errors: Errors, lifecycle: Any, path: str) -> None:
+    """validateLifecycle: each hook names exactly one handler."""
+    for hook in ("postStart", "preStop"):
+        handler = (lifecycle or {}).get(hook)
+        if not isinstance(handler, dict):
+            continue
+        present = [h for h in _LIFECYCLE_HANDLERS if handler.get(h) is not None]
+        if not present:
+            errors.required(f"{path}.{hook}", "must specify a handler type")
+        for extra in present[1:]:
+            errors.forbidden(f"{path}.{hook}.{extra}", "may not specify more than 1 handler type")
+        for kind in ("httpGet", "tcpSocket"):
+            if isinstance(handler.get(kind), dict):
+                port_number_or_name(errors, f"{path}.{hook}.{kind}.port", handler[kind].get("port"))
+
+
+def _mounts(errors: Errors, mounts: Any, path: str, mountable: set[str]) -> None:
+    """ValidateVolumeMounts (its subPath errors name the list, not the entry, as kube-apiserver's do)."""
+    seen: set[str] = set()
+    for i, mount in enumerate(mounts or []):
+        mount, here = mount or {}, f"{path}[{i}]"
+        if not mount.get("name"):
+            errors.required(f"{here}.name")
+        if mount.get("name") not in mountable:
+            errors.not_found(f"{here}.name", mount.get("name") or "")
+        if not mount.get("mountPath"):
+            errors.required(f"{here}.mountPath")
+        if mount.get("mountPath") in seen:
+            errors.invalid(f"{here}.mountPath", mount["mountPath"], "must be unique")
+        seen.add(mount.get("mountPath"))
+        if mount.get("subPath"):
+            volumes.local_descending_path(errors, f"{path}.subPath", str(mount["subPath"]))
+        if mount.get("subPathExpr"):
+            if mount.get("subPath"):
+                errors.invalid(f"{here}.subPathExpr", mount["subPathExpr"],
+                               "subPathExpr and subPath are mutually exclusive")
+            volumes.local_descending_path(errors, f"{path}.subPathExpr", str(mount["subPathExpr"]))
+
+
 def _container(errors: Errors, container: dict[str, Any], path: str, volumes: set[str], init: bool,
                warnings: list[str]) -> None:
     name = container.get("name") or ""
@@ -182,56 +292,25 @@ def _container(errors: Errors, container: dict[str, Any], path: str, volumes: se
     _ports(errors, container.get("ports"), f"{path}.ports", warnings)
     _env(errors, container.get("env"), f"{path}.env", warnings)
     _resources(errors, container.get("resources"), f"{path}.resources")
-    if not init:
+    if init and container.get("restartPolicy") != "Always":  # validateInitContainers: a plain init container
+        for key in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
+            if container.get(key) is not None:
+                errors.forbidden(f"{path}.{key}", _NOT_FOR_INIT)
+    else:
+        _lifecycle(errors, container.get("lifecycle"), f"{path}.lifecycle")
         _probe(errors, container.get("livenessProbe"), f"{path}.livenessProbe", liveness=True)
         _probe(errors, container.get("readinessProbe"), f"{path}.readinessProbe", liveness=False)
         _probe(errors, container.get("startupProbe"), f"{path}.startupProbe", liveness=True)
+    if init and container.get("restartPolicy") not in (None, "Always"):
+        errors.not_supported(f"{path}.restartPolicy", container["restartPolicy"], ["Always"])
     security_context(errors, container.get("securityContext"), f"{path}.securityContext")
-    for i, mount in enumerate(container.get("volumeMounts") or []):
-        mount, here = mount or {}, f"{path}.volumeMounts[{i}]"
-        if not mount.get("name"):
-            errors.required(f"{here}.name")
-        elif mount["name"] not in volumes:
-            errors.not_found(f"{here}.name", mount["name"])
-        if not mount.get("mountPath"):
-            errors.required(f"{here}.mountPath")
-
-
-# validateVolumeSource checks the sources in this order: the second one found is the one refused.
-VOLUME_SOURCES = ("hostPath", "gitRepo", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs",
-                  "iscsi", "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "quobyte", "cinder", "cephfs",
-                  "downwardAPI", "fc", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume",
-                  "azureDisk", "storageos", "configMap", "scaleIO", "projected", "csi", "ephemeral", "image")
-_REQUIRED_SOURCE_FIELDS = {"secret": "secretName", "configMap": "name", "persistentVolumeClaim": "claimName"}
-
-
-def volume_source(errors: Errors, volume: dict[str, Any], path: str) -> None:
-    """validateVolumeSource: exactly one source, and the name each common source needs."""
-    sources = [name for name in VOLUME_SOURCES if volume.get(name) is not None]
-    if not sources:
-        errors.required(path, "must specify a volume type")
-    for extra in sources[1:]:
-        errors.forbidden(f"{path}.{extra}", "may not specify more than 1 volume type")
-    for source, required in _REQUIRED_SOURCE_FIELDS.items():
-        if isinstance(volume.get(source), dict) and not volume[source].get(required):
-            errors.required(f"{path}.{source}.{required}")
+    _mounts(errors, container.get("volumeMounts"), f"{path}.volumeMounts", volumes)
 
 
 def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str],
-             restart_policies: list[str] = RESTART_POLICIES, claims: tuple[str, ...] = ()) -> None:
-    """``claims``: volumes a StatefulSet's volumeClaimTemplates provide."""
-    volumes: set[str] = set()
-    for i, volume in enumerate(spec.get("volumes") or []):
-        name = (volume or {}).get("name") or ""
-        if not name:
-            errors.required(f"{path}.volumes[{i}].name")
-        else:
-            errors.messages(f"{path}.volumes[{i}].name", name, names.dns1123_label(name))
-            if name in volumes:
-                errors.duplicate(f"{path}.volumes[{i}].name", name)
-        volume_source(errors, volume or {}, f"{path}.volumes[{i}]")
-        volumes.add(name)
-    mountable = volumes | set(claims)
+             restart_policies: list[str] = RESTART_POLICIES, claims: tuple[str, ...] = (), is_pod: bool = False) -> None:
+    """``claims``: volumes a StatefulSet's volumeClaimTemplates provide; ``is_pod``: a Pod, not a template."""
+    mountable = volumes.volumes(errors, spec.get("volumes"), f"{path}.volumes") | set(claims)
     containers = spec.get("containers") or []
     if not containers:
         errors.required(f"{path}.containers")
@@ -256,7 +335,30 @@ def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str
                         names.dns1123_subdomain(spec["serviceAccountName"]))
     meta.labels(errors, spec.get("nodeSelector"), f"{path}.nodeSelector")
     pod_security_context(errors, spec.get("securityContext"), f"{path}.securityContext")
-    tolerations(errors, spec.get("tolerations"), f"{path}.tolerations")
+    scheduling.tolerations(errors, spec.get("tolerations"), f"{path}.tolerations")
+    scheduling.affinity(errors, spec.get("affinity"), f"{path}.affinity")
+    scheduling.topology_spread(errors, spec.get("topologySpreadConstraints"), f"{path}.topologySpreadConstraints")
+    _host_network(errors, spec, path, is_pod)
+    for key in ("hostname", "subdomain"):
+        if spec.get(key):
+            errors.messages(f"{path}.{key}", spec[key], names.dns1123_label(str(spec[key])))
+    if spec.get("priorityClassName"):
+        errors.messages(f"{path}.priorityClassName", spec["priorityClassName"],
+                        names.dns1123_subdomain(str(spec["priorityClassName"])))
+    if spec.get("dnsPolicy") == "None" and not (spec.get("dnsConfig") or {}).get("nameservers"):
+        errors.required(f"{path}.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None")
+
+
+def _host_network(errors: Errors, spec: dict[str, Any], path: str, is_pod: bool) -> None:
+    """validateHostNetwork: a template may leave hostPort 0 (the pod's defaulting fills it in)."""
+    if not spec.get("hostNetwork"):
+        return
+    for i, container in enumerate(spec.get("containers") or []):
+        for j, port in enumerate((container or {}).get("ports") or []):
+            host, container_port = (port or {}).get("hostPort") or 0, (port or {}).get("containerPort")
+            if (is_pod or host != 0) and host != container_port:
+                errors.invalid(f"{path}.containers[{i}].ports[{j}].hostPort", host,
+                               "must match `containerPort` when `hostNetwork` is true")
 
 
 def pod_template(errors: Errors, template: Any, path: str, warnings: list[str],

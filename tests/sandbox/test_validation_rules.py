@@ -1,0 +1,52 @@
+"""The sandbox refuses what kube-apiserver v1.36 refuses, beyond the recorded corpus: each case in
+``validation_cases/*.yaml`` is an invalid (or a valid, easily mistaken) object whose expected answer — status, and
+the (field, reason) of every cause — was read from the kube-apiserver validation function that decides it (named
+in the docstring of the sandbox module that mirrors it, engine/sandbox/validation/*.py).
+
+The cases are replayed with the recorded corpus's own capture.py, so each request is the one a real server would
+get; a step's ``expect`` holds the answer.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import apiref
+
+pytestmark = pytest.mark.skipif(not apiref.available() and os.environ.get("CI") != "true",
+                                reason="../shared/apiserver-reference (its capture.py replays the cases) is not beside "
+                                       "this checkout")
+
+CASES = [case for path in sorted((Path(__file__).parent / "validation_cases").glob("*.yaml"))
+         for case in yaml.safe_load(path.read_text())]
+
+
+def _causes(response: Any) -> list[list[str]]:
+    details = (response.get("details") or {}) if isinstance(response, dict) else {}
+    return sorted([c.get("field", ""), c.get("reason", "")] for c in details.get("causes") or [])
+
+
+@pytest.fixture(scope="module")
+def answers(sandbox, tmp_path_factory) -> dict[str, dict[str, Any]]:
+    kubeconfig = str(sandbox.write_kubeconfig(tmp_path_factory.mktemp("rules") / "kubeconfig"))
+    return apiref.replay(kubeconfig, CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_the_sandbox_answers_as_kube_apiserver_validation_decides(case, answers) -> None:
+    got = answers[case["name"]]
+    assert not got.get("error"), got.get("error")
+    for index, step in enumerate(case["steps"]):
+        expected, answer = step["expect"], got["steps"][index]
+        response = answer.get("response") or {}
+        seen = {"status": answer["status"]}
+        if "causes" in expected:
+            seen["causes"] = _causes(response)
+        wanted = {"status": expected["status"]}
+        if "causes" in expected:
+            wanted["causes"] = sorted(cause.rsplit(" ", 1) for cause in expected["causes"])
+        assert seen == wanted, f"step {index + 1}: {response.get('message', '') if isinstance(response, dict) else ''}"
