@@ -277,6 +277,20 @@ def horizontal_pod_autoscaler(obj: dict[str, Any]) -> None:
     if obj.get("apiVersion") == "autoscaling/v2" and not spec.get("metrics"):
         spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
             "type": "Utilization", "averageUtilization": 80}}}]
+    behavior = spec.get("behavior")
+    if obj.get("apiVersion") == "autoscaling/v2" and isinstance(behavior, dict):
+        # SetDefaults_HorizontalPodAutoscalerBehavior: unset rule fields take the defaults (no scale-down window)
+        for direction, defaults in _SCALING_DEFAULTS.items():
+            rules = behavior.get(direction) if isinstance(behavior.get(direction), dict) else {}
+            behavior[direction] = {**copy.deepcopy(defaults), **{k: v for k, v in rules.items() if v is not None}}
+
+
+_SCALING_DEFAULTS = {
+    "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max",
+                "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                             {"type": "Percent", "value": 100, "periodSeconds": 15}]},
+    "scaleDown": {"selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]},
+}
 
 
 def role(obj: dict[str, Any]) -> None:

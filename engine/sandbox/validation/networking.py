@@ -3,6 +3,7 @@ ValidateNetworkPolicySpec."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from engine.sandbox.validation import names, pods
@@ -11,6 +12,7 @@ from engine.sandbox.validation.rules import Rules
 from engine.sandbox.validation.selectors import label_selector
 
 PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"]
+_HTTP_PATH = re.compile(r"^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$")
 
 
 def _backend(errors: Errors, backend: Any, path: str) -> None:
@@ -32,7 +34,7 @@ def _backend(errors: Errors, backend: Any, path: str) -> None:
             errors.invalid(path, "", "cannot set both port name & port number")
         elif port.get("name"):
             errors.messages(f"{path}.service.port.name", port["name"], names.port_name(port["name"]))
-        elif port.get("number") is not None:
+        elif port.get("number"):  # Go tests the number against 0: a zero port is no port
             errors.range(f"{path}.service.port.number", port["number"], 1, 65535)
         else:
             errors.required(path, "port name or number is required")
@@ -96,18 +98,42 @@ def _policy_ports(errors: Errors, ports: Any, path: str) -> None:
                 errors.invalid(f"{here}.endPort", port["endPort"], "must be greater than or equal to `port`")
 
 
+def _cidr(errors: Errors, path: str, value: Any) -> Any:
+    try:
+        return ipaddress.ip_network(str(value or ""), strict=False)
+    except ValueError:
+        errors.invalid(path, value or "", "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")
+        return None
+
+
+def _ip_block(errors: Errors, block: dict[str, Any], path: str) -> None:
+    """ValidateIPBlock: a CIDR, and exceptions that are strict subsets of it."""
+    if not block.get("cidr"):
+        errors.required(f"{path}.cidr")
+        return
+    network = _cidr(errors, f"{path}.cidr", block["cidr"])
+    for i, text in enumerate(block.get("except") or []):
+        excepted = _cidr(errors, f"{path}.except[{i}]", text)
+        if network is None or excepted is None:
+            continue
+        if excepted.version != network.version or excepted.network_address not in network or \
+                network.prefixlen >= excepted.prefixlen:
+            errors.invalid(f"{path}.except[{i}]", text, "must be a strict subset of `cidr`")
+
+
 def _peers(errors: Errors, peers: Any, path: str) -> None:
+    """ValidateNetworkPolicyPeer: at least one peer kind; an ipBlock alone."""
     for i, peer in enumerate(peers or []):
         peer, here = peer or {}, f"{path}[{i}]"
+        kinds = [key for key in ("podSelector", "namespaceSelector", "ipBlock") if peer.get(key) is not None]
         label_selector(errors, peer.get("podSelector"), f"{here}.podSelector")
         label_selector(errors, peer.get("namespaceSelector"), f"{here}.namespaceSelector")
-        block = peer.get("ipBlock")
-        if isinstance(block, dict):
-            try:
-                ipaddress.ip_network(block.get("cidr") or "", strict=False)
-            except ValueError:
-                errors.invalid(f"{here}.ipBlock.cidr", block.get("cidr", ""),
-                               "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")
+        if isinstance(peer.get("ipBlock"), dict):
+            _ip_block(errors, peer["ipBlock"], f"{here}.ipBlock")
+        if not kinds:
+            errors.required(here, "must specify a peer")
+        elif len(kinds) > 1 and "ipBlock" in kinds:
+            errors.forbidden(here, "may not specify both ipBlock and another peer")
 
 
 def network_policy(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
@@ -122,10 +148,26 @@ def network_policy(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> 
             _peers(errors, (rule or {}).get(peers), f"spec.{direction}[{i}].{peers}")
 
 
+def _domain_prefixed_path(errors: Errors, path: str, value: str) -> None:
+    """IsDomainPrefixedPath: ``host/path`` with a DNS subdomain host."""
+    if not value:
+        errors.required(path)
+        return
+    host, _, rest = value.partition("/")
+    if not host or not rest:
+        errors.invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')
+        return
+    errors.messages(path, host, names.dns1123_subdomain(host))
+    if not _HTTP_PATH.match(rest):
+        errors.invalid(path, rest, "Invalid path (regex used for validation is '" + _HTTP_PATH.pattern[1:-2] + "')")
+
+
 def ingress_class(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
-    controller = (obj.get("spec") or {}).get("controller") or ""
-    if controller:
-        errors.messages("spec.controller", controller, names.qualified_name(controller))
+    """ValidateIngressClassSpec: a controller named by a domain-prefixed path of at most 250 characters."""
+    controller = str((obj.get("spec") or {}).get("controller") or "")
+    if len(controller) > 250:
+        errors.too_long("spec.controller", 250, "characters")
+    _domain_prefixed_path(errors, "spec.controller", controller)
 
 
 RULES = {
