@@ -305,6 +305,25 @@ def namespace(obj: dict[str, Any]) -> None:
     metadata["labels"] = {**(metadata.get("labels") or {}), "kubernetes.io/metadata.name": metadata.get("name", "")}
 
 
+def role_binding(obj: dict[str, Any]) -> None:
+    """SetDefaults_RoleBinding / _ClusterRoleBinding and SetDefaults_Subject: the rbac group where none is given."""
+    ref = obj.get("roleRef")
+    if isinstance(ref, dict) and not ref.get("apiGroup"):
+        ref["apiGroup"] = "rbac.authorization.k8s.io"
+    for subject in obj.get("subjects") or []:
+        if isinstance(subject, dict) and not subject.get("apiGroup") and subject.get("kind") in ("User", "Group"):
+            subject["apiGroup"] = "rbac.authorization.k8s.io"
+
+
+def storage_class(obj: dict[str, Any]) -> None:
+    obj.setdefault("reclaimPolicy", "Delete")
+    obj.setdefault("volumeBindingMode", "Immediate")
+
+
+def priority_class(obj: dict[str, Any]) -> None:
+    obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
+
+
 def custom_resource_definition(obj: dict[str, Any]) -> None:
     obj.setdefault("spec", {}).setdefault("conversion", {"strategy": "None"})
 
@@ -315,6 +334,9 @@ DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): state
               ("", "Pod"): pod, ("", "PersistentVolumeClaim"): persistent_volume_claim,
               ("batch", "CronJob"): cronjob, ("", "Namespace"): namespace,
               ("rbac.authorization.k8s.io", "Role"): role, ("rbac.authorization.k8s.io", "ClusterRole"): role,
+              ("rbac.authorization.k8s.io", "RoleBinding"): role_binding,
+              ("rbac.authorization.k8s.io", "ClusterRoleBinding"): role_binding,
+              ("storage.k8s.io", "StorageClass"): storage_class, ("scheduling.k8s.io", "PriorityClass"): priority_class,
               ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler, ("apiextensions.k8s.io", "CustomResourceDefinition"):
               custom_resource_definition}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.sandbox.validation import (admissionregistration, apiextensions, apps, autoscaling, batch, core,
-                                       custom, meta, networking, policy, rbac, storage)
+                                       custom, meta, networking, policy, rbac, scheduling, storage)
 from engine.sandbox.validation.field import Errors, invalid_error
 from engine.sandbox.validation.rules import Rules
 
@@ -14,7 +14,7 @@ GROUPS: dict[str, dict[str, Rules]] = {
     "": core.RULES, "apps": apps.RULES, "batch": batch.RULES, "networking.k8s.io": networking.RULES,
     "rbac.authorization.k8s.io": rbac.RULES, "policy": policy.RULES, "autoscaling": autoscaling.RULES,
     "storage.k8s.io": storage.RULES, "admissionregistration.k8s.io": admissionregistration.RULES,
-    "apiextensions.k8s.io": apiextensions.RULES,
+    "apiextensions.k8s.io": apiextensions.RULES, "scheduling.k8s.io": scheduling.RULES,
 }
 
 

@@ -1,6 +1,6 @@
 """The core group (``pkg/apis/core/validation``): ValidateConfigMap(Update), ValidateSecret(Update),
 ValidateService(Update), ValidatePersistentVolumeClaim(Update), ValidateNamespace, ValidatePod(Update),
-ValidateServiceAccount."""
+ValidateServiceAccount, ValidateResourceQuota."""
 from __future__ import annotations
 
 import base64
@@ -14,6 +14,7 @@ from engine.sandbox import quantity
 from engine.sandbox.validation import meta, names, pods
 from engine.sandbox.validation.field import Errors
 from engine.sandbox.validation.rules import Rules, at, immutable
+from engine.sandbox.validation.selectors import label_selector
 
 MAX_CONFIG_SIZE = 1024 * 1024
 SERVICE_RANGE = ipaddress.ip_network("10.96.0.0/12")
@@ -207,6 +208,7 @@ def pvc(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
     for mode in modes:
         if mode not in ACCESS_MODES:
             errors.not_supported("spec.accessModes", mode, ACCESS_MODES)
+    label_selector(errors, spec.get("selector"), "spec.selector")
     storage = at(spec, "resources", "requests", "storage")
     if storage is None:
         errors.required("spec.resources[storage]")
@@ -268,8 +270,22 @@ def pod_update(errors: Errors, new: dict[str, Any], old: dict[str, Any]) -> None
         errors.forbidden("spec", _POD_MUTABLE)
 
 
+def resource_quota(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
+    """ValidateResourceQuotaSpec: every hard limit a qualified resource name with a non-negative amount."""
+    for section in ("hard",):
+        for name, amount in ((obj.get("spec") or {}).get(section) or {}).items():
+            here = f"spec.{section}[{name}]"
+            errors.messages(here, name, names.qualified_name(name))
+            try:
+                if quantity.value(str(amount)) < 0:
+                    errors.invalid(here, amount, "must be greater than or equal to 0")
+            except quantity.QuantityError:
+                pass
+
+
 RULES = {
     "ConfigMap": Rules(check=config_map, update=config_map_update),
+    "ResourceQuota": Rules(check=resource_quota),
     "Secret": Rules(check=secret, update=secret_update),
     "Service": Rules(name=names.service_name, check=service, update=service_update),
     "PersistentVolumeClaim": Rules(check=pvc, update=pvc_update),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.sandbox import quantity
-from engine.sandbox.validation import meta, names, scheduling, volumes
+from engine.sandbox.validation import meta, names, placement, volumes
 from engine.sandbox.validation.field import OMIT, Errors
 
 PROTOCOLS = ["SCTP", "TCP", "UDP"]
@@ -335,9 +335,9 @@ def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str
                         names.dns1123_subdomain(spec["serviceAccountName"]))
     meta.labels(errors, spec.get("nodeSelector"), f"{path}.nodeSelector")
     pod_security_context(errors, spec.get("securityContext"), f"{path}.securityContext")
-    scheduling.tolerations(errors, spec.get("tolerations"), f"{path}.tolerations")
-    scheduling.affinity(errors, spec.get("affinity"), f"{path}.affinity")
-    scheduling.topology_spread(errors, spec.get("topologySpreadConstraints"), f"{path}.topologySpreadConstraints")
+    placement.tolerations(errors, spec.get("tolerations"), f"{path}.tolerations")
+    placement.affinity(errors, spec.get("affinity"), f"{path}.affinity")
+    placement.topology_spread(errors, spec.get("topologySpreadConstraints"), f"{path}.topologySpreadConstraints")
     _host_network(errors, spec, path, is_pod)
     for key in ("hostname", "subdomain"):
         if spec.get(key):

@@ -56,6 +56,8 @@ def _binding(errors: Errors, obj: dict[str, Any], kinds: list[str], cluster: boo
             errors.required(f"{here}.name")
         kind = subject.get("kind")
         if kind == "ServiceAccount":
+            if subject.get("name"):
+                errors.messages(f"{here}.name", subject["name"], names.dns1123_subdomain(subject["name"]))
             if subject.get("apiGroup"):
                 errors.not_supported(f"{here}.apiGroup", subject["apiGroup"], [""])
             if cluster and not subject.get("namespace"):
