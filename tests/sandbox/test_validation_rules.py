@@ -1,7 +1,8 @@
 """The sandbox refuses what kube-apiserver v1.36 refuses, beyond the recorded corpus: each case in
-``validation_cases/*.yaml`` is an invalid (or a valid, easily mistaken) object whose expected answer — status, and
-the (field, reason) of every cause — was read from the kube-apiserver validation function that decides it (named
-in the docstring of the sandbox module that mirrors it, engine/sandbox/validation/*.py).
+``validation_cases/*.yaml`` is an invalid (or a valid, easily mistaken) object whose expected answer — status,
+the (field, reason) of every cause, and where given the stored spec — was read from the kube-apiserver (or
+apiextensions-apiserver) function that decides it (named in the docstring of the sandbox module that mirrors it,
+engine/sandbox/validation/*.py).
 
 The cases are replayed with the recorded corpus's own capture.py, so each request is the one a real server would
 get; a step's ``expect`` holds the answer.
@@ -49,4 +50,6 @@ def test_the_sandbox_answers_as_kube_apiserver_validation_decides(case, answers)
         wanted = {"status": expected["status"]}
         if "causes" in expected:
             wanted["causes"] = sorted(cause.rsplit(" ", 1) for cause in expected["causes"])
+        if "spec" in expected:  # what the server stored (defaults applied, disallowed nulls dropped)
+            seen["spec"], wanted["spec"] = response.get("spec"), expected["spec"]
         assert seen == wanted, f"step {index + 1}: {response.get('message', '') if isinstance(response, dict) else ''}"

@@ -50,13 +50,27 @@ def prune(schema: dict[str, Any], value: Any, path: str, unknown: list[str], roo
     return value
 
 
+def _field_schema(schema: dict[str, Any], key: str) -> dict[str, Any] | None:
+    child = (schema.get("properties") or {}).get(key)
+    if child is None and isinstance(schema.get("additionalProperties"), dict):
+        child = schema["additionalProperties"]
+    return child
+
+
 def apply_defaults(schema: dict[str, Any], value: Any) -> Any:
-    """Fill in ``default`` for every absent property of every object present."""
+    """Fill in ``default`` for every absent property of every object present (a null where null is not allowed
+    counts as absent), after dropping the nulls the schema neither allows nor defaults
+    (``PruneNonNullableNullsWithoutDefaults``, then ``Default``)."""
     if not isinstance(schema, dict):
         return value
     if isinstance(value, dict):
+        for key in list(value):
+            child = _field_schema(schema, key)
+            if value[key] is None and isinstance(child, dict) and not child.get("nullable") and "default" not in child:
+                del value[key]
         for key, child_schema in (schema.get("properties") or {}).items():
-            if key not in value and "default" in child_schema:
+            absent = key not in value or (value[key] is None and not child_schema.get("nullable"))
+            if absent and "default" in child_schema:
                 value[key] = copy.deepcopy(child_schema["default"])
             if key in value:
                 value[key] = apply_defaults(child_schema, value[key])
