@@ -20,6 +20,7 @@ from engine.sandbox.registry import Registry, Resource
 from engine.sandbox.selectors import parse_field_selector, parse_label_selector
 from engine.sandbox.store import Store
 from engine.sandbox.validation import validate
+from engine.sandbox.validation.field import Errors, invalid_error
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -38,6 +39,7 @@ class Request:
     subresource: str
     query: dict[str, str]
     warnings: list[str] = field(default_factory=list)  # sent back as Warning headers
+    apply_patch: bool = False  # a server-side apply (its field manager is required)
 
     @property
     def dry_run(self) -> bool:
@@ -48,14 +50,27 @@ class Request:
         return self.query.get("fieldManager", "")
 
     def check_dry_run(self, options_kind: str) -> None:
-        """dryRun accepts only ``All`` (ValidateDryRun)."""
+        """The request options kube-apiserver validates before anything else (ValidateCreateOptions and its
+        siblings): dryRun only ``All``, a field manager of at most 128 bytes, required for apply."""
+        errors = Errors()
         value = self.query.get("dryRun")
         if value not in (None, "", "All"):
-            raise APIError(422, "Invalid", f'{options_kind}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
-                                           f'["{value}"]: supported values: "All"',
-                           {"group": "meta.k8s.io", "kind": options_kind, "causes": [
-                               {"reason": "FieldValueNotSupported", "field": "dryRun",
-                                "message": f'Unsupported value: ["{value}"]: supported values: "All"'}]})
+            errors.not_supported("dryRun", [value], ["All"])
+        manager = self.query.get("fieldManager")
+        if options_kind == "PatchOptions" and self.apply_patch and not manager:
+            errors.required("fieldManager", "is required for apply patch")
+        if manager is not None and len(manager.encode()) > FIELD_MANAGER_MAX_BYTES:
+            errors.too_long("fieldManager", FIELD_MANAGER_MAX_BYTES)
+        if errors:
+            raise options_error(options_kind, errors)
+
+
+FIELD_MANAGER_MAX_BYTES = 128
+
+
+def options_error(options_kind: str, errors: Errors) -> APIError:
+    """``CreateOptions.meta.k8s.io "" is invalid: ...``: a 422 naming the options kind, one cause per error."""
+    return invalid_error(options_kind, "meta.k8s.io", "", errors)
 
 
 WRITE_ATTEMPTS = 10
@@ -394,10 +409,9 @@ class API:
         if not isinstance(applied, dict):
             raise bad_request("the body of the request was in an unknown format")
         req.warnings += duplicates
+        req.apply_patch = True
+        req.check_dry_run("PatchOptions")
         manager = req.manager
-        if not manager:
-            raise APIError(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
-                                           "is required for apply patch")
         admission.field_validation(req.query)
         applied = admission.decode_apply(req.resource, self._crd_schema(req.resource), applied, req.name)
         force = req.query.get("force") == "true"
@@ -430,6 +444,7 @@ class API:
                                {"reason": "FieldValueNotSupported", "field": "propagationPolicy",
                                 "message": f'Unsupported value: "{policy}": supported values: {supported}'}]})
         obj = self.get(req)
+        self._check_delete_preconditions(req, obj, (options or {}).get("preconditions"))
         if req.dry_run:
             return obj
         held = self._delete_object(req.resource, req.namespace if req.resource.namespaced else "", req.name)
@@ -438,6 +453,19 @@ class API:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                 "details": {"name": req.name, "group": req.resource.group, "kind": req.resource.plural,
                             "uid": obj["metadata"].get("uid")}} if req.resource.kind != "Namespace" else obj
+
+    def _check_delete_preconditions(self, req: Request, obj: dict[str, Any], preconditions: Any) -> None:
+        """DeleteOptions.preconditions: the uid and resourceVersion the client last saw must be the stored ones."""
+        if not isinstance(preconditions, dict):
+            return
+        for key, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+            wanted, stored = preconditions.get(key), obj["metadata"].get(key)
+            if wanted and wanted != stored:
+                where = f"/registry/{req.resource.plural}/" + (f"{req.namespace}/" if req.resource.namespaced else "")
+                raise APIError(409, "Conflict", f'Operation cannot be fulfilled on {req.resource.plural} "{req.name}": '
+                                                f"Precondition failed: {label} in precondition: {wanted}, {label} in "
+                                                f"object meta: {stored} ({where}{req.name})",
+                               {"name": req.name, "group": req.resource.group, "kind": req.resource.plural})
 
     def _delete_object(self, resource: Resource, namespace: str, name: str) -> dict[str, Any] | None:
         """Delete an object; one with finalizers (or a namespace with content) is only marked as being deleted,

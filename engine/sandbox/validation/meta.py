@@ -59,6 +59,10 @@ def object_meta(errors: Errors, metadata: dict[str, Any], name_rule: Callable[[s
         errors.required("metadata.name", "name or generateName is required")
     elif name and name_rule is not None:
         errors.messages("metadata.name", name, name_rule(name))
+    prefix = str(metadata.get("generateName") or "")
+    if prefix and name_rule is not None:  # validated as a name whose trailing dash is masked (maskTrailingDash)
+        masked = prefix[:-2] + "a" if len(prefix) > 1 and prefix.endswith("-") else prefix
+        errors.messages("metadata.generateName", prefix, name_rule(masked))
     labels(errors, metadata.get("labels"), "metadata.labels")
     annotations(errors, metadata.get("annotations"), "metadata.annotations")
     owner_references(errors, metadata.get("ownerReferences"), "metadata.ownerReferences")
