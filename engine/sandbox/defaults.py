@@ -324,6 +324,27 @@ def priority_class(obj: dict[str, Any]) -> None:
     obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
 
 
+def webhook_configuration(obj: dict[str, Any]) -> None:
+    """SetDefaults_ValidatingWebhook / _MutatingWebhook, SetDefaults_Rule and SetDefaults_ServiceReference."""
+    for hook in obj.get("webhooks") or []:
+        if not isinstance(hook, dict):
+            continue
+        hook.setdefault("failurePolicy", "Fail")
+        hook.setdefault("matchPolicy", "Equivalent")
+        hook.setdefault("namespaceSelector", {})
+        hook.setdefault("objectSelector", {})
+        hook.setdefault("timeoutSeconds", 10)
+        if obj.get("kind") == "MutatingWebhookConfiguration":
+            hook.setdefault("reinvocationPolicy", "Never")
+        for rule in hook.get("rules") or []:
+            if isinstance(rule, dict):
+                rule.setdefault("scope", "*")
+        service = (hook.get("clientConfig") or {}).get("service") if isinstance(hook.get("clientConfig"), dict) \
+            else None
+        if isinstance(service, dict):
+            service.setdefault("port", 443)
+
+
 def custom_resource_definition(obj: dict[str, Any]) -> None:
     obj.setdefault("spec", {}).setdefault("conversion", {"strategy": "None"})
 
@@ -336,6 +357,8 @@ DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): state
               ("rbac.authorization.k8s.io", "Role"): role, ("rbac.authorization.k8s.io", "ClusterRole"): role,
               ("rbac.authorization.k8s.io", "RoleBinding"): role_binding,
               ("rbac.authorization.k8s.io", "ClusterRoleBinding"): role_binding,
+              ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): webhook_configuration,
+              ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): webhook_configuration,
               ("storage.k8s.io", "StorageClass"): storage_class, ("scheduling.k8s.io", "PriorityClass"): priority_class,
               ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler, ("apiextensions.k8s.io", "CustomResourceDefinition"):
               custom_resource_definition}
