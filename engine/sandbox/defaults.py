@@ -346,7 +346,25 @@ def webhook_configuration(obj: dict[str, Any]) -> None:
 
 
 def custom_resource_definition(obj: dict[str, Any]) -> None:
-    obj.setdefault("spec", {}).setdefault("conversion", {"strategy": "None"})
+    """SetDefaults_CustomResourceDefinitionSpec: singular and list kind from the kind, no conversion."""
+    spec = obj.setdefault("spec", {})
+    names = spec.get("names")
+    if isinstance(names, dict) and names.get("kind"):
+        names.setdefault("singular", str(names["kind"]).lower())
+        names.setdefault("listKind", f"{names['kind']}List")
+    spec.setdefault("conversion", {"strategy": "None"})
+
+
+def network_policy(obj: dict[str, Any]) -> None:
+    """SetDefaults_NetworkPolicy (Ingress, plus Egress when there are egress rules) and its ports' protocol."""
+    spec = obj.setdefault("spec", {})
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or []:
+            for port in (rule or {}).get("ports") or [] if isinstance(rule, dict) else []:
+                if isinstance(port, dict):
+                    port.setdefault("protocol", "TCP")
 
 
 DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): statefulset,
@@ -359,6 +377,7 @@ DEFAULTERS = {("apps", "Deployment"): deployment, ("apps", "StatefulSet"): state
               ("rbac.authorization.k8s.io", "ClusterRoleBinding"): role_binding,
               ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): webhook_configuration,
               ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): webhook_configuration,
+              ("networking.k8s.io", "NetworkPolicy"): network_policy,
               ("storage.k8s.io", "StorageClass"): storage_class, ("scheduling.k8s.io", "PriorityClass"): priority_class,
               ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler, ("apiextensions.k8s.io", "CustomResourceDefinition"):
               custom_resource_definition}
