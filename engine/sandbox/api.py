@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from engine.sandbox import admission, decoding
+from engine.sandbox import admission, decoding, scale
 from engine.sandbox import apply as ssa
 from engine.sandbox.defaults import apply_defaults, prepare
 from engine.sandbox.errors import APIError, ConcurrentWrite, already_exists, bad_request, conflict, not_found
@@ -159,10 +159,7 @@ class API:
         managers = ssa.decode_managers(sent) or ssa.decode_managers((before or {}).get("metadata", {}).get(
             "managedFields"))
         managers = self._ownership(resource).update(before, after, managers, manager or "unknown",
-                                                    resource.group_version, now())
-        for entry in managers:
-            if entry.manager == (manager or "unknown") and entry.operation == "Update" and subresource:
-                entry.subresource = subresource
+                                                    resource.group_version, now(), subresource)
         metadata["managedFields"] = ssa.encode_managers(managers)
 
     def _write_new(self, resource: Resource, namespace: str, obj: dict[str, Any], manager: str,
@@ -259,7 +256,18 @@ class API:
         obj = self.store.get(self.bucket(req.resource), req.namespace if req.resource.namespaced else "", req.name)
         if obj is None:
             raise not_found(req.resource.plural, req.name, req.resource.group)
-        return self._shape(req.resource, obj)
+        obj = self._shape(req.resource, obj)
+        return scale.to_scale(obj) if req.subresource == "scale" else obj
+
+    def _scale(self, req: Request, change: Any, content_type: str | None) -> dict[str, Any]:
+        """A PUT or merge patch of the /scale subresource: the object's replicas change, its Scale is returned."""
+        req.subresource = ""
+        before = self.get(req)
+        req.subresource = "scale"
+        sent_rv = (change.get("metadata") or {}).get("resourceVersion") if isinstance(change, dict) else None
+        if sent_rv and sent_rv != before["metadata"]["resourceVersion"]:
+            raise conflict(req.resource.plural, req.name, req.resource.group)
+        return scale.to_scale(self._store_update(req, before, scale.scaled(before, change, content_type)))
 
     def list(self, req: Request, all_namespaces: bool) -> dict[str, Any]:
         labels = parse_label_selector(req.query.get("labelSelector"))
@@ -345,6 +353,8 @@ class API:
         if not isinstance(body, dict):
             raise bad_request("the body of the request was in an unknown format")
         req.check_dry_run("UpdateOptions")
+        if req.subresource == "scale":
+            return self._scale(req, body, None)
         admission.check_type_meta(req.resource, body)
         before = self.get(req)
         self._check_preconditions(req, before, body)
@@ -379,6 +389,8 @@ class API:
         if kind == "application/apply-patch+yaml":
             return self.apply(req, raw)
         patch_body = decoding.plain(decoding.parse_json(raw or b"null"))
+        if req.subresource == "scale":
+            return 200, self._scale(req, patch_body, kind)
         before = self.get(req)
         if kind == "application/merge-patch+json":
             after = merge_patch(before, patch_body)

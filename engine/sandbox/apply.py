@@ -113,18 +113,18 @@ class Ownership:
         return result
 
     def update(self, live: dict[str, Any] | None, new: dict[str, Any], managers: list[Manager], manager: str,
-               api_version: str, now: str) -> list[Manager]:
+               api_version: str, now: str, subresource: str = "") -> list[Manager]:
         """Updater.Update through the managed-fields updater: the writer owns what it changed, and no one
-        keeps what it changed or removed."""
+        keeps what it changed or removed. A write through a subresource is its own manager entry."""
         change = self.compare(live, new)
         taken = change.added | change.modified
         for other in managers:
             other.fields -= taken | change.removed
         managers = [m for m in managers if m.fields]
         if taken:
-            mine = next((m for m in managers if m.key == (manager, "Update", "")), None)
+            mine = next((m for m in managers if m.key == (manager, "Update", subresource)), None)
             if mine is None:
-                managers.append(Manager(manager, "Update", api_version, now, set(taken)))
+                managers.append(Manager(manager, "Update", api_version, now, set(taken), subresource))
             else:
                 mine.fields |= taken
                 mine.time, mine.api_version = now, api_version

@@ -182,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
         plural, name, subresource = segments[0], segments[1] if len(segments) > 1 else "", \
             segments[2] if len(segments) > 2 else ""
         resource = registry.find(group, version, plural)
-        if resource is None:
+        if resource is None or len(segments) > 3 or (subresource and subresource not in resource.subresources):
             raise APIError(404, "NotFound", "the server could not find the requested resource")
         all_namespaces = resource.namespaced and not namespace
         request = Request(resource, namespace, name, subresource, query)

@@ -52,6 +52,10 @@ def test_the_sandbox_answers_as_kube_apiserver_validation_decides(case, answers)
             wanted["causes"] = sorted(cause.rsplit(" ", 1) for cause in expected["causes"])
         if "reason" in expected:
             seen["reason"], wanted["reason"] = response.get("reason"), expected["reason"]
+        if "managers" in expected:  # managedFields entries as (manager, operation, subresource)
+            seen["managers"] = [[m.get("manager"), m.get("operation"), m.get("subresource", "")]
+                                for m in (response.get("metadata") or {}).get("managedFields") or []]
+            wanted["managers"] = expected["managers"]
         if "stored" in expected:  # what the server stored (defaults applied, disallowed nulls dropped)
             seen["stored"] = {key: response.get(key) for key in expected["stored"]}
             wanted["stored"] = expected["stored"]
