@@ -189,6 +189,13 @@ def service(obj: dict[str, Any]) -> None:
         spec.setdefault("internalTrafficPolicy", "Cluster")
     if spec["type"] in ("NodePort", "LoadBalancer"):
         spec.setdefault("externalTrafficPolicy", "Cluster")
+    if spec["type"] == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+    if spec["sessionAffinity"] == "ClientIP":
+        config = spec.get("sessionAffinityConfig") if isinstance(spec.get("sessionAffinityConfig"), dict) else {}
+        client = config.get("clientIP") if isinstance(config.get("clientIP"), dict) else {}
+        if client.get("timeoutSeconds") is None:  # DefaultClientIPServiceAffinitySeconds
+            spec["sessionAffinityConfig"] = {**config, "clientIP": {**client, "timeoutSeconds": 10800}}
     for port in spec.get("ports") or []:
         if isinstance(port, dict):
             port.setdefault("protocol", "TCP")

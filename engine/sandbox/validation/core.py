@@ -18,6 +18,8 @@ from engine.sandbox.validation.selectors import label_selector
 
 MAX_CONFIG_SIZE = 1024 * 1024
 SERVICE_RANGE = ipaddress.ip_network("10.96.0.0/12")
+IP_FAMILY_POLICIES = ["PreferDualStack", "RequireDualStack", "SingleStack"]
+MAX_AFFINITY_SECONDS = 86400
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 NODE_PORTS = range(30000, 32768)
 SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
@@ -126,6 +128,20 @@ def _service_ports(errors: Errors, spec: dict[str, Any]) -> None:
         keys_seen.add(key)
 
 
+def _affinity_timeout(errors: Errors, spec: dict[str, Any]) -> None:
+    """validateClientIPAffinityConfig: a ClientIP affinity's timeout in (0, 86400]; none without ClientIP."""
+    config = (spec.get("sessionAffinityConfig") or {}).get("clientIP")
+    if spec.get("sessionAffinity") != "ClientIP":
+        if spec.get("sessionAffinityConfig"):
+            errors.invalid("spec.sessionAffinityConfig", spec["sessionAffinityConfig"],
+                           f"must not be set when session affinity is {spec.get('sessionAffinity') or 'None'}")
+        return
+    seconds = (config or {}).get("timeoutSeconds")
+    if isinstance(seconds, int) and not 0 < seconds <= MAX_AFFINITY_SECONDS:
+        errors.invalid("spec.sessionAffinityConfig.clientIP.timeoutSeconds", seconds,
+                       f"must be greater than 0 and less than {MAX_AFFINITY_SECONDS}")
+
+
 def _source_ranges(errors: Errors, obj: dict[str, Any]) -> None:
     """The LoadBalancer source ranges (the field, or else the annotation): LoadBalancer only, CIDRs only."""
     spec, annotations = obj.get("spec") or {}, (obj.get("metadata") or {}).get("annotations") or {}
@@ -181,6 +197,19 @@ def service(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> None:
                                                     "the current range")
     if spec.get("sessionAffinity") not in (None, "ClientIP", "None"):
         errors.not_supported("spec.sessionAffinity", spec["sessionAffinity"], ["ClientIP", "None"])
+    _affinity_timeout(errors, spec)
+    for i, ip in enumerate(spec.get("externalIPs") or []):
+        try:
+            ipaddress.ip_address(str(ip))
+        except ValueError:
+            errors.invalid(f"spec.externalIPs[{i}]", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+    if kind != "LoadBalancer":
+        if spec.get("allocateLoadBalancerNodePorts") is not None:
+            errors.forbidden("spec.allocateLoadBalancerNodePorts", "may only be used when `type` is 'LoadBalancer'")
+        if spec.get("loadBalancerClass") is not None:
+            errors.forbidden("spec.loadBalancerClass", "may only be used when service type is 'LoadBalancer'")
+    if spec.get("ipFamilyPolicy") is not None and spec["ipFamilyPolicy"] not in IP_FAMILY_POLICIES:
+        errors.not_supported("spec.ipFamilyPolicy", spec["ipFamilyPolicy"], IP_FAMILY_POLICIES)
     policy = spec.get("externalTrafficPolicy")
     if policy and kind not in ("NodePort", "LoadBalancer"):
         errors.invalid("spec.externalTrafficPolicy", policy, "may only be set for externally-accessible services")

@@ -126,6 +126,23 @@ def _env(errors: Errors, env: Any, path: str, warnings: list[str]) -> None:
             _env_value_from(errors, var, f"{here}.valueFrom")
 
 
+def _env_from(errors: Errors, sources: Any, path: str) -> None:
+    """validateEnvFrom: one of configMapRef or secretRef, a valid name, a prefix that is a valid variable name."""
+    for i, source in enumerate(sources or []):
+        source, here = source or {}, f"{path}[{i}]"
+        if source.get("prefix") and "=" in str(source["prefix"]):
+            errors.invalid(f"{here}.prefix", source["prefix"], "a valid environment variable name must consist only "
+                                                                "of printable ASCII characters other than '='")
+        refs = [key for key in ("configMapRef", "secretRef") if isinstance(source.get(key), dict)]
+        for key in refs:
+            name = str(source[key].get("name") or "")
+            errors.messages(f"{here}.{key}.name", name, names.dns1123_subdomain(name))
+        if not refs:
+            errors.invalid(here, "", "must specify one of: `configMapRef` or `secretRef`")
+        elif len(refs) > 1:
+            errors.invalid(here, "", "may not have more than one field specified at a time")
+
+
 def _key_selector(errors: Errors, selector: dict[str, Any], path: str) -> None:
     """validateConfigMapKeySelector / validateSecretKeySelector: a valid object name and key."""
     name = str(selector.get("name") or "")
@@ -291,6 +308,7 @@ def _container(errors: Errors, container: dict[str, Any], path: str, volumes: se
                              ["File", "FallbackToLogsOnError"])
     _ports(errors, container.get("ports"), f"{path}.ports", warnings)
     _env(errors, container.get("env"), f"{path}.env", warnings)
+    _env_from(errors, container.get("envFrom"), f"{path}.envFrom")
     _resources(errors, container.get("resources"), f"{path}.resources")
     if init and container.get("restartPolicy") != "Always":  # validateInitContainers: a plain init container
         for key in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
