@@ -61,13 +61,28 @@ class _DuplicateKeys(yaml.SafeLoader):
         self.duplicates: list[str] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str) and key in seen:
+        """Keys become JSON's strings as they are read (so ``1`` and ``true`` stay two keys); later ones win."""
+        self.flatten_mapping(node)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _json_key(self.construct_object(key_node, deep=True))
+            if key in mapping:
                 self.duplicates.append(f'line {key_node.start_mark.line + 1}: key "{key}" already set in map')
-            seen.add(key) if isinstance(key, (str, int, float, bool)) else None
-        return super().construct_mapping(node, deep=deep)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _json_key(key: Any) -> str:
+    """A mapping key as sigs.k8s.io/yaml's YAMLToJSON writes it: JSON keys are strings (``0`` becomes "0")."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float):
+        return f"{key:g}"
+    return str(key)
 
 
 def parse_yaml(raw: bytes) -> tuple[Any, list[str]]:

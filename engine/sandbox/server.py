@@ -132,7 +132,8 @@ class Handler(BaseHTTPRequestHandler):
             if method in ("POST", "PUT", "PATCH", "DELETE"):
                 self._body()  # read before any answer, so the connection stays usable whatever is refused
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
-            if not query.get("fieldManager"):  # as kube-apiserver: the user agent's product name
+            applying = (self.headers.get("Content-Type") or "").startswith("application/apply-patch")
+            if not query.get("fieldManager") and not applying:  # as kube-apiserver: the user agent's product name
                 agent = (self.headers.get("User-Agent") or "unknown").split("/", 1)[0].strip()
                 query["fieldManager"] = agent or "unknown"
             self._route(method, parts.path, query)
