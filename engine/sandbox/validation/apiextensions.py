@@ -70,10 +70,25 @@ def custom_resource_definition(errors: Errors, obj: dict[str, Any], warnings: li
             _structural(errors, schemas[i], path, True, warnings)
 
 
+def _established(crd: dict[str, Any]) -> bool:
+    return any(c.get("type") == "Established" and c.get("status") == "True"
+               for c in ((crd.get("status") or {}).get("conditions") or []) if isinstance(c, dict))
+
+
 def custom_resource_definition_update(errors: Errors, new: dict[str, Any], old: dict[str, Any]) -> None:
-    immutable(errors, "spec.group", (new.get("spec") or {}).get("group"), (old.get("spec") or {}).get("group"))
-    new_names, old_names = (new.get("spec") or {}).get("names") or {}, (old.get("spec") or {}).get("names") or {}
+    """ValidateCustomResourceDefinitionSpecUpdate: group and plural fixed; scope and kind too once established;
+    every version objects were stored in stays listed."""
+    new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+    new_names, old_names = new_spec.get("names") or {}, old_spec.get("names") or {}
+    if _established(old):
+        immutable(errors, "spec.scope", new_spec.get("scope"), old_spec.get("scope"))
+        immutable(errors, "spec.names.kind", new_names.get("kind"), old_names.get("kind"))
+    immutable(errors, "spec.group", new_spec.get("group"), old_spec.get("group"))
     immutable(errors, "spec.names.plural", new_names.get("plural"), old_names.get("plural"))
+    listed = {(v or {}).get("name") for v in new_spec.get("versions") or []}
+    for i, stored in enumerate((old.get("status") or {}).get("storedVersions") or []):
+        if stored not in listed:
+            errors.invalid(f"status.storedVersions[{i}]", stored, "must appear in spec.versions")
 
 
 RULES = {"CustomResourceDefinition": Rules(check=custom_resource_definition,
