@@ -253,8 +253,21 @@ def _service_account_admission(spec: dict[str, Any]) -> None:
 
 
 def pod(obj: dict[str, Any]) -> None:
+    """SetDefaults_Pod: beyond a template's defaults, requests default to limits, service links are on, and on
+    the host network a container port is also its host port (none of which a pod template gets)."""
     spec = obj.setdefault("spec", {})
     pod_spec(spec)
+    for key in ("containers", "initContainers"):
+        for container in spec.get(key) or []:
+            resources = container.get("resources") if isinstance(container, dict) else None
+            if isinstance(resources, dict) and isinstance(resources.get("limits"), dict):
+                requests = resources.setdefault("requests", {})
+                for name, amount in resources["limits"].items():
+                    requests.setdefault(name, amount)
+            if spec.get("hostNetwork") and isinstance(container, dict):
+                for port in container.get("ports") or []:
+                    if isinstance(port, dict) and not port.get("hostPort") and port.get("containerPort"):
+                        port["hostPort"] = port["containerPort"]
     spec.setdefault("enableServiceLinks", True)
 
 

@@ -31,6 +31,18 @@ def _causes(response: Any) -> list[list[str]]:
     return sorted([c.get("field", ""), c.get("reason", "")] for c in details.get("causes") or [])
 
 
+def _at(obj: Any, path: str) -> Any:
+    """The value at a dotted path (``spec.containers.0.resources``: numbers index lists)."""
+    for part in path.split("."):
+        if isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        elif isinstance(obj, dict):
+            obj = obj.get(part)
+        else:
+            return None
+    return obj
+
+
 @pytest.fixture(scope="module")
 def answers(sandbox, tmp_path_factory) -> dict[str, dict[str, Any]]:
     kubeconfig = str(sandbox.write_kubeconfig(tmp_path_factory.mktemp("rules") / "kubeconfig"))
@@ -57,6 +69,6 @@ def test_the_sandbox_answers_as_kube_apiserver_validation_decides(case, answers)
                                 for m in (response.get("metadata") or {}).get("managedFields") or []]
             wanted["managers"] = expected["managers"]
         if "stored" in expected:  # what the server stored (defaults applied, disallowed nulls dropped)
-            seen["stored"] = {key: response.get(key) for key in expected["stored"]}
+            seen["stored"] = {path: _at(response, path) for path in expected["stored"]}
             wanted["stored"] = expected["stored"]
         assert seen == wanted, f"step {index + 1}: {response.get('message', '') if isinstance(response, dict) else ''}"
