@@ -134,12 +134,15 @@ def replicaset(obj: dict[str, Any]) -> None:
 
 
 def _job_spec(spec: dict[str, Any]) -> None:
-    spec.setdefault("backoffLimit", 6)
-    spec.setdefault("completions", 1)
+    """SetDefaults_Job: one completion only when neither count is given (a work queue keeps none)."""
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
     spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6)
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
-    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    spec.setdefault("podReplacementPolicy", "Failed" if spec.get("podFailurePolicy") is not None
+                    else "TerminatingOrFailed")
     _template(spec)
 
 
@@ -155,6 +158,7 @@ def _generate_job_selector(obj: dict[str, Any]) -> None:
     spec = obj.setdefault("spec", {})
     metadata = obj.get("metadata") or {}
     if spec.get("manualSelector") is True:
+        _job_labels(metadata, spec)
         return
     uid, name = metadata["uid"], metadata.get("name", "")
     generated = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
@@ -166,8 +170,15 @@ def _generate_job_selector(obj: dict[str, Any]) -> None:
     selector = spec.get("selector") or {}
     spec["selector"] = selector
     selector.setdefault("matchLabels", {}).setdefault("batch.kubernetes.io/controller-uid", uid)
-    if not metadata.get("labels"):
-        metadata["labels"] = dict(generated)
+    _job_labels(metadata, spec)
+
+
+def _job_labels(metadata: dict[str, Any], spec: dict[str, Any]) -> None:
+    """A Job without labels carries its pod template's (SetDefaults_Job, run again when the stored object is
+    read back, by then with the generated ones)."""
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if not metadata.get("labels") and isinstance(labels, dict) and labels:
+        metadata["labels"] = dict(labels)
 
 
 def cronjob(obj: dict[str, Any]) -> None:
