@@ -74,6 +74,7 @@ def options_error(options_kind: str, errors: Errors) -> APIError:
 
 
 WRITE_ATTEMPTS = 10
+GC_FINALIZERS = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}
 # The kinds whose registry strategy keeps metadata.generation (bumped when the spec changes).
 GENERATION_KINDS = {("apps", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")} | {
     ("batch", "Job"), ("batch", "CronJob"), ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "NetworkPolicy"),
@@ -459,7 +460,14 @@ class API:
         self._check_delete_preconditions(req, obj, (options or {}).get("preconditions"))
         if req.dry_run:
             return obj
-        held = self._delete_object(req.resource, req.namespace if req.resource.namespaced else "", req.name)
+        if policy is None and (options or {}).get("orphanDependents") is not None:
+            policy = "Orphan" if options["orphanDependents"] else "Background"
+        if policy is None:  # batch/v1 Jobs keep their pods unless asked (the Job strategy's default policy)
+            policy = "Orphan" if (req.resource.group, req.resource.kind) == ("batch", "Job") else "Background"
+        namespace = req.namespace if req.resource.namespaced else ""
+        if policy in GC_FINALIZERS and not obj["metadata"].get("finalizers"):
+            return self._shape(req.resource, self._delete_with_gc_finalizer(req.resource, namespace, obj, policy))
+        held = self._delete_object(req.resource, namespace, req.name, policy)
         if held is not None:
             return self._shape(req.resource, held)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
@@ -479,9 +487,43 @@ class API:
                                                 f"object meta: {stored} ({where}{req.name})",
                                {"name": req.name, "group": req.resource.group, "kind": req.resource.plural})
 
-    def _delete_object(self, resource: Resource, namespace: str, name: str) -> dict[str, Any] | None:
+    def _delete_with_gc_finalizer(self, resource: Resource, namespace: str, obj: dict[str, Any],
+                                  policy: str) -> dict[str, Any]:
+        """An Orphan or Foreground delete: the answer is the object marked for deletion with the garbage
+        collector's finalizer; the collector's work (orphaning or deleting the dependents, then the object) is
+        done at once here, so what a client reads next is the settled state."""
+        answer = copy.deepcopy(obj)
+        answer["metadata"].update(deletionTimestamp=now(), deletionGracePeriodSeconds=0,
+                                  finalizers=[GC_FINALIZERS[policy]], resourceVersion=str(self.store.next_rv()))
+        self._delete_object(resource, namespace, obj["metadata"]["name"], policy)
+        return answer
+
+    def _collect_garbage(self, owner: dict[str, Any], namespace: str, policy: str) -> None:
+        """What the garbage collector does once ``owner`` is gone: a dependent still owned by another existing
+        object, or one an Orphan delete keeps, loses the reference; any other dependent is deleted."""
+        uid = owner["metadata"].get("uid")
+        for bucket, child_namespace, name in self.store.owned_by(uid) if uid else []:
+            resource = self.registry.by_bucket(bucket)
+            dependent = self.store.get(bucket, child_namespace, name)
+            if resource is None or dependent is None or (namespace and child_namespace != namespace):
+                continue
+            refs = dependent["metadata"].get("ownerReferences") or []
+            others = [ref for ref in refs if isinstance(ref, dict) and ref.get("uid") != uid]
+            if policy == "Orphan" or any(self.store.has_uid(ref.get("uid")) for ref in others):
+                if others:
+                    dependent["metadata"]["ownerReferences"] = others
+                else:
+                    dependent["metadata"].pop("ownerReferences", None)
+                with self.store.lock:
+                    dependent["metadata"]["resourceVersion"] = str(self.store.next_rv())
+                    self.store.put(bucket, child_namespace, name, dependent, "MODIFIED")
+            else:
+                self._delete_object(resource, child_namespace, name, policy)
+
+    def _delete_object(self, resource: Resource, namespace: str, name: str, policy: str = "Background"
+                       ) -> dict[str, Any] | None:
         """Delete an object; one with finalizers (or a namespace with content) is only marked as being deleted,
-        and returned, until its finalizers are gone."""
+        and returned, until its finalizers are gone. Its dependents go (or stay) as ``policy`` says."""
         with self.store.lock:
             obj = self.store.get(self.bucket(resource), namespace, name)
             if obj is None:
@@ -506,6 +548,7 @@ class API:
                 return obj
             metadata["resourceVersion"] = str(self.store.next_rv())
             self.store.remove(self.bucket(resource), namespace, name, obj)
+        self._collect_garbage(obj, namespace, policy)
         if resource.kind == "CustomResourceDefinition":
             spec = obj.get("spec") or {}
             bucket = (spec.get("group", ""), (spec.get("names") or {}).get("plural", ""))

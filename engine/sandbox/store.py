@@ -44,6 +44,19 @@ class Store:
             keys = sorted(k for k in objects if namespace is None or k[0] == namespace)
             return [copy.deepcopy(objects[k]) for k in keys]
 
+    def owned_by(self, uid: str) -> list[tuple[tuple[str, str], str, str]]:
+        """The (bucket, namespace, name) of every object an ownerReference ties to ``uid``."""
+        with self.lock:
+            return [(bucket, namespace, name) for bucket, objects in self.buckets.items()
+                    for (namespace, name), obj in objects.items()
+                    if any(isinstance(ref, dict) and ref.get("uid") == uid
+                           for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])]
+
+    def has_uid(self, uid: str) -> bool:
+        with self.lock:
+            return any((obj.get("metadata") or {}).get("uid") == uid
+                       for objects in self.buckets.values() for obj in objects.values())
+
     def put(self, bucket: tuple[str, str], namespace: str, name: str, obj: dict[str, Any], event: str) -> None:
         with self.lock:
             self.buckets.setdefault(bucket, {})[(namespace, name)] = copy.deepcopy(obj)
