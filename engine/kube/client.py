@@ -286,16 +286,25 @@ class KubeClient:
         decoded JSON answer, or with ``stream`` the open response (for a watch's lines)."""
         import json
 
+        from kubernetes.client.rest import ApiException
+
         def send() -> Any:
-            return self.api_client.call_api(
-                path, method, query_params=list((query or {}).items()), body=body,
+            method_, url, headers, data, _ = self.api_client.param_serialize(
+                method, path, query_params=list((query or {}).items()), body=body,
                 header_params={"Accept": "application/json", "Content-Type": content_type},
-                auth_settings=["BearerToken"], _return_http_data_only=True, _preload_content=False,
-                _request_timeout=timeout)
+                auth_settings=["BearerToken"])
+            response = self.api_client.call_api(method_, url, header_params=headers, body=data,
+                                                _request_timeout=timeout)
+            if response.status >= 400:
+                response.read()
+                raise ApiException(http_resp=response)
+            if not stream:
+                response.read()
+            return response
 
         response = self._call(send, f"{method} {path}")
         if stream:
-            return response
+            return response.response
         return json.loads(response.data or b"null")
 
     def invalidate_discovery(self) -> None:
