@@ -144,8 +144,9 @@ def reconcile(resource: StackResource, kube: Any, connection: Connection, log: L
             digest = fetched.digest
             try:
                 stack = load_stack(fetched.stack_path, resource.environment)
-            except StackError as exc:
-                return _finished(Result("stalled", "InvalidStack", str(exc), digest), started)
+            except StackError as exc:  # named by the source's files, not the temporary directory's
+                message = str(exc).replace(fetched.directory + "/", f"{resource.source.describe()}: ")
+                return _finished(Result("stalled", "InvalidStack", message, digest), started)
             clusters = ImpersonatingClusters(connection.kubeconfig, connection.context, resource.impersonated_user)
             result = _apply(stack, resource, connection, clusters, log)
             result.digest = digest

@@ -142,14 +142,14 @@ class Cluster:
 
         def ready() -> dict[str, Any] | None:
             condition = self.condition(namespace, name, "Ready")
-            stalled = self.condition(namespace, name, "Stalled")
-            if stalled.get("status") == "True":
-                raise AssertionError(f"Stack {namespace}/{name} is Stalled: {stalled}")
             if condition.get("status") == "True" and condition.get("observedGeneration") == generation:
                 return self.get_stack(namespace, name)["status"]
             return None
 
-        return wait_for(ready, f"Stack {namespace}/{name} to be Ready", timeout)
+        try:
+            return wait_for(ready, f"Stack {namespace}/{name} to be Ready", timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; its Ready condition: {self.condition(namespace, name, 'Ready')}") from None
 
     def records(self, namespace: str, name: str) -> list[dict[str, str]]:
         """The labels of every stored revision of a release, oldest first."""
