@@ -23,3 +23,11 @@ def cluster(tmp_path, monkeypatch):
             yield cluster
         finally:
             cluster.stop()
+
+
+@pytest.fixture
+def registry(docker_registry, tmp_path):
+    """host:port of an open OCI registry (Debian's docker-registry, as tests/registry start it)."""
+    from registry.conftest import _start
+
+    yield from _start(docker_registry, tmp_path / "registry")
