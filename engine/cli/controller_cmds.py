@@ -10,15 +10,12 @@ from engine.cli.errors import CommandError
 
 
 def _duration(text: str, flag: str) -> float:
-    from engine.goduration import parse_duration
+    from engine.controller.resource import positive_duration
 
     try:
-        seconds = parse_duration(text)
+        return positive_duration(text, flag)
     except ValueError as exc:
-        raise CommandError(f"{flag}: {exc}") from None
-    if seconds <= 0:
-        raise CommandError(f"{flag}: must be more than 0")
-    return seconds
+        raise CommandError(str(exc)) from None
 
 
 @click.group(invoke_without_command=True)
@@ -67,11 +64,12 @@ def controller(ctx: click.Context, shard: str, selector: str, concurrent: int, r
                     _duration(backoff_max, "--backoff-max")),
         shard, leader_elect, leader_election_namespace or os.environ.get("POD_NAMESPACE") or "default", timing,
         http_address)
+    from engine.controller.runner import ControllerError
     from engine.kube.client import KubeError
 
     try:
         run_controller(options)
-    except (KubeError, OSError) as exc:
+    except (ControllerError, KubeError, OSError) as exc:
         raise CommandError(f"controller: {exc}") from None
 
 

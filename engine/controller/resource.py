@@ -62,17 +62,25 @@ class StackResource:
         return f"system:serviceaccount:{self.namespace}:{self.service_account}"
 
 
+def positive_duration(text: str, what: str) -> float:
+    """Seconds in a Go duration above 0; ValueError naming ``what`` otherwise."""
+    try:
+        seconds = parse_duration(str(text))
+    except ValueError:
+        raise ValueError(f'{what}: "{text}" is not a duration (such as 90s, 5m, 1h)') from None
+    if seconds <= 0:
+        raise ValueError(f"{what}: must be more than 0")
+    return seconds
+
+
 def _duration(spec: dict[str, Any], field: str, default: float) -> float:
     text = spec.get(field)
     if text in (None, ""):
         return default
     try:
-        seconds = parse_duration(str(text))
-    except ValueError:
-        raise SpecError(f'spec.{field}: "{text}" is not a duration (such as 90s, 5m, 1h)') from None
-    if seconds <= 0:
-        raise SpecError(f"spec.{field}: must be more than 0")
-    return seconds
+        return positive_duration(str(text), f"spec.{field}")
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
 
 
 def _source(spec: dict[str, Any]) -> Source:

@@ -15,6 +15,10 @@ from engine.controller.reconciler import Connection
 from engine.controller.resource import SHARD_LABEL
 
 
+class ControllerError(Exception):
+    """The controller stopped because of a failure of its own (not a signal)."""
+
+
 @dataclass(frozen=True)
 class ControllerOptions:
     connection: Connection
@@ -65,10 +69,15 @@ def run_controller(options: ControllerOptions) -> None:
     log("controller started", identity=identity, shard=options.shard or "default",
         selector=options.loop.selector or "(all Stacks)", http=f"{server.server_address[0]}:{server.server_address[1]}")
     stop = threading.Event()
-    if options.leader_election:
-        worker = threading.Thread(target=elector.run, args=(lead, stop), name="pyhelm-leader-election", daemon=True)
-    else:
-        worker = threading.Thread(target=lead, args=(stop,), name="pyhelm-controller-loop", daemon=True)
+    failures: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            elector.run(lead, stop) if options.leader_election else lead(stop)
+        except BaseException as exc:  # noqa: BLE001 - reported once, below, as the reason the process ends
+            failures.append(exc)
+
+    worker = threading.Thread(target=guarded, name="pyhelm-controller-main", daemon=True)
     worker.start()
     with cancellation.cooperative():  # a signal only asks to stop: work in flight ends at its own checks
         while worker.is_alive() and not cancellation.pause(0.5):
@@ -76,4 +85,7 @@ def run_controller(options: ControllerOptions) -> None:
     stop.set()
     worker.join()
     server.shutdown()
+    if failures:
+        log(f"controller failed: {failures[0]}", level="error", identity=identity)
+        raise ControllerError(f"controller stopped after a failure: {failures[0]}")
     log("controller stopped", identity=identity)

@@ -94,3 +94,28 @@ def test_drift_is_only_reported_with_warn(cluster) -> None:
     assert controller.metric("pyhelm_controller_drift_found_total", stack="apps/web") >= 1
     assert _greeting(cluster) == "changed by hand"
     assert cluster.revision("team-a", "front") == (1, "deployed")
+
+
+def test_pyhelm_plan_shows_the_plan_the_controller_runs(cluster, tmp_path, capsys) -> None:
+    from engine.cli.main import main
+
+    cluster.start_controller()
+    _shop(cluster, {"front": {}})
+    cluster.wait_ready("apps", "web")
+    local = tmp_path / "stack.yaml"
+    local.write_text(stack_file({"front": {}}))
+    plan = ["--kubeconfig", str(cluster.kubeconfig), "plan", "-f", str(local), "-e", "prod", "--detailed-exitcode"]
+    assert main(plan) == 0
+    assert "Plan: 0 to install, 0 to upgrade, 0 to uninstall, 1 unchanged." in capsys.readouterr().out
+
+    cluster.stack("apps", "web", {"source": {"configMap": {"name": "web-files"}}, "suspend": True})
+    wait_for(lambda: cluster.condition("apps", "web", "Reconciling").get("reason") == "Suspended", "Suspended")
+    changed = stack_file({"front": {"replicaCount": 2}, "extra": {}})
+    local.write_text(changed)
+    cluster.config_map("apps", "web-files", {"stack.yaml": changed})
+    assert main(plan) == 2
+    assert "Plan: 1 to install, 1 to upgrade, 0 to uninstall, 0 unchanged." in capsys.readouterr().out
+    cluster.stack("apps", "web", {"source": {"configMap": {"name": "web-files"}}, "suspend": False})
+    wait_for(lambda: cluster.revision("team-a", "extra") == (1, "deployed"), "the controller to apply it")
+    status = cluster.wait_ready("apps", "web")
+    assert {k: v for k, v in status["lastPlan"]["summary"].items() if v} == {"install": 1, "upgrade": 1}
