@@ -75,3 +75,27 @@ def test_controller_status_lists_stacks_and_conditions(cluster, capsys, monkeypa
     rows = {line.split()[1]: line.split() for line in out[1:]}
     assert rows["web"][:7] == ["apps", "web", "prod", "True", "ReconciliationSucceeded", "1/1", "deployed"]
     assert rows["broken"][3:5] == ["False", "SourceUnavailable"]
+
+
+def test_sigterm_during_an_apply_fails_the_release_in_flight_cleanly(cluster, tmp_path) -> None:
+    import yaml
+
+    from harness import assert_sound_histories
+
+    marker = tmp_path / "hook-started"
+    stack = yaml.safe_load(stack_file({"front": {}, "back": {}}))
+    stack["releases"][1]["needs"] = ["front"]
+    stack["releases"][1]["hooks"] = [{"events": ["presync"], "command": "sh", "timeout": "5m",
+                                      "args": ["-c", f"touch {marker}; sleep 120"]}]
+    controller = cluster.start_controller()
+    cluster.namespace("apps")
+    cluster.config_map("apps", "web-files", {"stack.yaml": yaml.safe_dump(stack)})
+    cluster.stack("apps", "web", {"source": {"configMap": {"name": "web-files"}}})
+    wait_for(marker.exists, "back's presync hook to run")
+    controller.process.send_signal(signal.SIGTERM)
+    assert controller.process.wait(30) == 0
+    ready = cluster.condition("apps", "web", "Ready")
+    assert ready["status"] == "False" and ready["reason"] == "Interrupted"
+    assert cluster.revision("team-a", "front") == (1, "deployed")
+    assert cluster.records("team-a", "back") == []
+    assert_sound_histories(cluster, [("team-a", "front")])
