@@ -38,7 +38,6 @@ class StackResource:
     namespace: str
     name: str
     generation: int
-    uid: str
     source: Source
     path: str = ""
     environment: str | None = None
@@ -47,7 +46,6 @@ class StackResource:
     prune: bool = True
     drift_detection: str = "off"
     service_account: str = ""
-    timeout: float = 600.0
     retries: int = 5
 
     @property
@@ -108,9 +106,8 @@ def parse_stack(obj: dict[str, Any]) -> StackResource:
         raise SpecError("spec.retries: must be a whole number, 0 or more")
     return StackResource(
         namespace=metadata.get("namespace") or "default", name=metadata.get("name") or "",
-        generation=int(metadata.get("generation") or 0), uid=metadata.get("uid") or "", source=_source(spec),
+        generation=int(metadata.get("generation") or 0), source=_source(spec),
         path=str(spec.get("path") or ""), environment=spec.get("environment") or None,
         interval=_duration(spec, "interval", 300.0), suspend=bool(spec.get("suspend")),
         prune=spec.get("prune", True) is not False, drift_detection=drift,
-        service_account=str(spec.get("serviceAccountName") or ""), timeout=_duration(spec, "timeout", 600.0),
-        retries=retries)
+        service_account=str(spec.get("serviceAccountName") or ""), retries=retries)

@@ -3,6 +3,7 @@ reconcile loop while leading; SIGTERM (or SIGINT) stops it gracefully: nothing n
 flight finish or are marked failed, the status says so, and the leader Lease is handed back."""
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ def run_controller(options: ControllerOptions) -> None:
     from engine.controller.probes import serve
     from engine.kube.client import KubeClient
 
+    gc.enable()  # the CLI turns the cyclic collector off for short commands; this process runs for days
     kube = KubeClient.from_config(options.connection.kubeconfig, options.connection.context)
     metrics = Metrics.create()
     identity = candidate_identity()

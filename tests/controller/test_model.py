@@ -31,7 +31,7 @@ def test_a_stack_spec_becomes_the_model() -> None:
 
 @pytest.mark.parametrize("spec, message", [
     ({"interval": "soon"}, 'spec.interval: "soon" is not a duration'),
-    ({"timeout": "0s"}, "spec.timeout: must be more than 0"),
+    ({"interval": "0s"}, "spec.interval: must be more than 0"),
     ({"driftDetection": "fix"}, 'spec.driftDetection: "fix" is not one of correct, warn, off'),
     ({"retries": -1}, "spec.retries: must be a whole number"),
     ({"source": {}}, "spec.source: set exactly one of configMap.name and oci.url"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from harness import stack_file, wait_for
+from harness import DEMO_CHART, stack_file, wait_for
 
 from engine.cli.main import main
 
@@ -99,3 +99,18 @@ def test_sigterm_during_an_apply_fails_the_release_in_flight_cleanly(cluster, tm
     assert cluster.revision("team-a", "front") == (1, "deployed")
     assert cluster.records("team-a", "back") == []
     assert_sound_histories(cluster, [("team-a", "front")])
+
+
+def test_failures_are_retried_then_the_stack_stalls_until_it_succeeds(cluster, tmp_path) -> None:
+    controller = cluster.start_controller()
+    cluster.namespace("apps")
+    broken = stack_file({"front": {}}).replace(str(DEMO_CHART), str(tmp_path / "nochart"))
+    cluster.config_map("apps", "web-files", {"stack.yaml": broken})
+    cluster.stack("apps", "web", {"source": {"configMap": {"name": "web-files"}}, "retries": 2})
+    stalled = wait_for(lambda: (c := cluster.condition("apps", "web", "Stalled")).get("status") == "True" and c,
+                       "Stalled after the retries")
+    assert stalled["reason"] == "RetriesExhausted" and "failed 3 times in a row" in stalled["message"]
+    assert controller.metric("pyhelm_controller_reconcile_total", stack="apps/web", outcome="failed") == 2
+    cluster.config_map("apps", "web-files", {"stack.yaml": stack_file({"front": {}})})
+    status = cluster.wait_ready("apps", "web")
+    assert status["failures"] == 0 and cluster.condition("apps", "web", "Stalled")["status"] == "False"
