@@ -39,6 +39,9 @@ class ObjectChange:
     paths: list[str] = field(default_factory=list)
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+
+
 def _group(api_version: str) -> str:
     return api_version.split("/", 1)[0] if "/" in api_version else ""
 
@@ -46,7 +49,7 @@ def _group(api_version: str) -> str:
 def parse_objects(manifest: str, default_namespace: str = "") -> dict[ObjectKey, dict[str, Any]]:
     """The objects of a manifest (documents separated by ``---``) by identity; comment-only documents dropped."""
     objects: dict[ObjectKey, dict[str, Any]] = {}
-    for document in yaml.safe_load_all(manifest or ""):
+    for document in yaml.load_all(manifest or "", Loader=SAFE_LOADER):
         if not isinstance(document, dict):
             continue
         metadata = document.get("metadata") or {}
