@@ -104,6 +104,8 @@ def _changed_paths(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def diff_manifests(old_manifest: str, new_manifest: str, namespace: str = "", context: int = 3
                    ) -> list[ObjectChange]:
     """Objects added, removed or changed from ``old_manifest`` to ``new_manifest``, Secrets masked."""
+    if old_manifest == new_manifest:  # the usual case of a plan: nothing to parse or compare
+        return []
     old, new = parse_objects(old_manifest, namespace), parse_objects(new_manifest, namespace)
     changes = []
     for key in sorted(set(old) | set(new), key=str):
