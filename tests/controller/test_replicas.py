@@ -56,14 +56,16 @@ def test_one_of_three_replicas_reconciles_and_a_killed_leader_is_replaced(cluste
 
 
 def test_shards_split_the_stacks_between_replicas(cluster) -> None:
-    first = cluster.start_controller("--shard", "a")
-    second = cluster.start_controller("--shard", "b")
+    shard_a = [cluster.start_controller("--shard", "a") for _ in range(2)]
+    shard_b = cluster.start_controller("--shard", "b")
     in_a, in_b = _stacks(cluster, 2, "a"), _stacks(cluster, 2, "b")
     for name in in_a + in_b:
         cluster.wait_ready("apps", name)
-    assert first.reconciled() == {f"apps/{name}" for name in in_a}
-    assert second.reconciled() == {f"apps/{name}" for name in in_b}
-    assert _holder(cluster, "a") == _identity(first) and _holder(cluster, "b") == _identity(second)
+    leader_a = next(r for r in shard_a if _identity(r) == _holder(cluster, "a"))
+    assert leader_a.reconciled() == {f"apps/{name}" for name in in_a}
+    assert all(r.reconciled() == set() for r in shard_a if r is not leader_a)
+    assert shard_b.reconciled() == {f"apps/{name}" for name in in_b}
+    assert _holder(cluster, "b") == _identity(shard_b)
 
 
 def test_a_renewed_lease_is_never_taken_over(cluster) -> None:
