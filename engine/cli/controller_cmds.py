@@ -19,7 +19,7 @@ def _duration(text: str, flag: str) -> float:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--shard", default="", help=f"reconcile only the Stacks labelled pyhelm.dev/shard=SHARD (and elect "
+@click.option("--shard", default="", help="reconcile only the Stacks labelled pyhelm.dev/shard=SHARD (and elect "
                                           "a leader per shard)")
 @click.option("--watch-label-selector", "selector", default="", help="reconcile only the Stacks matching this "
                                                                      "label selector")

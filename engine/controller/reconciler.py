@@ -65,7 +65,8 @@ def is_forbidden(exc: BaseException) -> bool:
 
 def _without_pruning(plan) -> None:
     """Keep the releases removed from the stack (prune: false): their uninstalls leave the plan."""
-    plan.releases = [r for r in plan.releases if not (r.action == "uninstall" and "removed from the stack" in r.reasons)]
+    plan.releases = [r for r in plan.releases
+                     if not (r.action == "uninstall" and "removed from the stack" in r.reasons)]
 
 
 def _drift_found(plan) -> list[str]:

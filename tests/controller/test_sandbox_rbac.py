@@ -21,7 +21,8 @@ def test_impersonated_requests_get_only_what_their_roles_grant(cluster) -> None:
                               "resourceNames": []}]})
     cluster.apply({"apiVersion": RBAC, "kind": "RoleBinding", "metadata": {"name": "read-cm", "namespace": "team"},
                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "read-cm"},
-                   "subjects": [{"kind": "Group", "name": "system:serviceaccounts:team", "apiGroup": "rbac.authorization.k8s.io"}]})
+                   "subjects": [{"kind": "Group", "name": "system:serviceaccounts:team",
+                                 "apiGroup": "rbac.authorization.k8s.io"}]})
     cluster.config_map("team", "settings", {"a": "b"})
     reader = _as(cluster, "system:serviceaccount:team:app")
     assert reader.get(ObjectRef("v1", "ConfigMap", "team", "settings"))["data"] == {"a": "b"}
