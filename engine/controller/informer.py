@@ -9,7 +9,8 @@ from typing import Any, Callable, Iterator
 from engine.controller.resource import GROUP, PLURAL, VERSION
 
 WATCH_SECONDS = 30  # each watch request ends after this long and is made again
-RETRY_SECONDS = 1.0
+RETRY_SECONDS = 1.0  # after a failure, doubled while failures go on, up to MAX_RETRY_SECONDS
+MAX_RETRY_SECONDS = 30.0
 
 OnChange = Callable[[str, dict[str, Any] | None, dict[str, Any] | None], None]  # key, old, new (None: deleted)
 
@@ -94,11 +95,13 @@ class StackInformer:
 
     def run(self, stop: threading.Event) -> None:
         """List and watch until ``stop`` is set; failures are logged and retried."""
-        version = ""
+        version, delay = "", RETRY_SECONDS
         while not stop.is_set():
             try:
                 version = self._watch(version, stop) if version else self._list()
+                delay = RETRY_SECONDS
             except Exception as exc:  # noqa: BLE001 - the informer must outlive any failure of the API
-                self.log(f"listing or watching Stacks failed: {exc}; retrying", level="warning")
+                self.log(f"listing or watching Stacks failed: {exc}; retrying in {delay:g}s", level="warning")
                 version = ""
-                stop.wait(RETRY_SECONDS)
+                stop.wait(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)

@@ -114,3 +114,17 @@ def test_failures_are_retried_then_the_stack_stalls_until_it_succeeds(cluster, t
     cluster.config_map("apps", "web-files", {"stack.yaml": stack_file({"front": {}})})
     status = cluster.wait_ready("apps", "web")
     assert status["failures"] == 0 and cluster.condition("apps", "web", "Stalled")["status"] == "False"
+
+
+def test_without_the_stack_crd_the_controller_is_not_ready_and_says_why(cluster) -> None:
+    from engine.kube.client import ObjectRef
+
+    cluster.kube.delete(ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", "",
+                                  "stacks.pyhelm.dev"))
+    wait_for(lambda: cluster.sandbox.store.get(("apiextensions.k8s.io", "customresourcedefinitions"), "",
+                                               "stacks.pyhelm.dev") is None, "the CRD to be gone")
+    controller = cluster.start_controller()
+    wait_for(lambda: any("listing or watching Stacks failed" in line["msg"] for line in controller.logs()),
+             "the failure in the log")
+    assert controller.get("/readyz").status_code == 503
+    assert controller.get("/healthz").status_code == 200
