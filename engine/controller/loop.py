@@ -84,13 +84,13 @@ class ReconcileLoop:
         except SpecError as exc:
             self.log(f"invalid Stack: {exc}", level="error", stack=key)
             generation = int((obj.get("metadata") or {}).get("generation") or 0)
-            write_status(self.kube, namespace, name, invalid_spec_status(str(exc), generation, previous))
             record_event(self.kube, obj, "Warning", "InvalidSpec", str(exc))
             self.metrics.observe(key, "invalid", 0.0, [], 0)
+            write_status(self.kube, namespace, name, invalid_spec_status(str(exc), generation, previous))
             return  # a new generation queues it again
         if stack.suspend:
-            write_status(self.kube, namespace, name, suspended_status(stack, previous))
             self.metrics.observe(key, "suspended", 0.0, [], 0)
+            write_status(self.kube, namespace, name, suspended_status(stack, previous))
             self.queue.add(key, stack.interval)
             return
         self.log("reconciling", stack=key, generation=stack.generation)
@@ -103,10 +103,11 @@ class ReconcileLoop:
         if result.outcome == "failed" and failures > stack.retries:
             result.outcome, result.reason = "stalled", "RetriesExhausted"
             result.message = f"failed {failures} times in a row; retried every interval: {result.message}"
-        write_status(self.kube, namespace, name, status_after(result, stack, previous, failures))
         for kind, reason, message in events_for(result):
             record_event(self.kube, obj, kind, reason, message)
         self.metrics.observe(key, result.outcome, result.seconds, result.releases, len(result.drift))
+        # the status last: once it shows a reconciliation, its Events and metrics are there too
+        write_status(self.kube, namespace, name, status_after(result, stack, previous, failures))
         self.log(f"{result.outcome}: {result.message}", stack=key, reason=result.reason,
                  seconds=round(result.seconds, 3), level="info" if result.succeeded else "warning")
         if not cancellation.requested():

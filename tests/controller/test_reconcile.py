@@ -78,9 +78,10 @@ def test_drift_is_corrected_when_asked(cluster) -> None:
     _shop(cluster, {"front": {}}, driftDetection="correct")
     cluster.wait_ready("apps", "web")
     _drift(cluster)
-    wait_for(lambda: _greeting(cluster) == "Hello from pyhelm", "the drift to be taken back")
-    assert cluster.revision("team-a", "front") == (2, "deployed")
-    assert any(e["reason"] == "DriftDetected" for e in cluster.events("apps", "web"))
+    wait_for(lambda: cluster.revision("team-a", "front") == (2, "deployed"), "the upgrade taking the drift back")
+    assert _greeting(cluster) == "Hello from pyhelm"
+    wait_for(lambda: any(e["reason"] == "DriftDetected" and "front-demo" in e["message"]
+                         for e in cluster.events("apps", "web")), "a DriftDetected event")
 
 
 def test_drift_is_only_reported_with_warn(cluster) -> None:
