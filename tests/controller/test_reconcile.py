@@ -91,7 +91,8 @@ def test_drift_is_only_reported_with_warn(cluster) -> None:
     _drift(cluster)
     wait_for(lambda: any(e["reason"] == "DriftDetected" and "front-demo" in e["message"]
                          for e in cluster.events("apps", "web")), "a DriftDetected event")
-    assert "front-demo" in " ".join(cluster.get_stack("apps", "web")["status"]["drift"])
+    wait_for(lambda: "front-demo" in " ".join(cluster.get_stack("apps", "web")["status"].get("drift") or []),
+             "the drift in the status")  # written after the event
     assert controller.metric("pyhelm_controller_drift_found_total", stack="apps/web") >= 1
     assert _greeting(cluster) == "changed by hand"
     assert cluster.revision("team-a", "front") == (1, "deployed")
