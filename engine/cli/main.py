@@ -54,6 +54,8 @@ COMMANDS = {
     "dependency": "engine.cli.repo_cmds:dependency",
     "dep": "engine.cli.repo_cmds:dep",
     "dependencies": "engine.cli.repo_cmds:dependencies",
+    "controller": "engine.cli.controller_cmds:controller",
+    "stack": "engine.cli.controller_cmds:stack",
 }
 ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
            "hist": "history"}

@@ -275,6 +275,38 @@ class KubeClient:
                 return {}
             raise
 
+    def impersonate(self, user: str) -> None:
+        """Send every request of this connection (and its with_namespace copies) as ``user``: the server
+        authorizes each as that user's (a service account's groups are implied, as kube-apiserver does)."""
+        self.api_client.set_default_header("Impersonate-User", user)
+
+    def request(self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None,
+                content_type: str = "application/json", stream: bool = False, timeout: float | None = None) -> Any:
+        """A request by API path (custom resources, subresources, watches), retried as every call is: the
+        decoded JSON answer, or with ``stream`` the open response (for a watch's lines)."""
+        import json
+
+        from kubernetes.client.rest import ApiException
+
+        def send() -> Any:
+            method_, url, headers, data, _ = self.api_client.param_serialize(
+                method, path, query_params=list((query or {}).items()), body=body,
+                header_params={"Accept": "application/json", "Content-Type": content_type},
+                auth_settings=["BearerToken"])
+            response = self.api_client.call_api(method_, url, header_params=headers, body=data,
+                                                _request_timeout=timeout)
+            if response.status >= 400:
+                response.read()
+                raise ApiException(http_resp=response)
+            if not stream:
+                response.read()
+            return response
+
+        response = self._call(send, f"{method} {path}")
+        if stream:
+            return response.response
+        return json.loads(response.data or b"null")
+
     def invalidate_discovery(self) -> None:
         """Forget what the cluster serves (after CRDs were created), as Helm does after installing CRDs."""
         self._dynamic = None

@@ -295,11 +295,14 @@ class API:
             metadata["namespace"] = req.namespace
         if req.subresource != "status" and "status" in before and "status" not in after:
             after["status"] = before["status"]
+        after_status = after.get("status")
         if req.subresource == "status":
-            after = {**before, "status": after.get("status"), "metadata": {**before["metadata"]}}
+            after = {**before, "status": after_status, "metadata": {**before["metadata"]}}
             metadata = after["metadata"]
         self._shape(req.resource, after)
         self._default(req.resource, after, before)
+        if req.subresource == "status":  # /status writes the status: defaulting must not put the old one back
+            after["status"] = after_status
         if "generation" in before["metadata"]:
             spec_changed = {k: v for k, v in before.items() if k not in ("metadata", "status")} != \
                            {k: v for k, v in after.items() if k not in ("metadata", "status")}

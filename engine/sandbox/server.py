@@ -187,7 +187,22 @@ class Handler(BaseHTTPRequestHandler):
             raise APIError(404, "NotFound", "the server could not find the requested resource")
         all_namespaces = resource.namespaced and not namespace
         request = Request(resource, namespace, name, subresource, query)
+        self._authorize_impersonated(api, method, request)
         self._dispatch(api, method, request, all_namespaces)
+
+    def _authorize_impersonated(self, api: API, method: str, request: Request) -> None:
+        """A request made as another user (``Impersonate-User``) gets only what that user's RBAC allows."""
+        user = self.headers.get("Impersonate-User")
+        if not user:
+            return
+        from engine.sandbox.authorization import Attributes, authorize, request_verb
+
+        resource = request.resource
+        plural = f"{resource.plural}/{request.subresource}" if request.subresource else resource.plural
+        verb = request_verb(method, request.name, request.query.get("watch") in ("true", "1"))
+        authorize(api.store, user, self.headers.get_all("Impersonate-Group") or [],
+                  Attributes(verb, resource.group, plural, request.namespace if resource.namespaced else "",
+                             request.name))
 
     def _discovery(self, path: str, registry) -> dict[str, Any] | None:
         path = path.rstrip("/") or "/"

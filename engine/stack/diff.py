@@ -39,6 +39,9 @@ class ObjectChange:
     paths: list[str] = field(default_factory=list)
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+
+
 def _group(api_version: str) -> str:
     return api_version.split("/", 1)[0] if "/" in api_version else ""
 
@@ -46,7 +49,7 @@ def _group(api_version: str) -> str:
 def parse_objects(manifest: str, default_namespace: str = "") -> dict[ObjectKey, dict[str, Any]]:
     """The objects of a manifest (documents separated by ``---``) by identity; comment-only documents dropped."""
     objects: dict[ObjectKey, dict[str, Any]] = {}
-    for document in yaml.safe_load_all(manifest or ""):
+    for document in yaml.load_all(manifest or "", Loader=SAFE_LOADER):
         if not isinstance(document, dict):
             continue
         metadata = document.get("metadata") or {}
@@ -101,6 +104,8 @@ def _changed_paths(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def diff_manifests(old_manifest: str, new_manifest: str, namespace: str = "", context: int = 3
                    ) -> list[ObjectChange]:
     """Objects added, removed or changed from ``old_manifest`` to ``new_manifest``, Secrets masked."""
+    if old_manifest == new_manifest:  # the usual case of a plan: nothing to parse or compare
+        return []
     old, new = parse_objects(old_manifest, namespace), parse_objects(new_manifest, namespace)
     changes = []
     for key in sorted(set(old) | set(new), key=str):

@@ -1,0 +1,89 @@
+"""The Stack model, stack artifacts' packing, the work queue and back-off: the parts a reconciliation
+relies on, each with the failures it must name."""
+from __future__ import annotations
+
+import io
+import tarfile
+import threading
+
+import pytest
+
+from engine.controller.artifact import pack_directory, unpack_into
+from engine.controller.loop import LoopOptions, backoff
+from engine.controller.resource import SpecError, parse_stack
+from engine.controller.workqueue import WorkQueue
+from engine.registry.errors import RegistryError
+
+
+def _stack(**spec) -> dict:
+    return {"metadata": {"name": "web", "namespace": "apps", "generation": 3},
+            "spec": {"source": {"configMap": {"name": "files"}}, **spec}}
+
+
+def test_a_stack_spec_becomes_the_model() -> None:
+    stack = parse_stack(_stack(interval="2m", driftDetection="warn", serviceAccountName="deployer", prune=False,
+                               environment="prod", retries=2))
+    assert (stack.key, stack.generation, stack.interval, stack.drift_detection, stack.prune, stack.retries) == (
+        "apps/web", 3, 120.0, "warn", False, 2)
+    assert stack.impersonated_user == "system:serviceaccount:apps:deployer"
+    assert parse_stack(_stack()).impersonated_user == ""
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"interval": "soon"}, 'spec.interval: "soon" is not a duration'),
+    ({"interval": "0s"}, "spec.interval: must be more than 0"),
+    ({"driftDetection": "fix"}, 'spec.driftDetection: "fix" is not one of correct, warn, off'),
+    ({"retries": -1}, "spec.retries: must be a whole number"),
+    ({"source": {}}, "spec.source: set exactly one of configMap.name and oci.url"),
+    ({"source": {"oci": {"url": "https://r/x"}}}, 'spec.source.oci.url: "https://r/x" is not an oci://'),
+])
+def test_an_unusable_spec_names_its_field(spec, message) -> None:
+    with pytest.raises(SpecError, match=message.replace("(", r"\(")):
+        parse_stack(_stack(**spec))
+
+
+def test_packing_is_reproducible_and_unpacking_stays_inside(tmp_path) -> None:
+    (tmp_path / "src" / "values").mkdir(parents=True)
+    (tmp_path / "src" / "stack.yaml").write_text("name: web\n")
+    (tmp_path / "src" / "values" / "a.yaml").write_text("a: 1\n")
+    (tmp_path / "src" / ".git").mkdir()
+    (tmp_path / "src" / ".git" / "HEAD").write_text("ref\n")
+    packed = pack_directory(str(tmp_path / "src"))
+    assert pack_directory(str(tmp_path / "src")) == packed
+    unpack_into(packed, str(tmp_path / "out"))
+    assert (tmp_path / "out" / "values" / "a.yaml").read_text() == "a: 1\n"
+    assert not (tmp_path / "out" / ".git").exists()
+
+    hostile = io.BytesIO()
+    with tarfile.open(fileobj=hostile, mode="w:gz") as archive:
+        info = tarfile.TarInfo("../escaped")
+        info.size = 1
+        archive.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(RegistryError, match="not a file inside it"):
+        unpack_into(hostile.getvalue(), str(tmp_path / "out2"))
+    assert not (tmp_path / "escaped").exists()
+    with pytest.raises(RegistryError, match="not a readable tar"):
+        unpack_into(b"not a tarball", str(tmp_path / "out3"))
+
+
+def test_back_off_doubles_up_to_its_cap_and_the_interval() -> None:
+    options = LoopOptions(backoff_base=1.0, backoff_cap=10.0)
+    assert [backoff(n, options, 300.0) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 8.0, 10.0]
+    assert backoff(5, options, 3.0) == 3.0
+
+
+def test_the_queue_hands_a_key_to_one_worker_at_a_time() -> None:
+    queue = WorkQueue()
+    queue.add("a")
+    assert queue.get() == "a"
+    queue.add("a")  # while a worker holds it
+    taken: list[str | None] = []
+    waiter = threading.Thread(target=lambda: taken.append(queue.get()))
+    waiter.start()
+    waiter.join(0.3)
+    assert taken == [] and waiter.is_alive()
+    queue.done("a")
+    waiter.join(5)
+    assert taken == ["a"]
+    queue.close()
+    assert queue.get() is None
