@@ -11,42 +11,57 @@ import click
 
 from engine.cli.settings import Settings
 
-# command name → "module:attribute" of its click command
-COMMANDS = {
-    "template": "engine.cli.template_cmd:template",
-    "show": "engine.cli.show_cmd:show",
-    "create": "engine.cli.chart_cmds:create",
-    "package": "engine.cli.chart_cmds:package",
-    "lint": "engine.cli.lint_cmd:lint",
-    "sandbox": "engine.cli.sandbox:sandbox",
-    "install": "engine.cli.release_cmds:install",
-    "upgrade": "engine.cli.release_cmds:upgrade",
-    "uninstall": "engine.cli.release_cmds:uninstall",
-    "rollback": "engine.cli.release_cmds:rollback",
-    "list": "engine.cli.release_info_cmds:list_releases",
-    "history": "engine.cli.release_info_cmds:history",
-    "status": "engine.cli.release_info_cmds:status",
-    "get": "engine.cli.release_info_cmds:get",
-    "test": "engine.cli.release_cmds:test_release",
-    "plan": "engine.cli.stack_cmds:plan",
-    "apply": "engine.cli.stack_cmds:apply",
-    "destroy": "engine.cli.stack_cmds:destroy",
-    "graph": "engine.cli.stack_cmds:graph",
-    "promote": "engine.cli.stack_cmds:promote",
-    "validate": "engine.cli.validate_cmd:validate",
-    "lock": "engine.cli.lock_cmd:lock",
-    "push": "engine.cli.registry_cmds:push",
-    "registry": "engine.cli.registry_cmds:registry",
-    "verify": "engine.cli.chart_cmds:verify",
-    "version": "engine.cli.version_cmd:version",
-    "completion": "engine.cli.completion_cmd:completion",
-    "repo": "engine.cli.repo_cmds:repo",
-    "search": "engine.cli.repo_cmds:search",
-    "pull": "engine.cli.repo_cmds:pull",
-    "fetch": "engine.cli.repo_cmds:fetch",
-    "dependency": "engine.cli.repo_cmds:dependency",
-    "dep": "engine.cli.repo_cmds:dep",
-    "dependencies": "engine.cli.repo_cmds:dependencies",
+# command name → ("module:attribute" of its click command, its help as --help lists it; None: hidden there).
+# The help is kept here so that ``pyhelm --help`` imports no command module (tests check it matches).
+COMMANDS: dict[str, tuple[str, str | None]] = {
+    "template": ("engine.cli.template_cmd:template", "Locally render templates: [NAME] CHART."),
+    "show": ("engine.cli.show_cmd:show", "Show information of a chart."),
+    "create": ("engine.cli.chart_cmds:create", "Create a new chart with the given name."),
+    "package": ("engine.cli.chart_cmds:package",
+                "Package a chart directory into a chart archive (and sign it with --sign)."),
+    "lint": ("engine.cli.lint_cmd:lint", "Examine a chart for possible issues."),
+    "sandbox": ("engine.cli.sandbox:sandbox",
+                "A local Kubernetes API server for trying charts and stacks without a cluster."),
+    "install": ("engine.cli.release_cmds:install", "Install a chart: [NAME] CHART."),
+    "upgrade": ("engine.cli.release_cmds:upgrade", "Upgrade a release to a new version of a chart."),
+    "uninstall": ("engine.cli.release_cmds:uninstall", "Uninstall releases."),
+    "rollback": ("engine.cli.release_cmds:rollback",
+                 "Roll back a release to a previous revision (default: the one before the last)."),
+    "list": ("engine.cli.release_info_cmds:list_releases", "List releases (every state unless state flags narrow it)."),
+    "history": ("engine.cli.release_info_cmds:history", "Fetch release history."),
+    "status": ("engine.cli.release_info_cmds:status",
+               "Display the status of the named release, with its live resources."),
+    "get": ("engine.cli.release_info_cmds:get", "Download extended information of a named release."),
+    "test": ("engine.cli.release_cmds:test_release", "Run the tests of a release (its test hooks)."),
+    "plan": ("engine.cli.stack_cmds:plan", "Show what apply would change, release by release."),
+    "apply": ("engine.cli.stack_cmds:apply",
+              "Apply the stack (or exactly a plan saved with `pyhelm plan --out FILE`)."),
+    "destroy": ("engine.cli.stack_cmds:destroy",
+                "Uninstall the stack's releases (with -l, the selected ones and every release that needs them), "
+                "dependents first; reads release records only, so it renders nothing and needs no secret."),
+    "graph": ("engine.cli.stack_cmds:graph",
+              "Print the stack's release graph (text in apply order, Graphviz DOT or Mermaid)."),
+    "promote": ("engine.cli.stack_cmds:promote",
+                "Copy an environment's pinned chart versions and chosen values to another environment."),
+    "validate": ("engine.cli.validate_cmd:validate",
+                 "Render every release offline and validate each object against its Kubernetes schema."),
+    "lock": ("engine.cli.lock_cmd:lock",
+             "Resolve each release's chart and record its version and digest in stack.lock."),
+    "push": ("engine.cli.registry_cmds:push", "Push a chart archive to a registry: CHART.tgz oci://HOST/PATH."),
+    "registry": ("engine.cli.registry_cmds:registry", "Log in to or out of a registry."),
+    "verify": ("engine.cli.chart_cmds:verify",
+               "Verify that a chart archive has a valid provenance file from a trusted key."),
+    "version": ("engine.cli.version_cmd:version", "Print the version information."),
+    "completion": ("engine.cli.completion_cmd:completion",
+                   "Generate the autocompletion script for the specified shell."),
+    "repo": ("engine.cli.repo_cmds:repo", "Add, list, remove, update, and index chart repositories."),
+    "search": ("engine.cli.repo_cmds:search", "Search for a keyword in charts."),
+    "pull": ("engine.cli.repo_cmds:pull",
+             "Download a chart from a repository and (optionally) unpack it in local directory."),
+    "fetch": ("engine.cli.repo_cmds:fetch", None),
+    "dependency": ("engine.cli.repo_cmds:dependency", "Manage a chart's dependencies."),
+    "dep": ("engine.cli.repo_cmds:dep", None),
+    "dependencies": ("engine.cli.repo_cmds:dependencies", None),
 }
 ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
            "hist": "history"}
@@ -59,10 +74,10 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(ALIASES.get(name, name))
-        if target is None:
+        entry = COMMANDS.get(ALIASES.get(name, name))
+        if entry is None:
             return None
-        module_name, attribute = target.split(":")
+        module_name, attribute = entry[0].split(":")
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:  # a command whose module is not part of this build yet
@@ -70,6 +85,12 @@ class LazyGroup(click.Group):
                 return None
             raise
         return getattr(module, attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from the table's help texts: no command module is imported."""
+        listing = {name: click.Command(name, help=help_text, hidden=help_text is None)
+                   for name, (_target, help_text) in COMMANDS.items()}
+        click.Group(commands=listing).format_commands(ctx, formatter)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         """An unknown command is refused with the closest known ones (``pyhelm paln`` → did you mean plan?)."""

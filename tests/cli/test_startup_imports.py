@@ -1,12 +1,15 @@
 """Commands that do not talk to a cluster or the network import none of the slow libraries."""
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from engine.cli.app import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW = ("kubernetes", "cryptography", "requests", "urllib3", "jsonschema", "deepdiff", "networkx", "jinja2")
@@ -54,3 +57,19 @@ def test_the_quick_version_answer_is_the_commands_own(args) -> None:
 
     _status, output, _modules = _probe(*args)
     assert output == CliRunner().invoke(cli, list(args)).output
+
+
+def test_help_lists_the_commands_without_importing_them() -> None:
+    status, output, modules = _probe("--help")
+    assert status == 0 and "  template    Locally render templates: [NAME] CHART.\n" in output
+    command_modules = {target.split(":")[0] for target, _help in COMMANDS.values()}
+    assert sorted(command_modules & set(modules)) == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_help_table_says_what_each_command_says(name) -> None:
+    """--help lists each command with the table's text; it must be the command's own help."""
+    target, listed_help = COMMANDS[name]
+    module_name, attribute = target.split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    assert listed_help == (None if command.hidden else " ".join(command.help.split()))
