@@ -78,7 +78,7 @@ def main() -> int:
     if total_helm:
         print(f"{'TOTAL':48} {total_helm:8.3f} {total_py:9.3f} {total_py / total_helm:6.2f}")
     for argv in (["--help"], ["version"]):
-        t_py, _ = best_run([*pyhelm, *argv], ROOT, 5, env)
+        t_py, _ = best_run([*pyhelm, *argv], args.source, 5, env)  # -c puts the working directory first on sys.path
         t_helm, _ = best_run([helm, *argv], ROOT, 5)
         print(f"start-up pyhelm {' '.join(argv):10} {t_py:.3f}s (helm {t_helm:.3f}s)")
     return 0
