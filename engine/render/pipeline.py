@@ -21,6 +21,7 @@ from engine.render.engine import render_templates
 from engine.render.errors import RenderError
 from engine.render.manifests import Manifest, ManifestError, sort_manifests
 from engine.render.values_object import as_template_values
+from engine.values.copying import copy_values
 
 NOTES_SUFFIX = "NOTES.txt"
 _CRD_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -82,7 +83,7 @@ class RenderedRelease:
 
 def copy_chart_tree(chart: Chart, parent: Chart | None = None) -> Chart:
     """A copy of a chart tree that dependency processing may change without touching the original."""
-    clone = dataclasses.replace(chart, metadata=copy.deepcopy(chart.metadata), values=copy.deepcopy(chart.values),
+    clone = dataclasses.replace(chart, metadata=copy.deepcopy(chart.metadata), values=copy_values(chart.values),
                                 subcharts=[], parent=parent)
     clone.subcharts = [copy_chart_tree(sub, clone) for sub in chart.subcharts]
     return clone
