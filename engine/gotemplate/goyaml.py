@@ -345,19 +345,19 @@ _SIMPLE_ANALYSIS.block = True
 _WHITESPACE = " \t\r\n\x85\u2028\u2029"
 _BREAKS = "\r\n\x85\u2028\u2029"
 _FIRST_INDICATORS = "#,[]{}&*!|>'\"%@`"
-_FLOW_INDICATOR = re.compile(r"[,?\[\]{}:]")
-_COLON_BEFORE_SPACE = re.compile(f":(?:[{_WHITESPACE}]|\\Z)")
-_COMMENT_AFTER_SPACE = re.compile(f"[{_WHITESPACE}]#")
-_LINE_BREAK = re.compile(f"[{_BREAKS}]")
-_BREAK_SPACE = re.compile(f"[{_BREAKS}] ")
-_SPACE_BREAK = re.compile(f" [{_BREAKS}]")
-_NOT_PRINTABLE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")  # _is_printable's complement
+
+
+def _has_special(value: str) -> bool:
+    """Whether ``value`` holds a character go-yaml cannot print as it is (tab, control, BOM, astral …)."""
+    if value.isascii():  # printable ASCII is exactly str.isprintable's ASCII, plus the line feed go-yaml allows
+        return not (value.isprintable() or value.replace("\n", "").isprintable())
+    return not all(map(_is_printable, value))
 
 
 def _analyze(value: str) -> _Analysis:
     """go-yaml's yaml_emitter_analyze_scalar: which styles can write ``value`` (the result is read-only).
 
-    Its character-by-character scan, done as a few regular-expression searches."""
+    Its character-by-character scan, done as substring searches (each a single pass in C)."""
     if _SIMPLE_WORD.match(value) and not value.startswith("..."):
         return _SIMPLE_ANALYSIS
     result = _Analysis()
@@ -373,16 +373,20 @@ def _analyze(value: str) -> _Analysis:
     elif first in "?:":
         flow_indicators = True
         block_indicators = block_indicators or first_before_space
-    if _FLOW_INDICATOR.search(rest):
+    if any(char in rest for char in ",?[]{}"):
         flow_indicators = True
-    if _COLON_BEFORE_SPACE.search(rest) or _COMMENT_AFTER_SPACE.search(value):
+    if ":" in rest:
+        flow_indicators = True
+        if rest.endswith(":") or any(":" + space in rest for space in _WHITESPACE):
+            block_indicators = True
+    if "#" in rest and any(space + "#" in value for space in _WHITESPACE):
         flow_indicators = block_indicators = True
-    special = _NOT_PRINTABLE.search(value) is not None
-    line_breaks = _LINE_BREAK.search(value) is not None
+    special = _has_special(value)
+    line_breaks = any(char in value for char in _BREAKS)
     leading_space, trailing_space = first == " ", value[-1] == " "
     leading_break, trailing_break = first in _BREAKS, value[-1] in _BREAKS
-    break_space = line_breaks and _BREAK_SPACE.search(value) is not None
-    space_break = line_breaks and _SPACE_BREAK.search(value) is not None
+    break_space = line_breaks and any(char + " " in value for char in _BREAKS)
+    space_break = line_breaks and any(" " + char in value for char in _BREAKS)
     result.multiline = line_breaks
     result.flow_plain = result.block_plain = result.single_quoted = result.block = True
     if leading_space or leading_break or trailing_space or trailing_break:
