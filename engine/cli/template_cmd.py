@@ -80,12 +80,14 @@ def template(settings, args, chart_path, show_only, output_dir, use_release_name
 
 def _output_pieces(rendered, hooks, include_crds: bool) -> list[str]:
     """helm template's output document by document: CRDs (with --include-crds) and manifests, trimmed at
-    the end to one newline as Helm trims them, then the hooks."""
+    the end to one newline as Helm trims them, then the hooks. Each piece ends a line, so the redacting
+    output stream never sees a line split between two writes."""
     body = [f"---\n# Source: {crd.path}\n{crd.text}\n" for crd in rendered.crds] if include_crds else []
     body += rendered.manifest_documents()
     if body:
-        body[-1] = body[-1].rstrip()  # every document starts with "---": trimming stays within the last one
-    body.append("\n")
+        body[-1] = body[-1].rstrip() + "\n"  # every document starts with "---": trimming stays within the last
+    else:
+        body = ["\n"]
     return body + [f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks]
 
 
