@@ -73,3 +73,11 @@ def test_the_help_table_says_what_each_command_says(name) -> None:
     module_name, attribute = target.split(":")
     command = getattr(importlib.import_module(module_name), attribute)
     assert listed_help == (None if command.hidden else " ".join(command.help.split()))
+
+
+def test_the_version_names_the_python_that_runs_it() -> None:
+    import platform
+
+    from engine.version import build_info
+
+    assert build_info()["PythonVersion"] == platform.python_version()
