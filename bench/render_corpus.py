@@ -2,10 +2,13 @@
 """Render the conformance corpus with pyhelm and with helm side by side; print per-case and total ratios.
 
 usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] [--cold] [--source DIR]
+                                      [--baseline DIR]
 Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool; the peak
 resident memory (RSS) of each tool's largest run is printed beside its time.
 ``--cold`` turns pyhelm's parse-tree cache off, so every run parses every template.
-``--source`` runs the engine of another checkout (default: this one), to compare two versions side by side.
+``--source`` runs the engine of another checkout (default: this one). ``--baseline`` also runs a second
+checkout's engine and prints its time and the ratio to it: the tools take turns run by run, so a machine
+shared with others loads both versions alike.
 Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
 (fetched with ../shared/tools/get-helm when missing).
 """
@@ -28,17 +31,28 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "A"
 CONSOLE_SCRIPT = "import sys; from engine.cli.main import main; sys.exit(main())"
 
 
-def best_run(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) -> tuple[float, int]:
-    """The shortest wall time of ``repeat`` runs and the largest peak RSS (KiB) among them."""
-    best, peak = float("inf"), 0
+def best_runs(commands: list[tuple[list[str], dict | None]], cwd: Path, repeat: int) -> list[tuple[float, int]]:
+    """For each (argv, env): the shortest wall time of ``repeat`` runs and the largest peak RSS (KiB) among
+    them. The commands take turns, so a load that comes and goes weighs on each alike."""
+    best = [float("inf")] * len(commands)
+    peak = [0] * len(commands)
     for _ in range(repeat):
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _pid, _status, usage = os.wait4(process.pid, 0)
-        process.returncode = 0  # reaped by wait4; keeps Popen from waiting again
-        best = min(best, time.perf_counter() - start)
-        peak = max(peak, usage.ru_maxrss)
-    return best, peak
+        for index, (argv, env) in enumerate(commands):
+            start = time.perf_counter()
+            process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _pid, _status, usage = os.wait4(process.pid, 0)
+            process.returncode = 0  # reaped by wait4; keeps Popen from waiting again
+            best[index] = min(best[index], time.perf_counter() - start)
+            peak[index] = max(peak[index], usage.ru_maxrss)
+    return list(zip(best, peak))
+
+
+def engine_env(source: Path, cold: bool) -> dict:
+    """The environment that runs ``source``'s engine."""
+    env = {**os.environ, "PYTHONPATH": str(source.resolve())}
+    if cold:
+        env["PYHELM_NO_TEMPLATE_CACHE"] = "1"
+    return env
 
 
 def main() -> int:
@@ -48,10 +62,10 @@ def main() -> int:
     parser.add_argument("--helm")
     parser.add_argument("--cold", action="store_true", help="disable pyhelm's parse-tree cache")
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout whose engine runs (default: this one)")
+    parser.add_argument("--baseline", type=Path, help="a second checkout to compare with, run in turn")
     args = parser.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(args.source.resolve())}
-    if args.cold:
-        env["PYHELM_NO_TEMPLATE_CACHE"] = "1"
+    sources = [args.source] + ([args.baseline] if args.baseline else [])
+    envs = [engine_env(source, args.cold) for source in sources]
     from helm_reference import helm_binary
 
     helm = str(Path(args.helm).resolve()) if args.helm else helm_binary()
@@ -61,26 +75,34 @@ def main() -> int:
         print("needs ../shared/corpus and the reference helm binary", file=sys.stderr)
         return 1
     # an installed package has its bytecode compiled; an editable checkout under PYTHONDONTWRITEBYTECODE does not
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(args.source / "engine")], capture_output=True)
+    for source in sources:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "engine")], capture_output=True)
     rows = [line.rstrip("\n").split("\t") for line in (CORPUS / "cases.tsv").open()][1:]
-    total_helm = total_py = 0.0
-    print(f"{'case':48} {'helm s':>8} {'pyhelm s':>9} {'ratio':>6} {'helm MiB':>9} {'pyhelm MiB':>11}")
+    totals = [0.0] * (1 + len(sources))
+    baseline_header = f" {'base s':>8} {'vs base':>7} {'base MiB':>9}" if args.baseline else ""
+    print(f"{'case':48} {'helm s':>8} {'pyhelm s':>9} {'ratio':>6} {'helm MiB':>9} {'pyhelm MiB':>11}{baseline_header}")
     for chart, _values, _golden, command, _rc, _mask, case in rows:
         if args.only and chart != args.only:
             continue
         argv = shlex.split(command)[1:]
-        t_helm, rss_helm = best_run([helm, *argv], CORPUS, args.repeat)
-        t_py, rss_py = best_run([*pyhelm, *argv], CORPUS, args.repeat, env)
-        total_helm += t_helm
-        total_py += t_py
-        print(f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f} "
-              f"{rss_helm / 1024:9.1f} {rss_py / 1024:11.1f}")
-    if total_helm:
-        print(f"{'TOTAL':48} {total_helm:8.3f} {total_py:9.3f} {total_py / total_helm:6.2f}")
+        results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, args.repeat)
+        totals = [total + seconds for total, (seconds, _rss) in zip(totals, results)]
+        (t_helm, rss_helm), (t_py, rss_py) = results[:2]
+        line = (f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f} "
+                f"{rss_helm / 1024:9.1f} {rss_py / 1024:11.1f}")
+        if args.baseline:
+            t_base, rss_base = results[2]
+            line += f" {t_base:8.3f} {t_py / t_base:7.2f} {rss_base / 1024:9.1f}"
+        print(line)
+    if totals[0]:
+        line = f"{'TOTAL':48} {totals[0]:8.3f} {totals[1]:9.3f} {totals[1] / totals[0]:6.2f}"
+        if args.baseline:
+            line += f" {'':9} {'':11} {totals[2]:8.3f} {totals[1] / totals[2]:7.2f}"
+        print(line)
     for argv in (["--help"], ["version"]):
-        t_py, _ = best_run([*pyhelm, *argv], args.source, 5, env)  # -c puts the working directory first on sys.path
-        t_helm, _ = best_run([helm, *argv], ROOT, 5)
-        print(f"start-up pyhelm {' '.join(argv):10} {t_py:.3f}s (helm {t_helm:.3f}s)")
+        results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, 5)
+        base = f", baseline {results[2][0]:.3f}s" if args.baseline else ""
+        print(f"start-up pyhelm {' '.join(argv):10} {results[1][0]:.3f}s (helm {results[0][0]:.3f}s{base})")
     return 0
 
 
