@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Render the conformance corpus with pyhelm and with helm side by side; print per-case and total ratios.
 
-usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] [--cold]
-Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool.
+usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] [--cold] [--source DIR]
+                                      [--baseline DIR]
+Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool; the peak
+resident memory (RSS) of each tool's largest run is printed beside its time.
 ``--cold`` turns pyhelm's parse-tree cache off, so every run parses every template.
+``--source`` runs the engine of another checkout (default: this one). ``--baseline`` also runs a second
+checkout's engine and prints its time and the ratio to it: the tools take turns run by run, so a machine
+shared with others loads both versions alike.
 Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
 (fetched with ../shared/tools/get-helm when missing).
 """
@@ -12,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -23,13 +27,32 @@ sys.path.insert(0, str(ROOT / "tests"))
 CORPUS = ROOT.parent / "shared" / "corpus" / "A"
 
 
-def best_time(argv: list[str], cwd: Path, repeat: int, env: dict | None = None) -> float:
-    best = float("inf")
+# what the console script does, run from the chosen checkout (the installed script runs /work/main's engine)
+CONSOLE_SCRIPT = "import sys; from engine.cli.main import main; sys.exit(main())"
+
+
+def best_runs(commands: list[tuple[list[str], dict | None]], cwd: Path, repeat: int) -> list[tuple[float, int]]:
+    """For each (argv, env): the shortest wall time of ``repeat`` runs and the largest peak RSS (KiB) among
+    them. The commands take turns, so a load that comes and goes weighs on each alike."""
+    best = [float("inf")] * len(commands)
+    peak = [0] * len(commands)
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, capture_output=True, env=env)
-        best = min(best, time.perf_counter() - start)
-    return best
+        for index, (argv, env) in enumerate(commands):
+            start = time.perf_counter()
+            process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _pid, _status, usage = os.wait4(process.pid, 0)
+            process.returncode = 0  # reaped by wait4; keeps Popen from waiting again
+            best[index] = min(best[index], time.perf_counter() - start)
+            peak[index] = max(peak[index], usage.ru_maxrss)
+    return list(zip(best, peak))
+
+
+def engine_env(source: Path, cold: bool) -> dict:
+    """The environment that runs ``source``'s engine."""
+    env = {**os.environ, "PYTHONPATH": str(source.resolve())}
+    if cold:
+        env["PYHELM_NO_TEMPLATE_CACHE"] = "1"
+    return env
 
 
 def main() -> int:
@@ -38,37 +61,48 @@ def main() -> int:
     parser.add_argument("--only")
     parser.add_argument("--helm")
     parser.add_argument("--cold", action="store_true", help="disable pyhelm's parse-tree cache")
+    parser.add_argument("--source", type=Path, default=ROOT, help="checkout whose engine runs (default: this one)")
+    parser.add_argument("--baseline", type=Path, help="a second checkout to compare with, run in turn")
     args = parser.parse_args()
-    env = {**os.environ, "PYHELM_NO_TEMPLATE_CACHE": "1"} if args.cold else None
+    sources = [args.source] + ([args.baseline] if args.baseline else [])
+    envs = [engine_env(source, args.cold) for source in sources]
     from helm_reference import helm_binary
 
-    helm = args.helm or helm_binary()
-    # the console script next to this interpreter (a version manager's shim would add its own start-up time)
-    script = Path(sys.executable).with_name("pyhelm")
-    pyhelm = str(script) if script.exists() else (shutil.which("pyhelm") or f"{sys.executable} -m engine.cli.main")
+    helm = str(Path(args.helm).resolve()) if args.helm else helm_binary()
+    # this interpreter itself, not a version manager's shim (which would add its own start-up time)
+    pyhelm = [sys.executable, "-c", CONSOLE_SCRIPT]
     if helm is None or not CORPUS.exists():
         print("needs ../shared/corpus and the reference helm binary", file=sys.stderr)
         return 1
     # an installed package has its bytecode compiled; an editable checkout under PYTHONDONTWRITEBYTECODE does not
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "engine")], capture_output=True)
+    for source in sources:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "engine")], capture_output=True)
     rows = [line.rstrip("\n").split("\t") for line in (CORPUS / "cases.tsv").open()][1:]
-    total_helm = total_py = 0.0
-    print(f"{'case':48} {'helm s':>8} {'pyhelm s':>9} {'ratio':>6}")
+    totals = [0.0] * (1 + len(sources))
+    baseline_header = f" {'base s':>8} {'vs base':>7} {'base MiB':>9}" if args.baseline else ""
+    print(f"{'case':48} {'helm s':>8} {'pyhelm s':>9} {'ratio':>6} {'helm MiB':>9} {'pyhelm MiB':>11}{baseline_header}")
     for chart, _values, _golden, command, _rc, _mask, case in rows:
         if args.only and chart != args.only:
             continue
         argv = shlex.split(command)[1:]
-        t_helm = best_time([helm, *argv], CORPUS, args.repeat)
-        t_py = best_time([*shlex.split(pyhelm), *argv], CORPUS, args.repeat, env)
-        total_helm += t_helm
-        total_py += t_py
-        print(f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f}")
-    if total_helm:
-        print(f"{'TOTAL':48} {total_helm:8.3f} {total_py:9.3f} {total_py / total_helm:6.2f}")
+        results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, args.repeat)
+        totals = [total + seconds for total, (seconds, _rss) in zip(totals, results)]
+        (t_helm, rss_helm), (t_py, rss_py) = results[:2]
+        line = (f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f} "
+                f"{rss_helm / 1024:9.1f} {rss_py / 1024:11.1f}")
+        if args.baseline:
+            t_base, rss_base = results[2]
+            line += f" {t_base:8.3f} {t_py / t_base:7.2f} {rss_base / 1024:9.1f}"
+        print(line)
+    if totals[0]:
+        line = f"{'TOTAL':48} {totals[0]:8.3f} {totals[1]:9.3f} {totals[1] / totals[0]:6.2f}"
+        if args.baseline:
+            line += f" {'':9} {'':11} {totals[2]:8.3f} {totals[1] / totals[2]:7.2f}"
+        print(line)
     for argv in (["--help"], ["version"]):
-        t_py = best_time([*shlex.split(pyhelm), *argv], ROOT, 5)
-        t_helm = best_time([helm, *argv], ROOT, 5)
-        print(f"start-up pyhelm {' '.join(argv):10} {t_py:.3f}s (helm {t_helm:.3f}s)")
+        results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, 5)
+        base = f", baseline {results[2][0]:.3f}s" if args.baseline else ""
+        print(f"start-up pyhelm {' '.join(argv):10} {results[1][0]:.3f}s (helm {results[0][0]:.3f}s{base})")
     return 0
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 
 import click
 
@@ -18,6 +17,8 @@ def report_error(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else 1
     if debug:
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
     if _is_user_error(exc):
         click.echo(f"Error: {exc}", err=True)

@@ -1,119 +1,17 @@
 """The ``pyhelm`` command: a thin client over the engine library.
 
-Subcommands are imported only when they run, so ``pyhelm --help`` and ``pyhelm version`` start fast and
-commands that do not talk to a cluster never import the kubernetes client.
+Start-up is kept short: ``pyhelm version`` is answered here before the command framework loads, and the
+click group (engine/cli/app.py) imports a subcommand's module only when that subcommand runs.
 """
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import sys
 
-import click
-
 from engine import cancellation
-from engine.cli.errors import report_error, report_interruption
-from engine.cli.settings import Settings
 from engine.redaction import REDACTOR
 from engine.redaction.streams import redacted_output
-
-# command name → "module:attribute" of its click command
-COMMANDS = {
-    "template": "engine.cli.template_cmd:template",
-    "show": "engine.cli.show_cmd:show",
-    "create": "engine.cli.chart_cmds:create",
-    "package": "engine.cli.chart_cmds:package",
-    "lint": "engine.cli.lint_cmd:lint",
-    "sandbox": "engine.cli.sandbox:sandbox",
-    "install": "engine.cli.release_cmds:install",
-    "upgrade": "engine.cli.release_cmds:upgrade",
-    "uninstall": "engine.cli.release_cmds:uninstall",
-    "rollback": "engine.cli.release_cmds:rollback",
-    "list": "engine.cli.release_info_cmds:list_releases",
-    "history": "engine.cli.release_info_cmds:history",
-    "status": "engine.cli.release_info_cmds:status",
-    "get": "engine.cli.release_info_cmds:get",
-    "test": "engine.cli.release_cmds:test_release",
-    "plan": "engine.cli.stack_cmds:plan",
-    "apply": "engine.cli.stack_cmds:apply",
-    "destroy": "engine.cli.stack_cmds:destroy",
-    "graph": "engine.cli.stack_cmds:graph",
-    "promote": "engine.cli.stack_cmds:promote",
-    "validate": "engine.cli.validate_cmd:validate",
-    "lock": "engine.cli.lock_cmd:lock",
-    "push": "engine.cli.registry_cmds:push",
-    "registry": "engine.cli.registry_cmds:registry",
-    "verify": "engine.cli.chart_cmds:verify",
-    "version": "engine.cli.version_cmd:version",
-    "completion": "engine.cli.completion_cmd:completion",
-    "repo": "engine.cli.repo_cmds:repo",
-    "search": "engine.cli.repo_cmds:search",
-    "pull": "engine.cli.repo_cmds:pull",
-    "fetch": "engine.cli.repo_cmds:fetch",
-    "dependency": "engine.cli.repo_cmds:dependency",
-    "dep": "engine.cli.repo_cmds:dep",
-    "dependencies": "engine.cli.repo_cmds:dependencies",
-    "controller": "engine.cli.controller_cmds:controller",
-    "stack": "engine.cli.controller_cmds:stack",
-}
-ALIASES = {"inspect": "show", "ls": "list", "un": "uninstall", "del": "uninstall", "delete": "uninstall",
-           "hist": "history"}
-
-
-class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(ALIASES.get(name, name))
-        if target is None:
-            return None
-        module_name, attribute = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a command whose module is not part of this build yet
-            if exc.name == module_name:
-                return None
-            raise
-        return getattr(module, attribute)
-
-    def resolve_command(self, ctx: click.Context, args: list[str]):
-        """An unknown command is refused with the closest known ones (``pyhelm paln`` → did you mean plan?)."""
-        name = args[0] if args else ""
-        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            import difflib
-
-            close = difflib.get_close_matches(name, [*COMMANDS, *ALIASES], n=3, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(close)}?" if close else "; run 'pyhelm --help' for the commands"
-            raise click.UsageError(f'unknown command "{name}" for "pyhelm"{hint}')
-        return super().resolve_command(ctx, args)
-
-
-def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        from engine.version import __version__
-
-        click.echo(f"pyhelm v{__version__}")
-        ctx.exit(0)
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="print pyhelm's version and exit")
-@click.option("-n", "--namespace", default=None, help="namespace scope for this request")
-@click.option("--kubeconfig", default=None, help="path to the kubeconfig file")
-@click.option("--kube-context", default=None, help="name of the kubeconfig context to use")
-@click.option("--debug", is_flag=True, help="enable verbose output")
-@click.pass_context
-def cli(ctx: click.Context, namespace: str | None, kubeconfig: str | None, kube_context: str | None,
-        debug: bool) -> None:
-    """pyhelm: Helm, the Kubernetes package manager, in Python, with a stack engine (plan/apply)."""
-    ctx.obj = Settings.from_environment(namespace=namespace, kubeconfig=kubeconfig, kube_context=kube_context,
-                                        debug=debug)
-
 
 GLOBAL_VALUE_FLAGS = {"-n", "--namespace", "--kubeconfig", "--kube-context"}
 GLOBAL_BOOL_FLAGS = {"--debug"}
@@ -161,7 +59,24 @@ def main(argv: list[str] | None = None) -> int:
     argv = hoist_global_flags(list(argv if argv is not None else sys.argv[1:]))
     REDACTOR.clear()  # one command, one set of secrets
     with redacted_output(), _one_command_scope(), cancellation.signals_cancel():
+        quick = _quick_answer(argv)
+        if quick is not None:
+            sys.stdout.write(quick)
+            return 0
         return _run(argv, "--debug" in argv)
+
+
+def _quick_answer(argv: list[str]) -> str | None:
+    """The output of a command answered without click (the version, printed as its click command would)."""
+    if argv == ["--version"]:
+        from engine.version import flag_line
+
+        return flag_line() + "\n"
+    if argv in (["version"], ["version", "--short"]):
+        from engine.version import version_line
+
+        return version_line(short=len(argv) == 2) + "\n"
+    return None
 
 
 def _one_command_scope():
@@ -172,21 +87,35 @@ def _one_command_scope():
 
 
 def _run(argv: list[str], debug: bool) -> int:
+    import click
+
+    from engine.cli.app import cli
+
     try:
         status = cli.main(args=argv, prog_name="pyhelm", standalone_mode=False)
         if isinstance(status, int):  # click returns ctx.exit(N) codes instead of raising without standalone mode
             return status
     except click.exceptions.Exit as exc:
-        return report_interruption() if exc.exit_code and cancellation.requested() else exc.exit_code
+        return _interrupted() if exc.exit_code and cancellation.requested() else exc.exit_code
     except BaseException as exc:
         if cancellation.requested():  # whatever the command made of it, it ends as interrupted
-            return report_interruption()
+            return _interrupted()
         return _report(exc, debug)
     return 0
 
 
+def _interrupted() -> int:
+    from engine.cli.errors import report_interruption
+
+    return report_interruption()
+
+
 def _report(exc: BaseException, debug: bool) -> int:
     """The message and exit status of a command that failed."""
+    import click
+
+    from engine.cli.errors import report_error
+
     if isinstance(exc, click.exceptions.Abort):
         if isinstance(exc.__cause__, EOFError) and not _from_prompt(exc.__cause__):
             return report_error(exc.__cause__, debug)  # click turns every EOFError into Abort

@@ -70,10 +70,25 @@ def template(settings, args, chart_path, show_only, output_dir, use_release_name
         target = os.path.join(output_dir, name) if use_release_name else output_dir
         _write_output_dir(output_dir, target, rendered, hooks, include_crds)
         return
-    parts = [f"---\n# Source: {crd.path}\n{crd.text}\n" for crd in rendered.crds] if include_crds else []
-    body = "".join(parts) + rendered.manifest
-    text = body.strip() + "\n" + "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks)
-    click.echo(_select(text, show_only) if show_only else text, nl=False)
+    pieces = _output_pieces(rendered, hooks, include_crds)
+    if show_only:
+        click.echo(_select("".join(pieces), show_only), nl=False)
+        return
+    for piece in pieces:
+        click.echo(piece, nl=False)
+
+
+def _output_pieces(rendered, hooks, include_crds: bool) -> list[str]:
+    """helm template's output document by document: CRDs (with --include-crds) and manifests, trimmed at
+    the end to one newline as Helm trims them, then the hooks. Each piece ends a line, so the redacting
+    output stream never sees a line split between two writes."""
+    body = [f"---\n# Source: {crd.path}\n{crd.text}\n" for crd in rendered.crds] if include_crds else []
+    body += rendered.manifest_documents()
+    if body:
+        body[-1] = body[-1].rstrip() + "\n"  # every document starts with "---": trimming stays within the last
+    else:
+        body = ["\n"]
+    return body + [f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks]
 
 
 def _select(text: str, patterns: tuple[str, ...]) -> str:

@@ -15,13 +15,12 @@ A function declared with ``needs_state=True`` receives the executor's state as i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
-@dataclass(frozen=True)
-class GoFunc:
-    """One template function: its name, implementation and Go signature."""
+class GoFunc(NamedTuple):
+    """One template function: its name, implementation and Go signature (a NamedTuple: immutable, and
+    far cheaper to define at import than a frozen dataclass)."""
 
     name: str
     impl: Callable[..., Any]

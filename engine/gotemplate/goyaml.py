@@ -334,55 +334,59 @@ class _Analysis:
     __slots__ = ("multiline", "flow_plain", "block_plain", "single_quoted", "block")
 
 
+# a word of letters, digits and ``_./-`` (no leading ``-``): no indicator, space, break or special character
+_SIMPLE_WORD = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./-]*\Z")
+_SIMPLE_ANALYSIS = _Analysis()
+_SIMPLE_ANALYSIS.multiline = False
+_SIMPLE_ANALYSIS.flow_plain = _SIMPLE_ANALYSIS.block_plain = _SIMPLE_ANALYSIS.single_quoted = True
+_SIMPLE_ANALYSIS.block = True
+
+
+_WHITESPACE = " \t\r\n\x85\u2028\u2029"
+_BREAKS = "\r\n\x85\u2028\u2029"
+_FIRST_INDICATORS = "#,[]{}&*!|>'\"%@`"
+
+
+def _has_special(value: str) -> bool:
+    """Whether ``value`` holds a character go-yaml cannot print as it is (tab, control, BOM, astral …)."""
+    if value.isascii():  # printable ASCII is exactly str.isprintable's ASCII, plus the line feed go-yaml allows
+        return not (value.isprintable() or value.replace("\n", "").isprintable())
+    return not all(map(_is_printable, value))
+
+
 def _analyze(value: str) -> _Analysis:
+    """go-yaml's yaml_emitter_analyze_scalar: which styles can write ``value`` (the result is read-only).
+
+    Its character-by-character scan, done as substring searches (each a single pass in C)."""
+    if _SIMPLE_WORD.match(value) and not value.startswith("..."):
+        return _SIMPLE_ANALYSIS
     result = _Analysis()
     if not value:
         result.multiline, result.flow_plain, result.block_plain = False, False, True
         result.single_quoted, result.block = True, False
         return result
-    block_indicators = flow_indicators = line_breaks = special = False
-    leading_space = leading_break = trailing_space = trailing_break = break_space = space_break = False
-    previous_space = previous_break = False
-    if value.startswith(("---", "...")):
-        block_indicators = flow_indicators = True
-    preceded_by_whitespace = True
-    n = len(value)
-    for i, char in enumerate(value):
-        followed_by_whitespace = i + 1 >= n or value[i + 1] in " \t\r\n\x85\u2028\u2029"
-        if i == 0:
-            if char in "#,[]{}&*!|>'\"%@`":
-                flow_indicators = block_indicators = True
-            elif char in "?:":
-                flow_indicators = True
-                if followed_by_whitespace:
-                    block_indicators = True
-            elif char == "-" and followed_by_whitespace:
-                flow_indicators = block_indicators = True
-        else:
-            if char in ",?[]{}":
-                flow_indicators = True
-            elif char == ":":
-                flow_indicators = True
-                if followed_by_whitespace:
-                    block_indicators = True
-            elif char == "#" and preceded_by_whitespace:
-                flow_indicators = block_indicators = True
-        if not _is_printable(char):
-            special = True
-        if char == " ":
-            leading_space = leading_space or i == 0
-            trailing_space = trailing_space or i == n - 1
-            break_space = break_space or previous_break
-            previous_space, previous_break = True, False
-        elif char in "\r\n\x85\u2028\u2029":
-            line_breaks = True
-            leading_break = leading_break or i == 0
-            trailing_break = trailing_break or i == n - 1
-            space_break = space_break or previous_space
-            previous_space, previous_break = False, True
-        else:
-            previous_space = previous_break = False
-        preceded_by_whitespace = char in " \t\r\n\x85\u2028\u2029"
+    first, rest = value[0], value[1:]
+    flow_indicators = block_indicators = value.startswith(("---", "..."))
+    first_before_space = not rest or rest[0] in _WHITESPACE
+    if first in _FIRST_INDICATORS or (first == "-" and first_before_space):
+        flow_indicators = block_indicators = True
+    elif first in "?:":
+        flow_indicators = True
+        block_indicators = block_indicators or first_before_space
+    if any(char in rest for char in ",?[]{}"):
+        flow_indicators = True
+    if ":" in rest:
+        flow_indicators = True
+        if rest.endswith(":") or any(":" + space in rest for space in _WHITESPACE):
+            block_indicators = True
+    if "#" in rest and any(space + "#" in value for space in _WHITESPACE):
+        flow_indicators = block_indicators = True
+    special = _has_special(value)
+    line_breaks = any(char in value for char in _BREAKS)
+    leading_space, trailing_space = first == " ", value[-1] == " "
+    leading_break, trailing_break = first in _BREAKS, value[-1] in _BREAKS
+    break_space = line_breaks and any(char + " " in value for char in _BREAKS)
+    space_break = line_breaks and any(" " + char in value for char in _BREAKS)
     result.multiline = line_breaks
     result.flow_plain = result.block_plain = result.single_quoted = result.block = True
     if leading_space or leading_break or trailing_space or trailing_break:
@@ -402,8 +406,15 @@ def _analyze(value: str) -> _Analysis:
     return result
 
 
+_WORDS_AND_SPACES = re.compile(r" +|[^ ]+")
+_BASE60_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_NUMERIC_START = frozenset("+-0123456789")
+# printable ASCII but for ``"`` and ``\``: nothing in it needs an escape inside double quotes
+_DOUBLE_QUOTE_SAFE = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e]*\Z')
+
+
 def _is_base60_float(text: str) -> bool:
-    return re.match(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$", text) is not None
+    return _BASE60_FLOAT.match(text) is not None
 
 
 class _Writer:
@@ -443,7 +454,9 @@ class _Writer:
 
     def string(self, text: str, indent: int, simple_key: bool) -> None:
         kind, _ = resolve_plain(text) if text else ("null", None)
-        can_plain = kind == "str" and not _is_base60_float(text) and not is_timestamp(text)
+        # base-60 floats and timestamps start with a digit or a sign: other strings skip both checks
+        can_plain = kind == "str" and (text[0] not in _NUMERIC_START
+                                       or not (_is_base60_float(text) or is_timestamp(text)))
         analysis = _analyze(text)
         if "\n" in text:
             style = "literal"
@@ -463,22 +476,21 @@ class _Writer:
         getattr(self, "_" + style)(text, indent, not simple_key)
 
     def _plain(self, text: str, indent: int, allow_breaks: bool) -> None:
-        spaces = False
-        i, n = 0, len(text)
-        while i < n:
-            char = text[i]
-            if char == " ":
-                if allow_breaks and not spaces and self.column > self.best_width and (i + 1 >= n or text[i + 1] != " "):
-                    self.indent_to(indent)
-                else:
-                    self.put(char)
-                spaces = True
+        if not allow_breaks or self.column + len(text) - 1 <= self.best_width or " " not in text:
+            self.put(text)  # no space of it can come past the line width: written whole
+            return
+        for match in _WORDS_AND_SPACES.finditer(text):
+            run = match.group()
+            # a lone space past the line width becomes a line break (a run of spaces is kept)
+            if run == " " and self.column > self.best_width:
+                self.indent_to(indent)
             else:
-                self.put(char)
-                spaces = False
-            i += 1
+                self.put(run)
 
     def _single(self, text: str, indent: int, allow_breaks: bool) -> None:
+        if "\n" not in text:
+            self._single_line(text, indent, allow_breaks)
+            return
         self.put("'")
         spaces = breaks = False
         n = len(text)
@@ -502,10 +514,32 @@ class _Writer:
                 spaces = breaks = False
         self.put("'")
 
+    def _single_line(self, text: str, indent: int, allow_breaks: bool) -> None:
+        """``_single`` for text without line breaks, a word or a run of spaces at a time."""
+        quoted = text.replace("'", "''")
+        if not allow_breaks or self.column + len(quoted) <= self.best_width or " " not in text:
+            self.put("'" + quoted + "'")  # no line break can fall inside: written whole
+            return
+        self.put("'")
+        last = len(text) - 1
+        for match in _WORDS_AND_SPACES.finditer(text):
+            run = match.group()
+            if run == " " and 0 < match.start() < last and self.column > self.best_width:
+                self.indent_to(indent)  # a lone inner space past the line width becomes a line break
+            elif run[0] == " ":
+                self.put(run)
+            else:
+                self.put(run.replace("'", "''"))
+        self.put("'")
+
     _ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r",
                 0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_", 0x2028: "L", 0x2029: "P"}
 
     def _double(self, text: str, indent: int, allow_breaks: bool) -> None:
+        if _DOUBLE_QUOTE_SAFE.match(text) and (not allow_breaks or self.column + len(text) <= self.best_width
+                                                or " " not in text):
+            self.put('"' + text + '"')  # nothing to escape and no line break can fall inside
+            return
         self.put('"')
         spaces = False
         n = len(text)
@@ -538,17 +572,10 @@ class _Writer:
             self.put("-")
         elif len(text) == 1 or text[-2] == "\n":
             self.put("+")
-        self.newline()
-        breaks = True
-        for char in text:
-            if char == "\n":
-                self.newline()
-                breaks = True
-            else:
-                if breaks:
-                    self.put(" " * indent)
-                self.put(char)
-                breaks = False
+        for line in text.split("\n"):  # each line on its own, indented unless empty
+            self.newline()
+            if line:
+                self.put(" " * indent + line)
 
     # collections
     def mapping(self, value: dict, indent: int, first_inline: bool) -> None:

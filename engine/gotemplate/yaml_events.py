@@ -17,7 +17,6 @@ Aliases are expanded into copies (as Go decodes them); the guards bound what tha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
 import yaml
@@ -29,6 +28,10 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 BOM = "\ufeff"
 _BOM_STAND_IN = "\ufdd0"  # a noncharacter libyaml reads as ordinary text
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when PyYAML has it
+_SCALAR, _ALIAS, _DOCUMENT_START, _DOCUMENT_END = (yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent,
+                                                   yaml.DocumentEndEvent)
+_MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
 class YAMLReadError(ValueError):
@@ -52,53 +55,74 @@ def allowed_alias_ratio(decode_count: int) -> float:
     return 0.99 - 0.89 * (decode_count - ALIAS_RATIO_LOW) / (ALIAS_RATIO_HIGH - ALIAS_RATIO_LOW)
 
 
-@dataclass
+def _same_key(key: Any, event: yaml.Event) -> Hashable:
+    return key
+
+
 class ReadOptions:
-    """How one kind of file turns YAML into data."""
+    """How one kind of file turns YAML into data.
 
-    scalar: Callable[[yaml.ScalarEvent], Any]
-    key: Callable[[Any, yaml.Event], Hashable] = lambda key, event: key
-    json_depth: bool = False  # apply encoding/json's nesting limit (sigs.k8s.io/yaml's round trip)
-    max_depth: int | None = None  # a nesting limit of our own, reported with its line
-    duplicate_key: Callable[[Any, int, int], None] | None = None  # (key, first line, second line)
-    positions: dict[tuple, int] | None = None  # filled with path → 1-based line of every value
+    (Plain classes with slots here, not dataclasses: this module is imported by every command that reads
+    YAML, and each dataclass costs start-up time to build.)"""
+
+    __slots__ = ("scalar", "key", "json_depth", "max_depth", "duplicate_key", "positions")
+
+    def __init__(self, scalar: Callable[[yaml.ScalarEvent], Any],
+                 key: Callable[[Any, yaml.Event], Hashable] = _same_key, json_depth: bool = False,
+                 max_depth: int | None = None, duplicate_key: Callable[[Any, int, int], None] | None = None,
+                 positions: dict[tuple, int] | None = None) -> None:
+        self.scalar, self.key = scalar, key
+        self.json_depth = json_depth  # apply encoding/json's nesting limit (sigs.k8s.io/yaml's round trip)
+        self.max_depth = max_depth  # a nesting limit of our own, reported with its line
+        self.duplicate_key = duplicate_key  # (key, first line, second line)
+        self.positions = positions  # filled with path → 1-based line of every value
 
 
-@dataclass(slots=True)
 class _Anchor:
-    value: Any = None
-    size: int = 0  # decodes go-yaml spends on one expansion
-    depth: int = 0  # nesting of the anchored value (1 for a collection holding scalars)
-    done: bool = False
+    __slots__ = ("value", "size", "depth", "done")
+
+    def __init__(self, value: Any = None, size: int = 0, depth: int = 0, done: bool = False) -> None:
+        self.value = value
+        self.size = size  # decodes go-yaml spends on one expansion
+        self.depth = depth  # nesting of the anchored value (1 for a collection holding scalars)
+        self.done = done
 
 
-@dataclass(slots=True)
 class _Frame:
-    container: Any
-    is_map: bool
-    anchor: _Anchor | None
-    start_count: int
-    path: tuple
-    line: int
-    pushed_indent: bool
-    flow: bool
-    key: Any = None
-    key_line: int = 0
-    has_key: bool = False
-    merging: bool = False
-    seen: dict | None = None
-    child_depth: int = 0
+    """One open collection: its container, where it started, and the key waiting for its value."""
+
+    __slots__ = ("container", "is_map", "anchor", "start_count", "path", "line", "pushed_indent", "flow", "key",
+                 "key_line", "has_key", "merging", "seen", "child_depth")
+
+    def __init__(self, is_map: bool, anchor: _Anchor | None, start_count: int, path: tuple, line: int,
+                 pushed_indent: bool, flow: bool) -> None:
+        self.container: Any = {} if is_map else []
+        self.is_map, self.anchor, self.start_count, self.path, self.line = is_map, anchor, start_count, path, line
+        self.pushed_indent, self.flow = pushed_indent, flow
+        self.key: Any = None
+        self.key_line = 0
+        self.has_key = self.merging = False
+        self.seen: dict | None = {} if is_map else None
+        self.child_depth = 0
 
 
-@dataclass(slots=True)
 class _Counts:
-    decodes: int = 0
-    aliased: int = 0
-    failure: YAMLReadError | None = field(default=None)
+    """go-yaml's decode counters and the aliasing failure they lead to."""
+
+    __slots__ = ("decodes", "aliased", "failure")
+
+    def __init__(self) -> None:
+        self.decodes = 0
+        self.aliased = 0
+        self.failure: YAMLReadError | None = None
 
     def add(self, decodes: int, aliased: int) -> None:
         self.decodes += decodes
         self.aliased += aliased
+        if self.aliased > 100:  # go-yaml checks at every decode; below 100 aliased decodes it cannot fail
+            self.check()
+
+    def check(self) -> None:
         if (self.failure is None and self.aliased > 100 and self.decodes > 1000
                 and self.aliased / self.decodes > allowed_alias_ratio(self.decodes)):
             self.failure = YAMLReadError("document contains excessive aliasing")
@@ -110,13 +134,17 @@ def read_documents(text: str, options: ReadOptions, first_only: bool = False) ->
     swapped = BOM in text[1:] and _BOM_STAND_IN not in text
     if swapped:  # libyaml skips a BOM anywhere; go-yaml only at the start, elsewhere it is text
         text = text[0] + text[1:].replace(BOM, _BOM_STAND_IN)
-    events = yaml.parse(text, Loader=_EVENT_LOADER)
+    parser = _EVENT_LOADER(text)
+    events = iter(parser.get_event, None)  # what yaml.parse yields, without a generator around each event
     documents: list[Any] = []
-    for event in events:
-        if event.__class__ is yaml.DocumentStartEvent:
-            documents.append(_Document(options, swapped).read(events))
-            if first_only:
-                break
+    try:
+        for event in events:
+            if event.__class__ is _DOCUMENT_START:
+                documents.append(_Document(options, swapped).read(events))
+                if first_only:
+                    break
+    finally:
+        parser.dispose()
     return documents
 
 
@@ -125,6 +153,7 @@ class _Document:
 
     def __init__(self, options: ReadOptions, bom_swapped: bool = False):
         self.options = options
+        self.positions = options.positions
         self.bom_swapped = bom_swapped
         self.anchors: dict[str, _Anchor] = {}
         self.counts = _Counts()
@@ -137,17 +166,20 @@ class _Document:
 
     def read(self, events) -> Any:
         self.counts.add(1, 0)  # the document node
+        scalar, open_collection, close, alias = self.scalar, self.open, self.close, self.alias
         for event in events:
             kind = event.__class__
-            if kind is yaml.ScalarEvent:
-                self.scalar(event)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self.open(event, kind is yaml.MappingStartEvent)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                self.close()
-            elif kind is yaml.AliasEvent:
-                self.alias(event)
-            elif kind is yaml.DocumentEndEvent:
+            if kind is _SCALAR:
+                scalar(event)
+            elif kind is _MAPPING_START:
+                open_collection(event, True)
+            elif kind is _SEQUENCE_START:
+                open_collection(event, False)
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                close()
+            elif kind is _ALIAS:
+                alias(event)
+            elif kind is _DOCUMENT_END:
                 break
         if self.counts.failure is not None:
             raise self.counts.failure
@@ -161,12 +193,17 @@ class _Document:
     def scalar(self, event: yaml.ScalarEvent) -> None:
         if self.bom_swapped:
             event.value = event.value.replace(_BOM_STAND_IN, BOM)
-        parent = self.stack[-1] if self.stack else None
-        if parent is not None and parent.is_map and not parent.has_key and _is_merge_key(event):
+        stack = self.stack
+        parent = stack[-1] if stack else None
+        if (parent is not None and parent.is_map and not parent.has_key and event.value == "<<"
+                and _is_merge_key(event)):
             parent.merging, parent.has_key = True, True  # go-yaml decodes the merged value, not this key
             return
-        self.counts.add(1, 0)
-        if self.counts.failure is not None:
+        counts = self.counts
+        counts.decodes += 1  # counts.add(1, 0), inlined: this runs for every scalar
+        if counts.aliased > 100:
+            counts.check()
+        if counts.failure is not None:
             return
         try:
             value = self.options.scalar(event)
@@ -206,9 +243,8 @@ class _Document:
         path = ()
         if self.recording():  # paths cost O(depth) each: built only when asked for, and not too deep
             path = self.child_path(self.stack[-1] if self.stack else None)
-            self.options.positions[path] = line
-        self.stack.append(_Frame({} if is_map else [], is_map, anchor, self.counts.decodes, path, line, pushed,
-                                 bool(event.flow_style), seen={} if is_map else None))
+            self.positions[path] = line
+        self.stack.append(_Frame(is_map, anchor, self.counts.decodes, path, line, pushed, bool(event.flow_style)))
 
     def close(self) -> None:
         frame = self.stack.pop()
@@ -220,7 +256,7 @@ class _Document:
             frame.anchor.value, frame.anchor.done = frame.container, True
             frame.anchor.size = self.counts.decodes - frame.start_count + 1
             frame.anchor.depth = frame.child_depth + 1
-        self.store(frame.container, None, frame.child_depth + 1, placed=True)
+        self.store(frame.container, None, frame.child_depth + 1)
 
     def alias(self, event: yaml.AliasEvent) -> None:
         anchor = self.anchors.get(event.anchor)
@@ -241,7 +277,7 @@ class _Document:
         self.store(_copy(anchor.value), event, anchor.depth)
 
     def recording(self) -> bool:
-        return self.options.positions is not None and len(self.stack) <= POSITION_DEPTH
+        return self.positions is not None and len(self.stack) <= POSITION_DEPTH
 
     # -- placing values -----------------------------------------------------------------------------
     def child_path(self, parent: _Frame | None) -> tuple:
@@ -251,18 +287,21 @@ class _Document:
             return (*parent.path, parent.key) if parent.has_key else parent.path
         return (*parent.path, len(parent.container))
 
-    def store(self, value: Any, event: yaml.Event | None, depth: int, placed: bool = False) -> None:
+    def store(self, value: Any, event: yaml.Event | None, depth: int) -> None:
         """Put a finished value into the open collection (as key, value, merge or item)."""
-        if not self.stack:
+        stack = self.stack
+        if not stack:
             self.result = value
             return
-        parent = self.stack[-1]
-        parent.child_depth = max(parent.child_depth, depth)
+        parent = stack[-1]
+        if depth > parent.child_depth:
+            parent.child_depth = depth
         if self.counts.failure is not None:
             return
+        positions = self.positions
         if not parent.is_map:
-            if event is not None and self.recording():
-                self.options.positions[(*parent.path, len(parent.container))] = event.start_mark.line + 1
+            if event is not None and positions is not None and len(stack) <= POSITION_DEPTH:
+                positions[(*parent.path, len(parent.container))] = event.start_mark.line + 1
             parent.container.append(value)
             return
         if not parent.has_key:
@@ -280,8 +319,8 @@ class _Document:
             if first is not None and self.options.duplicate_key is not None:
                 self.options.duplicate_key(key, first, parent.key_line)
             parent.seen[key] = parent.key_line
-        if event is not None and self.recording():
-            self.options.positions[(*parent.path, key)] = event.start_mark.line + 1
+        if event is not None and positions is not None and len(stack) <= POSITION_DEPTH:
+            positions[(*parent.path, key)] = event.start_mark.line + 1
         parent.container[key] = value
 
 

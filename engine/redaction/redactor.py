@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 import threading
 
-from engine.redaction.forms import forms_of
-
 MASK = "(sensitive value)"
 CHANGED_MASK = "(sensitive value, changed)"
 MIN_SECRET = 4  # shorter values would mask ordinary words everywhere; they are refused as secrets
@@ -30,6 +28,8 @@ class Redactor:
         """Register ``value`` (refused below four characters: that would mask ordinary text)."""
         if len(value) < MIN_SECRET:
             raise SecretTooShortError(f"a secret value must be at least {MIN_SECRET} characters long")
+        from engine.redaction.forms import forms_of  # json, base64, urllib: only a run with secrets needs them
+
         mask = CHANGED_MASK if changed else MASK
         with self._lock:
             for form in forms_of(value):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.render.helm_funcs import WARN_END, WARN_START
 
@@ -24,8 +24,7 @@ def parse_error_message(filename: str, message: str) -> str:
     return f"parse error at ({tokens[1]}): {tokens[-1]}"
 
 
-@dataclass(frozen=True)
-class _Trace:
+class _Trace(NamedTuple):
     location: str = ""
     function: str = ""
     message: str = ""

@@ -23,7 +23,7 @@ def _wrap_warning(msg: str) -> str:
 
 def _encoders(funcs: FuncMap) -> None:
     """toYaml, toJson, fromYaml … — Helm's versions, which replace Sprig's."""
-    from engine.gotemplate import gojson, gotoml, goyaml
+    from engine.gotemplate import gojson, goyaml
 
     @gofunc(funcs, "toYaml", "any")
     def to_yaml(value: Any) -> str:
@@ -112,6 +112,8 @@ def _encoders(funcs: FuncMap) -> None:
     def to_toml(value: Any) -> str:
         if value is None:  # the encoder reflects on the value before it can return an error
             raise FuncError("reflect: call of reflect.Value.Type on zero Value")
+        from engine.gotemplate import gotoml  # tomllib: only templates that use TOML
+
         try:
             return gotoml.to_toml(value)
         except Exception as exc:  # Helm prints the encoder's error text
@@ -119,6 +121,8 @@ def _encoders(funcs: FuncMap) -> None:
 
     @gofunc(funcs, "fromToml", "string")
     def from_toml(text: str) -> dict:
+        from engine.gotemplate import gotoml
+
         try:
             return gotoml.load(text)
         except Exception as exc:

@@ -9,6 +9,7 @@ import copy
 import gc
 from contextlib import contextmanager
 import dataclasses
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -20,6 +21,7 @@ from engine.render.engine import render_templates
 from engine.render.errors import RenderError
 from engine.render.manifests import Manifest, ManifestError, sort_manifests
 from engine.render.values_object import as_template_values
+from engine.values.copying import copy_values
 
 NOTES_SUFFIX = "NOTES.txt"
 _CRD_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -62,17 +64,26 @@ class RenderedRelease:
     manifests: list[Manifest] = field(default_factory=list)
     hooks: list[Hook] = field(default_factory=list)
     notes: str = ""
-    crds: list[Crd] = field(default_factory=list)
+
+    @functools.cached_property
+    def crds(self) -> list[Crd]:
+        """The chart tree's CRD files, decoded on first use: ``template`` prints them only with --include-crds."""
+        return crd_objects(self.chart)
 
     @property
     def manifest(self) -> str:
         """The release manifest as Helm stores it: ``---\\n# Source: path\\ndoc\\n`` per document."""
-        return "".join(f"---\n# Source: {m.path}\n{m.content}\n" for m in self.manifests)
+        return "".join(self.manifest_documents())
+
+    def manifest_documents(self) -> list[str]:
+        """The manifest's documents, one string each: printed one by one, a large release's output is never
+        held in several whole copies."""
+        return [f"---\n# Source: {m.path}\n{m.content}\n" for m in self.manifests]
 
 
 def copy_chart_tree(chart: Chart, parent: Chart | None = None) -> Chart:
     """A copy of a chart tree that dependency processing may change without touching the original."""
-    clone = dataclasses.replace(chart, metadata=copy.deepcopy(chart.metadata), values=copy.deepcopy(chart.values),
+    clone = dataclasses.replace(chart, metadata=copy.deepcopy(chart.metadata), values=copy_values(chart.values),
                                 subcharts=[], parent=parent)
     clone.subcharts = [copy_chart_tree(sub, clone) for sub in chart.subcharts]
     return clone
@@ -166,4 +177,4 @@ def _render_release(chart: Chart, user_values: dict[str, Any], options: RenderOp
         hooks, manifests = sort_manifests(files)
     except ManifestError as exc:
         raise RenderError(str(exc)) from exc
-    return RenderedRelease(chart, values, manifests, hooks, notes, crd_objects(chart))
+    return RenderedRelease(chart, values, manifests, hooks, notes)

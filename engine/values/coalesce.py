@@ -1,10 +1,10 @@
 """Coalescing user values with chart defaults, subcharts and globals (Helm's chartutil coalesce)."""
 from __future__ import annotations
 
-import copy
 from typing import Any, Callable
 
 from engine.chart.model import Chart
+from engine.values.copying import copy_values
 from engine.values.errors import ValuesError
 
 Warn = Callable[[str], None]
@@ -24,7 +24,7 @@ def _show(value: Any) -> str:
 def coalesce_values(chart: Chart, user_values: dict[str, Any] | None, warn: Warn = lambda m: None,
                     merge: bool = False) -> dict[str, Any]:
     """The final values: a copy of ``user_values`` coalesced with the chart tree's defaults."""
-    dest = copy.deepcopy(user_values) if user_values else {}
+    dest = copy_values(user_values) if user_values else {}
     return _coalesce(chart, dest, "", merge, warn)
 
 
@@ -85,7 +85,7 @@ def _coalesce_globals(dest: dict[str, Any], src: dict[str, Any], prefix: str, wa
 def _coalesce_chart_values(chart: Chart, dest: dict[str, Any], prefix: str, merge: bool, warn: Warn) -> None:
     sub_prefix = _prefix(prefix, chart.name)
     subchart_names = {sub.name for sub in chart.subcharts}
-    for key, default in copy.deepcopy(chart.values).items():
+    for key, default in copy_values(chart.values).items():
         if key in dest:
             value = dest[key]
             if value is None and not merge:

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.chart.model import Chart, Dependency
 from engine.values.coalesce import Warn, coalesce_tables, coalesce_values, merge_tables
+from engine.values.copying import copy_values
 
 _MISSING = object()
 
@@ -138,15 +139,15 @@ def _process_import_values(chart: Chart, warn: Warn) -> None:
                 normalized.append({"child": child, "parent": parent})
                 source = table(values, dependency.name + "." + child)
                 if source is not _MISSING:
-                    imported = merge_tables(imported, _path_to_map(parent, copy.deepcopy(source)))
+                    imported = merge_tables(imported, _path_to_map(parent, copy_values(source)))
             elif isinstance(entry, str):
                 child = "exports." + entry
                 normalized.append({"child": child, "parent": "."})
                 source = table(values, dependency.name + "." + child)
                 if source is not _MISSING:
-                    imported = merge_tables(imported, copy.deepcopy(source))
+                    imported = merge_tables(imported, copy_values(source))
         dependency.import_values = normalized
-    chart.values = merge_tables(copy.deepcopy(values), imported)
+    chart.values = merge_tables(copy_values(values), imported)
 
 
 def _go_string(value: Any) -> str:

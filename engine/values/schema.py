@@ -6,7 +6,6 @@ from typing import Any
 
 from engine.chart.model import Chart
 from engine.values.errors import ValuesError
-from engine.values.schema_regex import invalid_regexes, with_re2
 
 HEADER = "values don't meet the specifications of the schema(s) in the following chart(s):\n"
 
@@ -133,6 +132,8 @@ def _lines(errors: list[Any], indent: str = "") -> list[str]:
 def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
     """Errors of ``values`` against one schema as ``- at '/path': message`` lines ('' when valid)."""
     import jsonschema
+
+    from engine.values.schema_regex import invalid_regexes, with_re2  # RE2: only charts with a schema
 
     try:
         schema = json.loads(schema_bytes)

@@ -1,11 +1,15 @@
 """Commands that do not talk to a cluster or the network import none of the slow libraries."""
 from __future__ import annotations
 
+import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from engine.cli.app import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW = ("kubernetes", "cryptography", "requests", "urllib3", "jsonschema", "deepdiff", "networkx", "jinja2")
@@ -21,3 +25,59 @@ def test_offline_commands_import_no_slow_library(args) -> None:
     status, modules = done.stdout.strip().split(" ", 1)
     assert status == "0", done.stderr
     assert sorted(set(SLOW) & set(modules.split())) == []
+
+
+# what ``pyhelm version`` must not pay for: the command framework, YAML and the template engine
+FRAMEWORK = ("click", "yaml", "engine.gotemplate", "engine.render", "dataclasses", "inspect")
+QUICK_PROBE = "import sys, io, contextlib\nfrom engine.cli.main import main\nout = io.StringIO()\n" \
+              "with contextlib.redirect_stdout(out):\n    status = main(sys.argv[1:])\nmodules = sorted(sys.modules)\n" \
+              "import json\nsys.stderr.write(json.dumps([status, out.getvalue(), modules]))"
+
+
+def _probe(*args: str) -> tuple[int, str, list[str]]:
+    done = subprocess.run([sys.executable, "-c", QUICK_PROBE, *args], capture_output=True, text=True, cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "PYTHONPATH": str(ROOT)})
+    status, output, modules = json.loads(done.stderr)
+    return status, output, modules
+
+
+@pytest.mark.parametrize("args", [("version",), ("version", "--short"), ("--version",)])
+def test_version_is_answered_without_loading_the_command_framework(args) -> None:
+    status, _output, modules = _probe(*args)
+    assert status == 0
+    loaded = [name for name in modules if any(name == slow or name.startswith(slow + ".") for slow in FRAMEWORK)]
+    assert loaded == []
+
+
+@pytest.mark.parametrize("args", [("version",), ("version", "--short"), ("--version",)])
+def test_the_quick_version_answer_is_the_commands_own(args) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli.app import cli
+
+    _status, output, _modules = _probe(*args)
+    assert output == CliRunner().invoke(cli, list(args)).output
+
+
+def test_help_lists_the_commands_without_importing_them() -> None:
+    status, output, modules = _probe("--help")
+    assert status == 0 and "  template    Locally render templates: [NAME] CHART.\n" in output
+    command_modules = {target.split(":")[0] for target, _help in COMMANDS.values()}
+    assert sorted(command_modules & set(modules)) == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_help_table_says_what_each_command_says(name) -> None:
+    """--help lists each command with the table's text; it must be the command's own help."""
+    target, listed_help = COMMANDS[name]
+    module_name, attribute = target.split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    assert listed_help == (None if command.hidden else " ".join(command.help.split()))
+
+
+def test_the_version_names_the_python_that_runs_it() -> None:
+    import platform
+
+    from engine.version import build_info
+
+    assert build_info()["PythonVersion"] == platform.python_version()

@@ -100,6 +100,10 @@ CASES = [
     ("toyaml-base60-strings", "{{ toYaml (list \"1:20\" \"190:20:30\" \"1:20.5\" \"-1:30\" \"1:60\" \"12:345\" \"0:0\" "
      "\"1:20:30.15\" \"a:20\") }}|{{ toYaml (dict \"a\" \"1:20\") }}", {}, ()),
     ("toyaml-long-string", "{{ toYaml .Values }}", {"d": "word " * 30}, ()),
+    ("toyaml-folding", "{{ toYaml .Values }}|{{ toYaml .Values | nindent 6 }}",
+     {"single": "key: it's " + "a  b c'd " * 15 + "end", "double": "tab\there " + "w\"x " * 25 + " ",
+      "plain": "x" * 70 + " y  z " + "word " * 20 + "last", "nested": {"deeper": {"list": ["q: " + "v " * 50]}},
+      "literal": "first\n  indented line\n\n" + " ".join(["long"] * 20) + "\nlast\n", "k" * 90: "short"}, ()),
     ("toyaml-timestamp-strings", "{{ toYaml .Values }}",
      {"a": "2024-01-01", "b": "2024-1-1", "c": "2024-13-01", "d": "2024-02-30", "e": "2024-01-01T10:00:00Z",
       "f": "2024-01-01T10:00:00", "g": "2024-01-01 10:00:00.5", "h": "2024-01-01t1:2:3+01:00", "i": "20240-01-01",

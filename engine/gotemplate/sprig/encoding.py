@@ -8,7 +8,7 @@ import uuid
 import zlib
 from typing import Any
 
-from engine.gotemplate import gobase, gourl
+from engine.gotemplate import gobase
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
 from engine.gotemplate.gotypes import go_type_name
@@ -136,6 +136,8 @@ def _uuidv4() -> str:
 
 @gofunc(FUNCS, "urlParse", "string")
 def _url_parse(text: str) -> dict:
+    from engine.gotemplate import gourl  # only the URL functions need Go's URL parser
+
     try:
         url = gourl.parse(text)
     except gourl.URLError as exc:
@@ -153,6 +155,8 @@ def _url_part(parts: dict, key: str) -> str:
 
 @gofunc(FUNCS, "urlJoin", "map")
 def _url_join(parts: dict) -> str:
+    from engine.gotemplate import gourl
+
     url = gourl.URL(scheme=_url_part(parts, "scheme"), host=_url_part(parts, "host"), path=_url_part(parts, "path"),
                     raw_query=_url_part(parts, "query"), opaque=_url_part(parts, "opaque"),
                     fragment=_url_part(parts, "fragment"))

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
 from engine.gotemplate.gotypes import Int64
 from engine.gotemplate.sprig.conversion import float_to_int64, to_float64, to_int64, _wrap_int64
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 FUNCS: FuncMap = {}
 
@@ -102,6 +104,8 @@ def _round(value: Any, places: int, *round_on: float) -> float:
 
 
 def _decimal(value: Any) -> Decimal:
+    from decimal import Decimal  # only the float functions need it
+
     return Decimal(repr(to_float64(value)))
 
 
@@ -139,7 +143,7 @@ def _divf(a: Any, *values: Any) -> float:
         divisor = to_float64(value)
         if divisor == 0:
             raise FuncError("decimal division by 0")
-        result = float(Decimal(repr(result)) / Decimal(repr(divisor)))
+        result = float(_decimal(result) / _decimal(divisor))
     return result
 
 

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import re as pyre
 
-import re2
-
-from engine.gotemplate import goregexp
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc
 from engine.gotemplate.gotypes import StrList
@@ -16,6 +13,8 @@ _GROUP_REF = pyre.compile(r"\$(?:\{([A-Za-z0-9_]*)\}|([A-Za-z0-9_]+)|(\$))")
 
 def compile_go(pattern: str):
     """Compile a Go regexp; raises FuncError with Go's message."""
+    from engine.gotemplate import goregexp  # RE2 loads only when a template uses a regular expression
+
     try:
         return goregexp.compile_go(pattern)
     except goregexp.GoRegexpError as exc:
@@ -24,6 +23,8 @@ def compile_go(pattern: str):
 
 def _expand(template: str, match) -> str:
     """Go's Regexp.Expand: $1, ${1}, $name, ${name}; unknown groups expand to nothing."""
+    import re2  # loaded already: ``match`` is one of its matches
+
     def replace(ref: pyre.Match) -> str:
         if ref.group(3):
             return "$"

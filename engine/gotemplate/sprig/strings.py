@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 import re
-import string
 from typing import Any
 
 from engine.gotemplate.errors import FuncError
@@ -150,6 +149,10 @@ def _initials(text: str) -> str:
     return "".join(word[0] for word in text.split() if word)
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # string.ascii_letters, without its import
+_DIGITS = "0123456789"
+
+
 def _random(alphabet: str, count: int) -> str:
     rng = random.SystemRandom()
     return "".join(rng.choice(alphabet) for _ in range(max(count, 0)))
@@ -157,17 +160,17 @@ def _random(alphabet: str, count: int) -> str:
 
 @gofunc(FUNCS, "randAlphaNum", "int")
 def _rand_alpha_num(count: int) -> str:
-    return _random(string.ascii_letters + string.digits, count)
+    return _random(_LETTERS + _DIGITS, count)
 
 
 @gofunc(FUNCS, "randAlpha", "int")
 def _rand_alpha(count: int) -> str:
-    return _random(string.ascii_letters, count)
+    return _random(_LETTERS, count)
 
 
 @gofunc(FUNCS, "randNumeric", "int")
 def _rand_numeric(count: int) -> str:
-    return _random(string.digits, count)
+    return _random(_DIGITS, count)
 
 
 @gofunc(FUNCS, "randAscii", "int")
