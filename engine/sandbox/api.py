@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from engine.sandbox import admission, decoding, scale
 from engine.sandbox import apply as ssa
-from engine.sandbox.defaults import apply_defaults, prepare
+from engine.sandbox.defaults import apply_defaults, prepare, settle
 from engine.sandbox.errors import APIError, ConcurrentWrite, already_exists, bad_request, conflict, not_found
 from engine.sandbox.patches import json_patch, merge_patch, strategic_merge
 from engine.sandbox.registry import Registry, Resource
@@ -142,6 +142,7 @@ class API:
         validation (422) — the last step before storing."""
         prepare(resource.group, resource.kind, obj, old)
         warnings += validate(resource.group, resource.kind, obj, old, self._crd_schema(resource))
+        settle(resource.group, resource.kind, obj)
 
     def _ownership(self, resource: Resource) -> ssa.Ownership:
         return ssa.Ownership(admission.typed_node(resource, self._crd_schema(resource)),

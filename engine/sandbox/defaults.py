@@ -164,13 +164,21 @@ def _generate_job_selector(obj: dict[str, Any]) -> None:
     generated = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
                  "controller-uid": uid, "job-name": name}
     template = spec.setdefault("template", {})
+    decoded_with_labels = isinstance((template.get("metadata") or {}).get("labels"), dict)
     labels = template.setdefault("metadata", {}).setdefault("labels", {})
     for key, value in generated.items():
         labels.setdefault(key, value)
     selector = spec.get("selector") or {}
     spec["selector"] = selector
     selector.setdefault("matchLabels", {}).setdefault("batch.kubernetes.io/controller-uid", uid)
-    _job_labels(metadata, spec)
+    if decoded_with_labels:  # SetDefaults_Job shared the template's label map at decoding: it is validated too
+        _job_labels(metadata, spec)
+
+
+def settle(group: str, kind: str, obj: dict[str, Any]) -> None:
+    """What defaulting adds when a validated object is read back from storage (the answer, and every read)."""
+    if (group, kind) == ("batch", "Job"):
+        _job_labels(obj.setdefault("metadata", {}), obj.get("spec") or {})
 
 
 def _job_labels(metadata: dict[str, Any], spec: dict[str, Any]) -> None:

@@ -24,7 +24,8 @@ def _job_spec(errors: Errors, spec: dict[str, Any], path: str, uid: str, warning
         errors.non_negative(f"{path}.{key}", spec.get(key))
     if spec.get("completionMode") not in (None, "NonIndexed", "Indexed"):
         errors.not_supported(f"{path}.completionMode", spec["completionMode"], ["NonIndexed", "Indexed"])
-    pods.pod_template(errors, spec.get("template"), f"{path}.template", warnings, ["OnFailure", "Never"])
+    pods.pod_template(errors, spec.get("template"), f"{path}.template", warnings)
+    pods.controller_template(errors, spec.get("template"), f"{path}.template", ["OnFailure", "Never"], "Job")
     if uid is None:
         return
     selector = spec.get("selector") or {}

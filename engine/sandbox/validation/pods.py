@@ -326,9 +326,9 @@ def _container(errors: Errors, container: dict[str, Any], path: str, volumes: se
 
 
 def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str],
-             restart_policies: list[str] = RESTART_POLICIES, claims: tuple[str, ...] = (), is_pod: bool = False) -> None:
-    """``claims``: volumes a StatefulSet's volumeClaimTemplates provide; ``is_pod``: a Pod, not a template."""
-    mountable = volumes.volumes(errors, spec.get("volumes"), f"{path}.volumes") | set(claims)
+             is_pod: bool = False) -> None:
+    """ValidatePodSpec (``is_pod``: a Pod, not a template)."""
+    mountable = volumes.volumes(errors, spec.get("volumes"), f"{path}.volumes")
     containers = spec.get("containers") or []
     if not containers:
         errors.required(f"{path}.containers")
@@ -340,8 +340,8 @@ def pod_spec(errors: Errors, spec: dict[str, Any], path: str, warnings: list[str
             if container.get("name") and container["name"] in seen:
                 errors.duplicate(f"{path}.{key}[{i}].name", container["name"])
             seen.add(container.get("name") or "")
-    if spec.get("restartPolicy") not in restart_policies:
-        errors.not_supported(f"{path}.restartPolicy", spec.get("restartPolicy"), restart_policies)
+    if spec.get("restartPolicy") not in RESTART_POLICIES:
+        errors.not_supported(f"{path}.restartPolicy", spec.get("restartPolicy"), RESTART_POLICIES)
     if spec.get("dnsPolicy") not in DNS_POLICIES:
         errors.not_supported(f"{path}.dnsPolicy", spec.get("dnsPolicy"), DNS_POLICIES)
     errors.non_negative(f"{path}.terminationGracePeriodSeconds", spec.get("terminationGracePeriodSeconds"))
@@ -379,11 +379,25 @@ def _host_network(errors: Errors, spec: dict[str, Any], path: str, is_pod: bool)
                                "must match `containerPort` when `hostNetwork` is true")
 
 
-def pod_template(errors: Errors, template: Any, path: str, warnings: list[str],
-                 restart_policies: list[str] = RESTART_POLICIES, claims: tuple[str, ...] = ()) -> None:
-    """ValidatePodTemplateSpec: the template's labels and annotations, then its pod spec."""
-    template = template or {}
+def template_metadata(errors: Errors, template: dict[str, Any], path: str) -> None:
     metadata = template.get("metadata") or {}
-    meta.labels(errors, metadata.get("labels"), f"{path}.metadata.labels")
-    meta.annotations(errors, metadata.get("annotations"), f"{path}.metadata.annotations")
-    pod_spec(errors, template.get("spec") or {}, f"{path}.spec", warnings, restart_policies, claims)
+    meta.labels(errors, metadata.get("labels"), f"{path}.labels")
+    meta.annotations(errors, metadata.get("annotations"), f"{path}.annotations")
+
+
+def pod_template(errors: Errors, template: Any, path: str, warnings: list[str]) -> None:
+    """ValidatePodTemplateSpec: the template's labels and annotations (named ``template.labels``, without
+    ``metadata``, as kube-apiserver names them), then its pod spec."""
+    template = template or {}
+    template_metadata(errors, template, path)
+    pod_spec(errors, template.get("spec") or {}, f"{path}.spec", warnings)
+
+
+def controller_template(errors: Errors, template: Any, path: str, restart_policies: list[str], kind: str) -> None:
+    """What a workload requires of its pods beyond a valid template (the ``*ForReplicaSet`` family, ValidateJobSpec):
+    its restart policies, and no active deadline except in a Job."""
+    spec = (template or {}).get("spec") or {}
+    if spec.get("restartPolicy") not in restart_policies:
+        errors.not_supported(f"{path}.spec.restartPolicy", spec.get("restartPolicy"), restart_policies)
+    if kind != "Job" and spec.get("activeDeadlineSeconds") is not None:
+        errors.forbidden(f"{path}.spec.activeDeadlineSeconds", f"activeDeadlineSeconds in {kind} is not Supported")

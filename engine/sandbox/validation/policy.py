@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.sandbox.validation.apps import int_or_percent
+from engine.sandbox.validation.apps import int_or_percent, not_over_100_percent
 from engine.sandbox.validation.field import Errors
 from engine.sandbox.validation.rules import Rules
 from engine.sandbox.validation.selectors import label_selector
@@ -19,6 +19,7 @@ def pod_disruption_budget(errors: Errors, obj: dict[str, Any], warnings: list[st
     for key in ("minAvailable", "maxUnavailable"):
         if spec.get(key) is not None:
             int_or_percent(errors, f"spec.{key}", spec[key])
+            not_over_100_percent(errors, f"spec.{key}", spec[key])
     label_selector(errors, spec.get("selector"), "spec.selector")
     policy = spec.get("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):

@@ -1,5 +1,4 @@
-"""Label selectors (``apis/meta/v1/validation``: ValidateLabelSelector) and the selector/template checks the
-workload kinds share (apps ValidateDeploymentSpec and friends)."""
+"""Label selectors (``apis/meta/v1/validation``: ValidateLabelSelector) and what a selector selects."""
 from __future__ import annotations
 
 from typing import Any
@@ -42,20 +41,3 @@ def matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
                 (operator == "Exists" and not present) or (operator == "DoesNotExist" and present):
             return False
     return True
-
-
-def workload_selector(errors: Errors, spec: dict[str, Any], kind: str) -> None:
-    """A required, non-empty selector that selects the pod template's labels."""
-    selector = spec.get("selector")
-    if selector is None:
-        errors.required("spec.selector")
-        return
-    if not label_selector(errors, selector, "spec.selector"):
-        errors.invalid("spec.selector", selector, "invalid label selector")
-        return
-    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
-        errors.invalid("spec.selector", selector, f"empty selector is invalid for {kind}")
-        return
-    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-    if not matches(selector, labels):
-        errors.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`")
