@@ -7,15 +7,16 @@ from engine.stack.errors import StackError
 from engine.stack.inputs import changed_inputs
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, manifest_digest, record_digest, render_release, used_clusters
+from engine.stack.clusters import Clusters
+from engine.stack.planner import manifest_digest, record_digest, used_clusters
+from engine.stack.rendering import render_release
 
 RENDERED_ACTIONS = ("install", "upgrade", "recover")
 
 
 def _record_changes(plan: ReleasePlan, clusters: Clusters) -> list[str]:
-    """How the release's latest record differs from the one planned against (read afresh, never cached)."""
-    config = clusters.config(plan.kube_context, plan.namespace)
-    history = config.storage.history(plan.namespace, plan.name)
+    """How the release's latest record differs from the one planned against (read afresh by verify_plan)."""
+    history = clusters.records(plan.kube_context, plan.namespace, plan.name)
     last = history[-1] if history else None
     if last is None:
         return [f"{plan.id} was removed since planning (planned at revision {plan.revision})"] if plan.revision else []
@@ -59,6 +60,7 @@ def verify_plan(stack: Stack, plan: Plan, clusters: Clusters, take_ownership: bo
     if now != plan.clusters:
         changes.append(f"the kubeconfig now reaches {_clusters_shown(now)}, the plan was made against "
                        f"{_clusters_shown(plan.clusters)}")
+    clusters.forget_records()  # what planning read is what is checked: read it again, one list per namespace
     for release in plan.releases:
         changes += _record_changes(release, clusters)
     if not changes:  # what the files and records explain is not reported again as a different rendering
