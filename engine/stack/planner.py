@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -23,23 +21,11 @@ from engine.stack.graph import build_graph, select
 from engine.stack.lock import LockHolder
 from engine.stack.model import ReleaseSpec, Stack
 from engine.stack.secrets import register_record_secrets, register_secrets, secret_paths, value_at, value_at_keys
-from engine.stack.plan import ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan
-from engine.stack.rendering import RenderJob, RenderPool, render_processes, render_release, stack_labels
+from engine.stack.plan import (ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan, manifest_digest,
+                               record_digest)
+from engine.stack.rendering import RenderJob, Rendered, RenderPool, render_job, render_processes, stack_labels
 from engine.stack.repair import history_repair
 from engine.stack.values import split_dotted
-
-
-def manifest_digest(manifest: str) -> str:
-    return hashlib.sha256(manifest.encode()).hexdigest()
-
-
-def record_digest(record: Any) -> str:
-    """sha256 of a stored release record as read (its release JSON and every label of the stored object):
-    a record rewritten at the same revision gets another digest."""
-    from engine.release.record import to_json_ordered
-
-    labels = json.dumps(sorted((record.record_labels or record.labels).items()))
-    return hashlib.sha256((to_json_ordered(record.to_dict()) + "\0" + labels).encode()).hexdigest()
 
 
 def ownership(stack: Stack, release_id: str, labels: dict[str, str]) -> tuple[str, str]:
@@ -55,11 +41,13 @@ def ownership(stack: Stack, release_id: str, labels: dict[str, str]) -> tuple[st
     return "", ""
 
 
-def _with_record(stack: Stack, plan: ReleasePlan, last: Any) -> ReleasePlan:
-    """``plan`` with what apply checks of the release's latest record (None: no record) and its owner."""
+def _with_record(stack: Stack, plan: ReleasePlan, last: Any, digest: bool = True) -> ReleasePlan:
+    """``plan`` with what apply checks of the release's latest record (None: no record) and its owner;
+    ``digest``: the record's digest too (else it is computed where the release renders)."""
     if last is None:
         return plan
-    plan.revision, plan.status, plan.record_digest = last.version, last.info.status, record_digest(last)
+    plan.revision, plan.status = last.version, last.info.status
+    plan.record_digest = record_digest(last) if digest else ""
     plan.conflict, note = ownership(stack, plan.id, last.labels)
     plan.notes += [note] if note else []
     return plan
@@ -129,7 +117,8 @@ def _prepare_release(stack: Stack, release: ReleaseSpec, history: list, charts: 
     live = last if last is not None and last.info.status != "uninstalled" else None
     base = _with_record(stack, ReleasePlan(release.id, release.name, release.namespace, "unchanged",
                                            needs=list(release.needs), kube_context=release.kube_context,
-                                           version_from=live.chart_version if live else ""), last)
+                                           version_from=live.chart_version if live else ""), last,
+                        digest=not release.installed)
     prepared = _Prepared(release, base, history)
     if not release.installed:
         if live is not None:
@@ -139,19 +128,21 @@ def _prepare_release(stack: Stack, release: ReleaseSpec, history: list, charts: 
     chart = charts[path] = charts.get(path) or load_chart(release, path)
     base.notes += [note] if (note := lock_note(stack, release)) else []
     values = release_values(stack, release)
-    prepared.job = RenderJob(release, chart, values, (last.version + 1) if last else 1, upgrade=live is not None)
+    prepared.job = RenderJob(release, chart, values, (last.version + 1) if last else 1, upgrade=live is not None,
+                             record=last)
     return prepared
 
 
-def _finish_release(stack: Stack, prepared: _Prepared, rendered: Any, config, detect_drift: bool = False,
+def _finish_release(stack: Stack, prepared: _Prepared, result: Rendered, config, detect_drift: bool = False,
                     context: int = 3, run_in_progress: str = "") -> ReleasePlan:
-    """The plan of a prepared release once ``rendered``: what changes from its latest record.
+    """The plan of a prepared release once rendered: what changes from its latest record.
     ``run_in_progress`` names the live run holding the stack lock, whose pending revisions are its work, not
     an interrupted run's."""
     from engine.release.record import PENDING
     from engine.stack.diff import diff_manifests
 
     release, base, history, job = prepared.release, prepared.base, prepared.history, prepared.job
+    rendered, base.record_digest = result.release, result.record_digest
     chart, values = job.chart, job.values
     last = history[-1] if history else None
     live = last if last is not None and last.info.status != "uninstalled" else None
@@ -370,26 +361,24 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
             pool = cleanup.enter_context(RenderPool(processes, stack, jobs, clusters))
             indexes = {id(job): index for index, job in enumerate(jobs)}
 
-            def render(prepared: _Prepared) -> Any:
+            def render(prepared: _Prepared) -> Rendered:
                 return pool.result(indexes[id(prepared.job)])
         else:
             preparations = (prepare(release) for release in order)
 
-            def render(prepared: _Prepared) -> Any:
-                job = prepared.job
-                return render_release(stack, job.release, clusters.for_release(job.release), job.chart, job.values,
-                                      job.revision, job.upgrade)
+            def render(prepared: _Prepared) -> Rendered:
+                return render_job(stack, prepared.job, clusters.for_release(prepared.release))
         for prepared in preparations:
             release = prepared.release
             if prepared.error is not None:
                 raise prepared.error
-            desired = render(prepared) if prepared.job is not None else None
-            planned[release.id] = prepared.base if desired is None else _finish_release(
-                stack, prepared, desired, clusters.for_release(release), detect_drift, context,
+            result = render(prepared) if prepared.job is not None else None
+            planned[release.id] = prepared.base if result is None else _finish_release(
+                stack, prepared, result, clusters.for_release(release), detect_drift, context,
                 run_in_progress.identity if run_in_progress else "")
             planned[release.id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
-            if desired is not None:
-                rendered[release.id] = desired
+            if result is not None:
+                rendered[release.id] = result.release
     graph.add_edges_from(_crd_edges(rendered))
     if not nx.is_directed_acyclic_graph(graph):
         cycle = " -> ".join(edge[0] for edge in nx.find_cycle(graph))

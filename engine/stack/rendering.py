@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from engine.stack.errors import StackError
 from engine.stack.model import ReleaseSpec, Stack
-from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL
+from engine.stack.plan import ENVIRONMENT_LABEL, STACK_LABEL, record_digest
 from engine.stack.secrets import secret_path_labels, secret_paths
 
 PROCESSES_ENV = "PYHELM_RENDER_PROCESSES"  # 1: render in the planning process; N: in N worker processes
@@ -63,6 +63,21 @@ class RenderJob:
     values: dict[str, Any]
     revision: int
     upgrade: bool
+    record: Any = None  # the latest stored record: its digest is computed where the release renders
+
+
+@dataclass
+class Rendered:
+    """A job done: the release's desired state, and the digest of its latest stored record ('' for none)."""
+
+    release: Any
+    record_digest: str
+
+
+def render_job(stack: Stack, job: RenderJob, config) -> Rendered:
+    """The CPU-bound work of planning one release, the same in the planning process and in a worker."""
+    return Rendered(render_release(stack, job.release, config, job.chart, job.values, job.revision, job.upgrade),
+                    "" if job.record is None else record_digest(job.record))
 
 
 def render_processes(releases: int) -> int:
@@ -112,8 +127,8 @@ def _start_worker(stack: Stack, jobs: list[RenderJob], kubeconfig: str | None, c
                    views={})
 
 
-def _render_in_worker(index: int) -> Any:
-    """Render job ``index``; the result leaves out the chart, which the planning process already has."""
+def _render_in_worker(index: int) -> Rendered:
+    """Do job ``index``; the result leaves out the chart, which the planning process already has."""
     job: RenderJob = _worker["jobs"][index]
     release = job.release
     key = (release.kube_context, release.namespace)
@@ -121,14 +136,14 @@ def _render_in_worker(index: int) -> Any:
         _worker["views"][key] = _LookupOnlyCluster(
             _worker["capabilities"][release.kube_context],
             lambda: _worker["clusters"].config(release.kube_context, release.namespace).kube)
-    rendered = render_release(_worker["stack"], release, _worker["views"][key], job.chart, job.values,
-                              job.revision, job.upgrade)
-    return dataclasses.replace(rendered, chart=None)
+    result = render_job(_worker["stack"], job, _worker["views"][key])
+    result.release = dataclasses.replace(result.release, chart=None)
+    return result
 
 
 class RenderPool:
-    """Worker processes rendering ``jobs``; ``result(index)`` is job ``index``'s rendered release, or raises
-    what rendering it raised (a failed render names its release, as in process)."""
+    """Worker processes doing ``jobs``; ``result(index)`` is job ``index``'s result, or raises what rendering
+    it raised (a failed render names its release, as in process)."""
 
     def __init__(self, processes: int, stack: Stack, jobs: list[RenderJob], clusters: Any):
         import multiprocessing
@@ -144,15 +159,16 @@ class RenderPool:
             initargs=(stack, jobs, clusters.kubeconfig, clusters.context, capabilities))
         self._futures: list[Future] = [self._executor.submit(_render_in_worker, i) for i in range(len(jobs))]
 
-    def result(self, index: int) -> Any:
+    def result(self, index: int) -> Rendered:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            rendered = self._futures[index].result()
+            result = self._futures[index].result()
         except BrokenProcessPool:
             raise StackError(f"a render worker process ended abruptly (out of memory?); set {PROCESSES_ENV}=1 "
                              "to render in the planning process") from None
-        return dataclasses.replace(rendered, chart=self._jobs[index].chart)
+        result.release = dataclasses.replace(result.release, chart=self._jobs[index].chart)
+        return result
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

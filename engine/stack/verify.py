@@ -6,9 +6,9 @@ from __future__ import annotations
 from engine.stack.errors import StackError
 from engine.stack.inputs import changed_inputs
 from engine.stack.model import Stack
-from engine.stack.plan import Plan, ReleasePlan
 from engine.stack.clusters import Clusters
-from engine.stack.planner import manifest_digest, record_digest, used_clusters
+from engine.stack.plan import Plan, ReleasePlan, manifest_digest, record_digest
+from engine.stack.planner import used_clusters
 from engine.stack.rendering import render_release
 
 RENDERED_ACTIONS = ("install", "upgrade", "recover")
