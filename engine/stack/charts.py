@@ -144,9 +144,16 @@ def load_chart(release: ReleaseSpec, path: str) -> Chart:
         raise StackError(f"{release.where}: release {release.id}: {exc}") from None
 
 
-def load_release_chart(stack: Stack, release: ReleaseSpec) -> Chart:
-    """Load the release's chart, as install would (library charts and missing dependencies refused)."""
-    return load_chart(release, chart_path(stack, release))
+def load_release_chart(stack: Stack, release: ReleaseSpec, loaded: dict[str, Chart] | None = None) -> Chart:
+    """Load the release's chart, as install would (library charts and missing dependencies refused);
+    ``loaded``: the charts a command loaded so far, by path, so releases of one chart share it (rendering
+    copies what it changes)."""
+    path = chart_path(stack, release)
+    if loaded is None:
+        return load_chart(release, path)
+    if path not in loaded:
+        loaded[path] = load_chart(release, path)
+    return loaded[path]
 
 
 def lock_stack(stack: Stack, releases: list[ReleaseSpec] | None = None) -> tuple[str, dict[str, LockedChart]]:

@@ -23,7 +23,8 @@ from engine.stack.model import ReleaseSpec, Stack
 from engine.stack.secrets import register_record_secrets, register_secrets, secret_paths, value_at, value_at_keys
 from engine.stack.plan import (ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan, manifest_digest,
                                record_digest)
-from engine.stack.rendering import RenderJob, Rendered, RenderPool, render_job, render_processes, stack_labels
+from engine.stack.rendering import (RenderJob, Rendered, render_job, render_processes, rendered_in_order,
+                                    stack_labels)
 from engine.stack.repair import history_repair
 from engine.stack.values import split_dotted
 
@@ -108,7 +109,7 @@ class _Prepared:
 def _prepare_release(stack: Stack, release: ReleaseSpec, history: list, charts: dict[str, Any]) -> _Prepared:
     """Everything about one release's plan that comes before rendering it, given its stored ``history``;
     ``charts``: the charts loaded so far by path (releases of one chart share it; rendering copies it)."""
-    from engine.stack.charts import chart_path, load_chart, lock_note
+    from engine.stack.charts import load_release_chart, lock_note
     from engine.stack.values import release_values
 
     for record in history:
@@ -124,8 +125,7 @@ def _prepare_release(stack: Stack, release: ReleaseSpec, history: list, charts: 
         if live is not None:
             base.action, base.reasons = "uninstall", ["installed: false"]
         return prepared
-    path = chart_path(stack, release)
-    chart = charts[path] = charts.get(path) or load_chart(release, path)
+    chart = load_release_chart(stack, release, charts)
     base.notes += [note] if (note := lock_note(stack, release)) else []
     values = release_values(stack, release)
     prepared.job = RenderJob(release, chart, values, (last.version + 1) if last else 1, upgrade=live is not None,
@@ -358,11 +358,10 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
         if processes > 1:  # every release prepared first, rendered by workers while the first are finished
             preparations = [prepare(release) for release in order]
             jobs = [p.job for p in preparations if p.job is not None]
-            pool = cleanup.enter_context(RenderPool(processes, stack, jobs, clusters))
-            indexes = {id(job): index for index, job in enumerate(jobs)}
+            results = cleanup.enter_context(contextlib.closing(rendered_in_order(stack, jobs, clusters, processes)))
 
-            def render(prepared: _Prepared) -> Rendered:
-                return pool.result(indexes[id(prepared.job)])
+            def render(_prepared: _Prepared) -> Rendered:
+                return next(results)  # the jobs' results come in the order of the preparations
         else:
             preparations = (prepare(release) for release in order)
 

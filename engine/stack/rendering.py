@@ -9,7 +9,7 @@ import dataclasses
 import os
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from engine.stack.errors import StackError
 from engine.stack.model import ReleaseSpec, Stack
@@ -154,8 +154,8 @@ class RenderPool:
             capabilities[context] = _capabilities_or_none(clusters, context)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None  # workers inherit the jobs
         self._jobs = jobs
-        self._executor = ProcessPoolExecutor(
-            processes, multiprocessing.get_context(method), initializer=_start_worker,
+        self._executor = ProcessPoolExecutor(  # no more workers than jobs (none start before a job is submitted)
+            max(1, min(processes, len(jobs))), multiprocessing.get_context(method), initializer=_start_worker,
             initargs=(stack, jobs, clusters.kubeconfig, clusters.context, capabilities))
         self._futures: list[Future] = [self._executor.submit(_render_in_worker, i) for i in range(len(jobs))]
 
@@ -178,6 +178,18 @@ class RenderPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def rendered_in_order(stack: Stack, jobs: list[RenderJob], clusters: Any, processes: int) -> Iterator[Rendered]:
+    """Each job's result in the order of ``jobs``: done in this process (``processes`` 1), else by that many
+    worker processes (close the iterator to stop them early)."""
+    if processes <= 1:
+        for job in jobs:
+            yield render_job(stack, job, clusters.for_release(job.release))
+        return
+    with RenderPool(processes, stack, jobs, clusters) as pool:
+        for index in range(len(jobs)):
+            yield pool.result(index)
 
 
 def _capabilities_or_none(clusters: Any, context: str | None) -> Any:

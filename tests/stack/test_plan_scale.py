@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -119,7 +120,49 @@ def test_a_release_whose_chart_fails_is_named_the_same_whether_rendered_in_proce
     assert parallel[2] == serial[2] and "Traceback" not in parallel[2]
 
 
+def test_worker_processes_with_nothing_to_render_plan_nothing(cluster, tmp_path, monkeypatch) -> None:
+    stack = write_stack(tmp_path / "stack.yaml", 2)
+    stack.write_text(stack.read_text().replace("    chart:", "    installed: false\n    chart:"))
+    status, out, err = _plan(stack, "2", monkeypatch)
+    assert status == 0 and "Plan: 0 to install, 0 to upgrade, 0 to uninstall, 2 unchanged." in out, out + err
+
+
 def test_a_render_worker_count_that_is_no_number_is_one_clear_error(cluster, tmp_path, monkeypatch) -> None:
     stack = write_stack(tmp_path / "stack.yaml", 2)
     status, _out, err = _plan(stack, "many", monkeypatch)
     assert status == 1 and "PYHELM_RENDER_PROCESSES" in err and "Traceback" not in err
+
+
+LOOKUP_TEMPLATE = """{{- $seen := lookup "v1" "ConfigMap" .Release.Namespace "outside" }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-seen
+data:
+  seen: {{ if $seen }}{{ $seen.data.value | quote }}{{ else }}"nothing"{{ end }}
+"""
+
+
+def test_a_saved_plan_whose_lookups_changed_is_refused_alike_when_rendered_by_workers(
+        cluster, tmp_path, monkeypatch) -> None:
+    from engine.kube.client import KubeClient
+
+    shutil.copytree(DEMO, tmp_path / "looking")
+    (tmp_path / "looking" / "templates" / "seen.yaml").write_text(LOOKUP_TEMPLATE)
+    stack = write_stack(tmp_path / "stack.yaml", 4)
+    stack.write_text(stack.read_text().replace(f"chart: {DEMO}", f"chart: {tmp_path / 'looking'}"))
+    saved = tmp_path / "plan.json"
+    status, out, err = _plan(stack, "2", monkeypatch, "--out", str(saved))
+    assert status == 0 and "add ConfigMap ns1/r1-seen" in out, out + err
+    kube = KubeClient.from_config(os.environ["KUBECONFIG"])
+    kube.ensure_namespace("ns1")
+    kube.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "outside", "namespace": "ns1"},
+                "data": {"value": "now here"}})
+    refusals = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("PYHELM_RENDER_PROCESSES", workers)
+        refusals.append(pyhelm("apply", str(saved), "--auto-approve"))
+    assert refusals[0] == refusals[1]
+    status, _out, err = refusals[0]
+    assert status == 1 and "ns1/r1 renders a different manifest than planned" in err
+    assert "ns0/r0 renders" not in err and "Traceback" not in err
