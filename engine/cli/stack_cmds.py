@@ -71,26 +71,27 @@ def _clusters(settings):
     return Clusters(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context)
 
 
-def _plan(settings, stack, selectors, skip_needs, detect_drift=False, context_lines=3, run_in_progress=None):
+def _plan(settings, stack, selectors, skip_needs, detect_drift=False, context_lines=3, run_in_progress=None,
+          clusters=None):
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
     from engine.stack.planner import make_plan
 
     try:
-        return make_plan(stack, _clusters(settings), tuple(selectors), not skip_needs, detect_drift,
+        return make_plan(stack, clusters or _clusters(settings), tuple(selectors), not skip_needs, detect_drift,
                          lambda line: click.echo(line, err=True), context_lines, run_in_progress)[0]
     except (StackError, *OPERATION_ERRORS) as exc:
         raise CommandError(str(exc)) from None
 
 
-def _lock_holder(settings, stack):
+def _lock_holder(settings, stack, clusters=None):
     """The other run holding the stack lock now, if any (said on stderr: its pending releases are its work)."""
     from engine.action.config import OPERATION_ERRORS
     from engine.stack.errors import StackError
     from engine.stack.lock import lock_holder
 
     try:
-        holder = lock_holder(stack, _clusters(settings))
+        holder = lock_holder(stack, clusters or _clusters(settings))
     except (StackError, *OPERATION_ERRORS) as exc:
         click.echo(f"warning: cannot read the stack lock: {exc}", err=True)
         return None
@@ -176,7 +177,9 @@ def plan(settings, stack_file, environment, selectors, skip_needs, no_color, con
     from engine.cli.terminal import detect_style
 
     stack = _load(stack_file, environment)
-    result = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines, _lock_holder(settings, stack))
+    clusters = _clusters(settings)  # one connection and discovery per cluster for the lock and the plan
+    result = _plan(settings, stack, selectors, skip_needs, detect_drift, context_lines,
+                   _lock_holder(settings, stack, clusters), clusters)
     result.env_overrides = env_overrides()  # a saved plan is applied with the same environment values
     if out_file:
         from engine.redaction import REDACTOR

@@ -18,7 +18,10 @@ from engine.sandbox.store import Store
 class Sandbox:
     """A running sandbox API server."""
 
-    def __init__(self, ready: bool = False, state_file: str | None = None, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, ready: bool = False, state_file: str | None = None, port: int = 0, host: str = "127.0.0.1",
+                 latency: float = 0.0, record_requests: bool = False):
+        """``latency``: seconds every request waits before it is answered, to model a real API server's
+        round trip (0: answer at once). ``record_requests``: keep a log of every request (``requests``)."""
         self.store = Store()
         self.state_file = state_file
         if state_file and Path(state_file).exists():
@@ -27,7 +30,7 @@ class Sandbox:
         for crd in self.store.items(("apiextensions.k8s.io", "customresourcedefinitions"), None):
             self.registry.register_crd(crd)
         self.api = API(self.store, self.registry, ready_controllers=ready)
-        self.server = SandboxHTTPServer((host, port), self.api)
+        self.server = SandboxHTTPServer((host, port), self.api, latency, record_requests)
         self.thread: threading.Thread | None = None
 
     @property
@@ -58,6 +61,11 @@ class Sandbox:
     def fail_next(self, method: str = "*", path_regex: str = ".", status: int = 500, count: int = 1) -> None:
         """Make the next ``count`` requests matching ``method`` and ``path_regex`` fail with ``status``."""
         self.server.failures.add(method, path_regex, status, count)
+
+    @property
+    def requests(self):
+        """The log of every request served (``.snapshot()``: (method, path with query) pairs)."""
+        return self.server.requests
 
     def __enter__(self) -> "Sandbox":
         return self.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -35,6 +36,30 @@ class FailureInjector:
                     rule["count"] -= 1
                     return rule["status"]
         return None
+
+
+class RequestLog:
+    """Every request served, as (method, path with query), so tests and benches can count what a command asks
+    of the cluster. Off unless ``enabled``: a long-running sandbox must not grow without bound."""
+
+    def __init__(self, enabled: bool = False) -> None:
+        self.enabled = enabled
+        self.entries: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+
+    def add(self, method: str, path: str) -> None:
+        if not self.enabled:
+            return
+        with self.lock:
+            self.entries.append((method, path))
+
+    def snapshot(self) -> list[tuple[str, str]]:
+        with self.lock:
+            return list(self.entries)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -122,6 +147,9 @@ class Handler(BaseHTTPRequestHandler):
         return decoding.parse_json(raw)
 
     def _handle(self, method: str) -> None:
+        self.server.requests.add(method, self.path)
+        if self.server.latency:  # a real API server's round trip, modelled for benches
+            time.sleep(self.server.latency)
         try:
             parts = urlsplit(self.path)
             injected = self.server.failures.take(method, parts.path)
@@ -302,10 +330,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256  # clients open many connections at once (helm writes a kind's objects in parallel)
 
-    def __init__(self, address: tuple[str, int], api: API):
+    def __init__(self, address: tuple[str, int], api: API, latency: float = 0.0, record_requests: bool = False):
         super().__init__(address, Handler)
         self.api = api
         self.failures = FailureInjector()
+        self.requests = RequestLog(record_requests)
+        self.latency = latency  # seconds added to every request before it is answered
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away mid-request (killed, timed out) is normal; anything else is reported."""

@@ -114,7 +114,7 @@ def lock_release(stack: Stack, release: ReleaseSpec) -> LockedChart | None:
     if _reference(stack, release)[2]:
         return None
     path = chart_path(stack, release, use_lock=False)
-    version = _load(release, path).metadata.version
+    version = load_chart(release, path).metadata.version
     return LockedChart(release.chart, version, archive_digest(path))
 
 
@@ -134,7 +134,8 @@ def lock_note(stack: Stack, release: ReleaseSpec) -> str:
             f"{label} (`pyhelm lock` or --update-lock moves it)")
 
 
-def _load(release: ReleaseSpec, path: str) -> Chart:
+def load_chart(release: ReleaseSpec, path: str) -> Chart:
+    """Load the chart at ``path`` (found by chart_path) for ``release``, as install would."""
     from engine.chart.errors import ChartError
 
     try:
@@ -143,9 +144,16 @@ def _load(release: ReleaseSpec, path: str) -> Chart:
         raise StackError(f"{release.where}: release {release.id}: {exc}") from None
 
 
-def load_release_chart(stack: Stack, release: ReleaseSpec) -> Chart:
-    """Load the release's chart, as install would (library charts and missing dependencies refused)."""
-    return _load(release, chart_path(stack, release))
+def load_release_chart(stack: Stack, release: ReleaseSpec, loaded: dict[str, Chart] | None = None) -> Chart:
+    """Load the release's chart, as install would (library charts and missing dependencies refused);
+    ``loaded``: the charts a command loaded so far, by path, so releases of one chart share it (rendering
+    copies what it changes)."""
+    path = chart_path(stack, release)
+    if loaded is None:
+        return load_chart(release, path)
+    if path not in loaded:
+        loaded[path] = load_chart(release, path)
+    return loaded[path]
 
 
 def lock_stack(stack: Stack, releases: list[ReleaseSpec] | None = None) -> tuple[str, dict[str, LockedChart]]:

@@ -6,6 +6,7 @@ changed (ignoring key order), and a unified diff of its YAML shows how.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,17 +40,17 @@ class ObjectChange:
     paths: list[str] = field(default_factory=list)
 
 
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
-
-
 def _group(api_version: str) -> str:
     return api_version.split("/", 1)[0] if "/" in api_version else ""
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: many times faster
 
 
 def parse_objects(manifest: str, default_namespace: str = "") -> dict[ObjectKey, dict[str, Any]]:
     """The objects of a manifest (documents separated by ``---``) by identity; comment-only documents dropped."""
     objects: dict[ObjectKey, dict[str, Any]] = {}
-    for document in yaml.load_all(manifest or "", Loader=SAFE_LOADER):
+    for document in yaml.load_all(manifest or "", Loader=_LOADER):
         if not isinstance(document, dict):
             continue
         metadata = document.get("metadata") or {}
@@ -94,9 +95,19 @@ def yaml_lines(obj: dict[str, Any] | None) -> list[str]:
     return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False, width=1000).splitlines(keepends=True)
 
 
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether two objects hold the same values of the same types (1, 1.0 and true differ; key order does not)."""
+    def canonical(obj: dict[str, Any]) -> str:
+        return json.dumps(obj, sort_keys=True, default=repr)
+
+    return old == new and canonical(old) == canonical(new)
+
+
 def _changed_paths(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     from deepdiff import DeepDiff
 
+    if _same(old, new):  # deepdiff takes long to find nothing
+        return []
     delta = DeepDiff(old, new, ignore_order=False, view="tree")
     return sorted({item.path() for items in delta.values() for item in items})
 
@@ -104,7 +115,7 @@ def _changed_paths(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def diff_manifests(old_manifest: str, new_manifest: str, namespace: str = "", context: int = 3
                    ) -> list[ObjectChange]:
     """Objects added, removed or changed from ``old_manifest`` to ``new_manifest``, Secrets masked."""
-    if old_manifest == new_manifest:  # the usual case of a plan: nothing to parse or compare
+    if old_manifest == new_manifest:  # the same text holds the same objects: nothing to parse
         return []
     old, new = parse_objects(old_manifest, namespace), parse_objects(new_manifest, namespace)
     changes = []

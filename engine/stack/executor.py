@@ -15,7 +15,9 @@ from engine.stack.errors import StackError
 from engine.stack.lock import HeldLocks, LockHolder, hold_stack_locks
 from engine.stack.model import Stack
 from engine.stack.plan import Plan, ReleasePlan
-from engine.stack.planner import Clusters, hook_context, release_hooks, release_options
+from engine.stack.clusters import Clusters
+from engine.stack.planner import hook_context, release_hooks
+from engine.stack.rendering import release_options
 from engine.stack.repair import repair_history
 from engine.stack.verify import verify_plan
 

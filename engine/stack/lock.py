@@ -17,7 +17,7 @@ from engine.stack.errors import StackError
 from engine.stack.model import Stack
 
 if TYPE_CHECKING:
-    from engine.stack.planner import Clusters  # the planner uses this module: no import at run time
+    from engine.stack.clusters import Clusters
 
 LEASE_SECONDS = 60  # a Lease not renewed for this long is free: its run is gone
 LABELS = {"app.kubernetes.io/managed-by": "pyhelm"}

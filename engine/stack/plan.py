@@ -1,6 +1,8 @@
 """Plans: what ``pyhelm apply`` would do to each release of a stack, and why."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,6 +16,19 @@ STACK_LABEL = "pyhelm.dev/stack"
 ENVIRONMENT_LABEL = "pyhelm.dev/environment"
 CONTRACT_FIELDS = ("inputs", "clusters")  # what a saved plan must hold for apply to verify it
 RELEASE_CONTRACT_FIELDS = ("status", "record_digest", "conflict")
+
+
+def manifest_digest(manifest: str) -> str:
+    return hashlib.sha256(manifest.encode()).hexdigest()
+
+
+def record_digest(record: Any) -> str:
+    """sha256 of a stored release record as read (its release JSON and every label of the stored object):
+    a record rewritten at the same revision gets another digest."""
+    from engine.release.record import to_json_ordered
+
+    labels = json.dumps(sorted((record.record_labels or record.labels).items()))
+    return hashlib.sha256((to_json_ordered(record.to_dict()) + "\0" + labels).encode()).hexdigest()
 
 
 @dataclass

@@ -2,108 +2,31 @@
 (and, on request, with the live objects)."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
-import hashlib
-import json
 import os
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import networkx as nx
 import yaml
 
+from engine.action.config import OPERATION_ERRORS
 from engine.redaction import CHANGED_MASK, MASK, REDACTOR
+from engine.stack.clusters import Clusters
 from engine.stack.drift import drift_changes, drift_reason
 from engine.stack.errors import StackError
 from engine.stack.graph import build_graph, select
 from engine.stack.lock import LockHolder
 from engine.stack.model import ReleaseSpec, Stack
-from engine.stack.secrets import (register_record_secrets, register_secrets, secret_path_labels, secret_paths,
-                                  value_at, value_at_keys)
-from engine.stack.plan import ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan
+from engine.stack.secrets import register_record_secrets, register_secrets, secret_paths, value_at, value_at_keys
+from engine.stack.plan import (ENVIRONMENT_LABEL, IN_PROGRESS, STACK_LABEL, Plan, ReleasePlan, manifest_digest,
+                               record_digest)
+from engine.stack.rendering import (RenderJob, Rendered, render_job, render_processes, rendered_in_order,
+                                    stack_labels)
 from engine.stack.repair import history_repair
 from engine.stack.values import split_dotted
-
-
-class Clusters:
-    """One ActionConfig per (kube context, namespace), created on first use."""
-
-    def __init__(self, kubeconfig: str | None = None, context: str | None = None):
-        self.kubeconfig, self.context = kubeconfig, context
-        self._configs: dict[tuple[str | None, str | None], Any] = {}  # (context, None): the context's base
-        self._records: dict[tuple[str | None, str], dict[str, list]] = {}
-
-    def config(self, kube_context: str | None, namespace: str):
-        from engine.action.config import ActionConfig
-
-        key = (self.context or kube_context, namespace)
-        if key not in self._configs:
-            base = self._configs.get((key[0], None))
-            if base is None:
-                base = self._configs[(key[0], None)] = ActionConfig.create(self.kubeconfig, key[0], namespace)
-            self._configs[key] = base.in_namespace(namespace)
-        return self._configs[key]
-
-    def describe(self, kube_context: str | None) -> dict[str, str]:
-        """{context, server}: which cluster a kube context (None: the current one) reaches, for the plan's
-        header and for apply to see that it still reaches the same one."""
-        from kubernetes import config as kubeconfig
-        from kubernetes.config.config_exception import ConfigException
-
-        name = self.context or kube_context
-        if name is None:
-            try:
-                name = kubeconfig.list_kube_config_contexts(config_file=self.kubeconfig)[1]["name"]
-            except (ConfigException, FileNotFoundError, TypeError, KeyError):
-                name = "(in-cluster)"
-        return {"context": name, "server": self.config(kube_context, "default").kube.api_client.configuration.host}
-
-    def for_release(self, release: ReleaseSpec):
-        return self.config(release.kube_context, release.namespace)
-
-    def history(self, release: ReleaseSpec) -> list:
-        """Every stored revision of ``release``, oldest first; one list request per namespace."""
-        key = (self.context or release.kube_context, release.namespace)
-        if key not in self._records:
-            grouped: dict[str, list] = {}
-            for record in self.for_release(release).storage.driver.query(release.namespace):
-                grouped.setdefault(record.name, []).append(record)
-            self._records[key] = {name: sorted(records, key=lambda r: r.version) for name, records in
-                                  grouped.items()}
-        return self._records[key].get(release.name, [])
-
-
-def stack_labels(stack: Stack) -> dict[str, str]:
-    """The labels that mark a release record as installed by this stack and environment."""
-    return {STACK_LABEL: stack.name, ENVIRONMENT_LABEL: stack.environment or "default"}
-
-
-def release_options(stack: Stack, release: ReleaseSpec, dry_run: str = "none"):
-    """The install/upgrade options a stack release asks for."""
-    from engine.action.install import ReleaseOptions
-
-    return ReleaseOptions(
-        namespace=release.namespace, create_namespace=release.create_namespace, dry_run=dry_run,
-        description=release.description,
-        labels={**release.labels, **stack_labels(stack), **secret_path_labels(secret_paths(stack, release))},
-        no_hooks=release.disable_hooks, timeout=release.timeout, take_ownership=release.take_ownership,
-        skip_crds=release.skip_crds, skip_schema_validation=release.skip_schema_validation,
-        history_max=release.history_max, force_conflicts=release.force, wait=release.wait,
-        wait_for_jobs=release.wait_for_jobs, rollback_on_failure=release.atomic,
-        cleanup_on_fail=release.cleanup_on_fail, reset_values=True)
-
-
-def manifest_digest(manifest: str) -> str:
-    return hashlib.sha256(manifest.encode()).hexdigest()
-
-
-def record_digest(record: Any) -> str:
-    """sha256 of a stored release record as read (its release JSON and every label of the stored object):
-    a record rewritten at the same revision gets another digest."""
-    from engine.release.record import to_json_ordered
-
-    labels = json.dumps(sorted((record.record_labels or record.labels).items()))
-    return hashlib.sha256((to_json_ordered(record.to_dict()) + "\0" + labels).encode()).hexdigest()
 
 
 def ownership(stack: Stack, release_id: str, labels: dict[str, str]) -> tuple[str, str]:
@@ -119,27 +42,16 @@ def ownership(stack: Stack, release_id: str, labels: dict[str, str]) -> tuple[st
     return "", ""
 
 
-def _with_record(stack: Stack, plan: ReleasePlan, last: Any) -> ReleasePlan:
-    """``plan`` with what apply checks of the release's latest record (None: no record) and its owner."""
+def _with_record(stack: Stack, plan: ReleasePlan, last: Any, digest: bool = True) -> ReleasePlan:
+    """``plan`` with what apply checks of the release's latest record (None: no record) and its owner;
+    ``digest``: the record's digest too (else it is computed where the release renders)."""
     if last is None:
         return plan
-    plan.revision, plan.status, plan.record_digest = last.version, last.info.status, record_digest(last)
+    plan.revision, plan.status = last.version, last.info.status
+    plan.record_digest = record_digest(last) if digest else ""
     plan.conflict, note = ownership(stack, plan.id, last.labels)
     plan.notes += [note] if note else []
     return plan
-
-
-def render_release(stack: Stack, release: ReleaseSpec, config, chart: Any, values: dict[str, Any], revision: int,
-                   upgrade: bool) -> Any:
-    """The release's desired state rendered against the cluster, as install or upgrade would render it."""
-    from engine.action.config import ActionError
-    from engine.action.install import render
-
-    try:
-        return render(config, chart, values, release.name, release_options(stack, release, "server"), revision,
-                      upgrade=upgrade)
-    except ActionError as exc:
-        raise StackError(f"{release.where}: release {release.id}: {exc}") from None
 
 
 def _with_masks(values: dict[str, Any], masks: dict[str, str]) -> dict[str, Any]:
@@ -182,14 +94,22 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, detect_drift: bool = False,
-                 context: int = 3, run_in_progress: str = "") -> tuple[ReleasePlan, Any]:
-    """The plan of one release given its stored ``history``, and its rendered desired state (None when
-    nothing is to be rendered). ``run_in_progress`` names the live run holding the stack lock, whose pending
-    revisions are its work, not an interrupted run's."""
-    from engine.release.record import PENDING
+@dataclass
+class _Prepared:
+    """One release planned up to its rendering: the plan so far and what to render (None: nothing), or the
+    error preparing it raised (reported when the plan reaches the release, as if planned one by one)."""
+
+    release: ReleaseSpec
+    base: ReleasePlan | None = None
+    history: list = field(default_factory=list)
+    job: RenderJob | None = None
+    error: Exception | None = None
+
+
+def _prepare_release(stack: Stack, release: ReleaseSpec, history: list, charts: dict[str, Any]) -> _Prepared:
+    """Everything about one release's plan that comes before rendering it, given its stored ``history``;
+    ``charts``: the charts loaded so far by path (releases of one chart share it; rendering copies it)."""
     from engine.stack.charts import load_release_chart, lock_note
-    from engine.stack.diff import diff_manifests
     from engine.stack.values import release_values
 
     for record in history:
@@ -198,17 +118,35 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
     live = last if last is not None and last.info.status != "uninstalled" else None
     base = _with_record(stack, ReleasePlan(release.id, release.name, release.namespace, "unchanged",
                                            needs=list(release.needs), kube_context=release.kube_context,
-                                           version_from=live.chart_version if live else ""), last)
+                                           version_from=live.chart_version if live else ""), last,
+                        digest=not release.installed)
+    prepared = _Prepared(release, base, history)
     if not release.installed:
         if live is not None:
             base.action, base.reasons = "uninstall", ["installed: false"]
-        return base, None
-    chart = load_release_chart(stack, release)
+        return prepared
+    chart = load_release_chart(stack, release, charts)
     base.notes += [note] if (note := lock_note(stack, release)) else []
     values = release_values(stack, release)
+    prepared.job = RenderJob(release, chart, values, (last.version + 1) if last else 1, upgrade=live is not None,
+                             record=last)
+    return prepared
+
+
+def _finish_release(stack: Stack, prepared: _Prepared, result: Rendered, config, detect_drift: bool = False,
+                    context: int = 3, run_in_progress: str = "") -> ReleasePlan:
+    """The plan of a prepared release once rendered: what changes from its latest record.
+    ``run_in_progress`` names the live run holding the stack lock, whose pending revisions are its work, not
+    an interrupted run's."""
+    from engine.release.record import PENDING
+    from engine.stack.diff import diff_manifests
+
+    release, base, history, job = prepared.release, prepared.base, prepared.history, prepared.job
+    rendered, base.record_digest = result.release, result.record_digest
+    chart, values = job.chart, job.values
+    last = history[-1] if history else None
+    live = last if last is not None and last.info.status != "uninstalled" else None
     deployed = next((r for r in reversed(history) if r.info.status == "deployed"), None)
-    rendered = render_release(stack, release, config, chart, values, (last.version + 1) if last else 1,
-                              upgrade=live is not None)
     base.chart, base.version_to = chart.metadata.name, chart.metadata.version
     base.manifest_digest = manifest_digest(rendered.manifest)
     if live is None:  # an install is reviewed like an upgrade from nothing: its values and every object
@@ -217,15 +155,15 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         base.changes = diff_manifests("", rendered.manifest, release.namespace, context)
         for change in base.changes:
             change.diff = REDACTOR.redact(change.diff)
-        return base, rendered
+        return base
     if live.info.status in (*PENDING, "uninstalling") and run_in_progress:  # another run's work
         base.action = IN_PROGRESS
         base.reasons = [f"revision {live.version} is {live.info.status}: being applied by {run_in_progress}"]
-        return base, rendered
+        return base
     repair = history_repair(history)
     if live.info.status in PENDING:  # what the interrupted run did is unknown: nothing to compare with
         base.action, base.reasons = "recover", list(repair.reasons)
-        return base, rendered
+        return base
     current = deployed or live
     reasons = []
     if (current.chart_name, current.chart_version) != (chart.metadata.name, chart.metadata.version):
@@ -252,23 +190,28 @@ def plan_release(stack: Stack, release: ReleaseSpec, config, history: list, dete
         base.repair_only = not (repair.upgrades or reasons)
     elif reasons:
         base.action, base.reasons = "upgrade", reasons
-    return base, rendered
+    return base
 
 
 def _orphans(stack: Stack, clusters: Clusters, wanted: set[str]) -> list[ReleasePlan]:
-    """Releases this stack and environment installed (by their record labels) that it no longer lists."""
-    from engine.action.listing import ListOptions, list_releases
-
-    selector = ",".join(f"{k}={v}" for k, v in stack_labels(stack).items())
+    """Releases this stack and environment installed (by their latest record's labels) that it no longer
+    lists, in the order of their names: one list of the stack's records per cluster, and the history of only
+    those releases read (and decoded)."""
+    ours = stack_labels(stack)
+    selector = ",".join(f"{k}={v}" for k, v in ours.items())
     found: dict[str, ReleasePlan] = {}
     for context in sorted(stack.kube_contexts, key=str):
-        config = clusters.config(context, "default")
-        for record in list_releases(config, ListOptions(all_namespaces=True, selector=selector)):
-            release_id = f"{record.namespace}/{record.name}"
+        listed = clusters.config(context, "default").storage.driver.histories(None, selector)
+        for namespace, name in sorted(listed, key=lambda key: (key[1], key[0])):
+            release_id = f"{namespace}/{name}"
+            history = [] if release_id in wanted else clusters.records(context, namespace, name)
+            record = history[-1] if history else None
+            if record is None or any(record.labels.get(key) != value for key, value in ours.items()):
+                continue  # listed, or its latest revision is no longer this stack's
             register_record_secrets(record.config, record.labels)
-            if release_id not in wanted and record.info.status != "uninstalled":
+            if record.info.status != "uninstalled":
                 found[release_id] = _with_record(stack, ReleasePlan(
-                    release_id, record.name, record.namespace, "uninstall", chart=record.chart_name,
+                    release_id, name, namespace, "uninstall", chart=record.chart_name,
                     version_from=record.chart_version, kube_context=context, reasons=["removed from the stack"]),
                     record)
     return list(found.values())
@@ -348,16 +291,16 @@ def _crd_edges(rendered: dict[str, Any]) -> list[tuple[str, str]]:
 
     provided: dict[tuple[str, str], str] = {}
     for release_id, desired in rendered.items():
-        texts = [crd.text for crd in desired.crds] + [desired.manifest]
+        texts = [crd.text for crd in desired.crds] + [m.content for m in desired.manifests
+                                                      if m.head.kind == "CustomResourceDefinition"]
         for obj in (o for text in texts for o in manifest_objects(text)):
             if obj.get("kind") == "CustomResourceDefinition":
                 spec = obj.get("spec") or {}
                 provided[(spec.get("group", ""), (spec.get("names") or {}).get("kind", ""))] = release_id
     edges = set()
     for release_id, desired in rendered.items():
-        for obj in manifest_objects(desired.manifest):
-            group = str(obj.get("apiVersion", "")).rpartition("/")[0]
-            provider = provided.get((group, obj.get("kind", "")))
+        for head in (m.head for m in desired.manifests if m.head.kind):  # what sorting read of each object
+            provider = provided.get((head.api_version.rpartition("/")[0], head.kind))
             if provider and provider != release_id:
                 edges.add((provider, release_id))
     return sorted(edges)
@@ -397,16 +340,44 @@ def make_plan(stack: Stack, clusters: Clusters, selectors: tuple[str, ...] = (),
     whole = build_graph(stack)
     graph = select(whole, selectors, include_needs)
     run_hooks(stack.hooks, "prepare", hook_context(stack), report)
-    planned, rendered = {}, {}
-    for release_id in nx.lexicographical_topological_sort(graph):
-        release = graph.nodes[release_id]["release"]
+    order = [graph.nodes[release_id]["release"] for release_id in nx.lexicographical_topological_sort(graph)]
+    charts: dict[str, Any] = {}
+
+    def prepare(release: ReleaseSpec) -> _Prepared:
         run_hooks(release.hooks, "prepare", hook_context(stack, release), report)
-        planned[release_id], desired = plan_release(stack, release, clusters.for_release(release),
-                                                    clusters.history(release), detect_drift, context,
-                                                    run_in_progress.identity if run_in_progress else "")
-        planned[release_id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
-        if desired is not None:
-            rendered[release_id] = desired
+        try:
+            return _prepare_release(stack, release, clusters.history(release), charts)
+        except (StackError, *OPERATION_ERRORS) as exc:
+            return _Prepared(release, error=exc)
+
+    # a release's prepare hooks may make what the next release needs: those are planned one by one
+    hooked = any("prepare" in hook.events for release in order for hook in release.hooks)
+    processes = 1 if hooked else render_processes(len(order))
+    planned, rendered = {}, {}
+    with contextlib.ExitStack() as cleanup:
+        if processes > 1:  # every release prepared first, rendered by workers while the first are finished
+            preparations = [prepare(release) for release in order]
+            jobs = [p.job for p in preparations if p.job is not None]
+            results = cleanup.enter_context(contextlib.closing(rendered_in_order(stack, jobs, clusters, processes)))
+
+            def render(_prepared: _Prepared) -> Rendered:
+                return next(results)  # the jobs' results come in the order of the preparations
+        else:
+            preparations = (prepare(release) for release in order)
+
+            def render(prepared: _Prepared) -> Rendered:
+                return render_job(stack, prepared.job, clusters.for_release(prepared.release))
+        for prepared in preparations:
+            release = prepared.release
+            if prepared.error is not None:
+                raise prepared.error
+            result = render(prepared) if prepared.job is not None else None
+            planned[release.id] = prepared.base if result is None else _finish_release(
+                stack, prepared, result, clusters.for_release(release), detect_drift, context,
+                run_in_progress.identity if run_in_progress else "")
+            planned[release.id].hooks = describe(release_hooks(stack, release), ("presync", "postsync", "cleanup"))
+            if result is not None:
+                rendered[release.id] = result.release
     graph.add_edges_from(_crd_edges(rendered))
     if not nx.is_directed_acyclic_graph(graph):
         cycle = " -> ".join(edge[0] for edge in nx.find_cycle(graph))

@@ -1,13 +1,16 @@
 """Release storage: Secrets or ConfigMaps ``sh.helm.release.v1.NAME.vN`` (Helm's drivers), or memory."""
 from __future__ import annotations
 
+import functools
 import time
-from typing import Any
+from typing import Any, Callable
 
 from engine.kube.client import KubeError
 from engine.release.record import Release, decode_release, encode_release
 
 SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
+
+Histories = dict[tuple[str, str], Callable[[], list[Release]]]  # (namespace, name): its records, oldest first
 
 
 class StorageError(Exception):
@@ -36,7 +39,7 @@ class KubeDriver:
         self._replace = core.replace_namespaced_secret if secret else core.replace_namespaced_config_map
         self._read = core.read_namespaced_secret if secret else core.read_namespaced_config_map
         self._delete = core.delete_namespaced_secret if secret else core.delete_namespaced_config_map
-        self._list = core.list_namespaced_secret if secret else core.list_namespaced_config_map
+        self._list_namespaced = core.list_namespaced_secret if secret else core.list_namespaced_config_map
         self._list_all = core.list_secret_for_all_namespaces if secret else core.list_config_map_for_all_namespaces
 
     def _body(self, release: Release, stamp_key: str) -> dict[str, Any]:
@@ -101,23 +104,41 @@ class KubeDriver:
             if exc.status != 404:
                 raise
 
-    def query(self, namespace: str | None, name: str | None = None) -> list[Release]:
-        """Every record (optionally of one release) in a namespace, or in all namespaces."""
-        selector = "owner=helm" + (f",name={name}" if name else "")
+    def _list(self, namespace: str | None, selector: str) -> list[Any]:
         if namespace:
-            listing = self.kube._call(lambda: self._list(namespace, label_selector=selector), "list release records")
+            listing = self.kube._call(lambda: self._list_namespaced(namespace, label_selector=selector),
+                                      "list release records")
         else:
             listing = self.kube._call(lambda: self._list_all(label_selector=selector), "list release records")
+        return listing.items
+
+    def _decoded(self, items: list[Any]) -> list[Release]:
+        """The releases of stored records; undecodable records are skipped, as helm skips them."""
         releases = []
-        for item in listing.items:
+        for item in items:
             try:
                 labels = {k: v for k, v in (item.metadata.labels or {}).items() if k not in SYSTEM_LABELS}
                 release = decode_release(self._payload(item), labels)
                 release.record_labels = dict(item.metadata.labels or {})
                 releases.append(release)
             except (ValueError, KeyError):
-                continue  # undecodable records are skipped, as helm skips them
+                continue
         return releases
+
+    def query(self, namespace: str | None, name: str | None = None) -> list[Release]:
+        """Every record (optionally of one release) in a namespace, or in all namespaces."""
+        return self._decoded(self._list(namespace, "owner=helm" + (f",name={name}" if name else "")))
+
+    def histories(self, namespace: str | None, selector: str = "") -> Histories:
+        """The records of every release in a namespace (or all namespaces; with ``selector``, only records
+        whose labels match it), from one list request; a release's are decoded (base64, gzip, JSON) only when
+        its entry is called, so releases nobody asks about cost no decoding."""
+        grouped: dict[tuple[str, str], list[Any]] = {}
+        for item in self._list(namespace, "owner=helm" + (f",{selector}" if selector else "")):
+            key = (item.metadata.namespace or namespace or "", (item.metadata.labels or {}).get("name", ""))
+            grouped.setdefault(key, []).append(item)
+        return {key: functools.cache(lambda items=items: sorted(self._decoded(items), key=lambda r: r.version))
+                for key, items in grouped.items()}
 
 
 class MemoryDriver:
@@ -144,3 +165,16 @@ class MemoryDriver:
     def query(self, namespace: str | None, name: str | None = None) -> list[Release]:
         return [decode_release(data, self.labels.get(key)) for key, data in self.records.items()
                 if (namespace is None or key[0] == namespace) and (name is None or key[1] == name)]
+
+    def histories(self, namespace: str | None, selector: str = "") -> Histories:
+        """As KubeDriver.histories (every record is in memory already: nothing to save by decoding later)."""
+        from engine.kube.labels import parse_label_selector
+
+        matches = parse_label_selector(selector)
+        grouped: dict[tuple[str, str], list[Release]] = {}
+        for release in self.query(namespace):
+            system = {"name": release.name, "owner": "helm", "status": release.info.status,
+                      "version": str(release.version)}
+            if matches({**release.labels, **system}):
+                grouped.setdefault((release.namespace, release.name), []).append(release)
+        return {key: functools.partial(sorted, records, key=lambda r: r.version) for key, records in grouped.items()}
