@@ -4,6 +4,7 @@ plan under the lock and apply it, then read back each release's state. Nothing h
 what happened, for the status, the Events, the metrics and the logs."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import dataclass, field
@@ -87,6 +88,13 @@ def _only_warn_of_drift(plan) -> None:
             release.action = "unchanged"
 
 
+def with_timeout(stack, timeout: float | None):
+    """The stack with every release operation limited to the Stack's ``spec.timeout`` (when it sets one)."""
+    if timeout is not None:
+        stack.releases = [dataclasses.replace(release, timeout=timeout) for release in stack.releases]
+    return stack
+
+
 def release_states(stack, clusters: Clusters) -> list[dict[str, Any]]:
     """Each release's latest record as stored now: state, revision, chart and version."""
     states = []
@@ -144,7 +152,7 @@ def reconcile(resource: StackResource, kube: Any, connection: Connection, log: L
         with fetch_source(kube, resource) as fetched:
             digest = fetched.digest
             try:
-                stack = load_stack(fetched.stack_path, resource.environment)
+                stack = with_timeout(load_stack(fetched.stack_path, resource.environment), resource.timeout)
             except StackError as exc:  # named by the source's files, not the temporary directory's
                 message = str(exc).replace(fetched.directory + "/", f"{resource.source.describe()}: ")
                 return _finished(Result("stalled", "InvalidStack", message, digest), started)

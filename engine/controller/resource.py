@@ -47,6 +47,7 @@ class StackResource:
     drift_detection: str = "off"
     service_account: str = ""
     retries: int = 5
+    timeout: float | None = None  # each release operation's limit (helm --timeout); None: the stack file's
 
     @property
     def key(self) -> str:
@@ -110,4 +111,5 @@ def parse_stack(obj: dict[str, Any]) -> StackResource:
         path=str(spec.get("path") or ""), environment=spec.get("environment") or None,
         interval=_duration(spec, "interval", 300.0), suspend=bool(spec.get("suspend")),
         prune=spec.get("prune", True) is not False, drift_detection=drift,
-        service_account=str(spec.get("serviceAccountName") or ""), retries=retries)
+        service_account=str(spec.get("serviceAccountName") or ""), retries=retries,
+        timeout=_duration(spec, "timeout", 0.0) or None)

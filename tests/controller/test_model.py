@@ -27,6 +27,24 @@ def test_a_stack_spec_becomes_the_model() -> None:
         "apps/web", 3, 120.0, "warn", False, 2)
     assert stack.impersonated_user == "system:serviceaccount:apps:deployer"
     assert parse_stack(_stack()).impersonated_user == ""
+    assert (parse_stack(_stack(timeout="90s")).timeout, parse_stack(_stack()).timeout) == (90.0, None)
+
+
+def test_the_stack_timeout_limits_every_release_operation(tmp_path) -> None:
+    from engine.controller.reconciler import with_timeout
+    from engine.stack.loader import load_stack
+
+    chart = tmp_path / "chart"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (tmp_path / "stack.yaml").write_text("apiVersion: pyhelm/v1\nname: s\nreleases:\n"
+                                         "  - {name: a, namespace: n, chart: ./chart, timeout: 10m}\n"
+                                         "  - {name: b, namespace: n, chart: ./chart}\n")
+    stack = load_stack(str(tmp_path / "stack.yaml"), None)
+    assert [r.timeout for r in stack.releases] == [600.0, 300.0]
+    assert [r.timeout for r in with_timeout(stack, 45.0).releases] == [45.0, 45.0]
+    assert [r.timeout for r in with_timeout(load_stack(str(tmp_path / "stack.yaml"), None), None).releases] == [
+        600.0, 300.0]
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -34,6 +52,7 @@ def test_a_stack_spec_becomes_the_model() -> None:
     ({"interval": "0s"}, "spec.interval: must be more than 0"),
     ({"driftDetection": "fix"}, 'spec.driftDetection: "fix" is not one of correct, warn, off'),
     ({"retries": -1}, "spec.retries: must be a whole number"),
+    ({"timeout": "forever"}, 'spec.timeout: "forever" is not a duration'),
     ({"source": {}}, "spec.source: set exactly one of configMap.name and oci.url"),
     ({"source": {"oci": {"url": "https://r/x"}}}, 'spec.source.oci.url: "https://r/x" is not an oci://'),
 ])
