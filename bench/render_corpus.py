@@ -3,7 +3,7 @@
 
 usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] [--cold]
 Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool.
-``--cold`` turns pyhelm's parse-tree cache off, so every run parses every template.
+``--cold`` turns pyhelm's compiled-template cache off, so every run parses and compiles every template.
 Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
 (fetched with ../shared/tools/get-helm when missing).
 """
@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only")
     parser.add_argument("--helm")
-    parser.add_argument("--cold", action="store_true", help="disable pyhelm's parse-tree cache")
+    parser.add_argument("--cold", action="store_true", help="disable pyhelm's compiled-template cache")
     args = parser.parse_args()
     env = {**os.environ, "PYHELM_NO_TEMPLATE_CACHE": "1"} if args.cold else None
     from helm_reference import helm_binary
