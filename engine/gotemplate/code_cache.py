@@ -1,6 +1,7 @@
 """A disk cache of compiled template code, so a template text is parsed and compiled once per machine.
 
-An entry is the ``marshal``-ed code object of the module codegen generated for one template text, keyed
+An entry is the ``marshal``-ed code object of the module codegen generated for one template text (with the
+constants that module unpacks), keyed
 by the SHA-256 of the engine version (a digest of the generator's own source, so any change to it
 misses), Python's bytecode magic number, the signatures of the template functions, the template name and
 its text. Each entry starts with a header naming the magic number and engine version it was made by;
@@ -36,7 +37,8 @@ _TEMP_PREFIX = "tmp-"
 # the modules whose source decides the generated code
 _GENERATOR_SOURCES = ("codegen.py", "codegen_runtime.py", "parser.py", "lexer.py", "nodes.py")
 
-_memory: dict[str, CodeType] = {}
+Compiled = tuple[CodeType, tuple]  # codegen's CompiledModule
+_memory: dict[str, Compiled] = {}
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +63,7 @@ def _header() -> bytes:
     return b"pyhelm-code " + importlib.util.MAGIC_NUMBER.hex().encode() + b" " + engine_version().encode() + b"\n"
 
 
-def cached_code(name: str, text: str, signature: bytes, build: Callable[[], CodeType]) -> CodeType:
+def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Compiled]) -> Compiled:
     """The compiled module of ``text``: from memory or disk when present, else ``build()`` (then stored).
 
     ``signature`` is a digest of the function map the code was generated for."""
@@ -84,7 +86,7 @@ def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Code
     return code
 
 
-def _read(path: Path, header: bytes) -> CodeType | None:
+def _read(path: Path, header: bytes) -> Compiled | None:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -99,7 +101,8 @@ def _read(path: Path, header: bytes) -> CodeType | None:
             code = marshal.loads(memoryview(data)[len(header):])
         except (EOFError, ValueError, TypeError):  # truncated or not marshal data
             code = None
-    if not isinstance(code, CodeType):  # from another Python or engine, truncated, or garbage
+    if not (isinstance(code, tuple) and len(code) == 2 and isinstance(code[0], CodeType)
+            and isinstance(code[1], tuple)):  # from another Python or engine, truncated, or garbage
         _remove(path)
         return None
     try:
@@ -109,7 +112,7 @@ def _read(path: Path, header: bytes) -> CodeType | None:
     return code
 
 
-def _write(path: Path, header: bytes, code: CodeType) -> bool:
+def _write(path: Path, header: bytes, code: Compiled) -> bool:
     """Store ``code`` atomically; False when it cannot or should not be stored."""
     data = header + marshal.dumps(code)
     if len(data) > MAX_ENTRY_BYTES:

@@ -26,23 +26,32 @@ from engine.gotemplate.parser import is_empty
 _POISONED = ""  # a scope entry for a variable declared in a branch that may not have run
 
 
-def compile_module(name: str, text: str, trees: dict[str, ListNode], funcs: FuncMap) -> CodeType:
-    """The code object of the module for the ``trees`` parsed from ``text`` (named ``name``)."""
+# A compiled module: its code object and the constants it unpacks from the global CONSTANTS when executed
+# (kept out of the source, which Python would otherwise parse and fold one by one).
+CompiledModule = tuple[CodeType, tuple]
+
+
+def compile_module(name: str, text: str, trees: dict[str, ListNode], funcs: FuncMap) -> CompiledModule:
+    """The compiled module for the ``trees`` parsed from ``text`` (named ``name``)."""
     try:
-        return compile(generate_module(name, text, trees, funcs, split=False), name, "exec")
+        source, constants = generate_module(name, text, trees, funcs, split=False)
+        return compile(source, name, "exec"), constants
     except (SyntaxError, RecursionError, MemoryError):  # nested deeper than Python's compiler allows
-        return compile(generate_module(name, text, trees, funcs, split=True), name, "exec")
+        source, constants = generate_module(name, text, trees, funcs, split=True)
+        return compile(source, name, "exec"), constants
 
 
-def generate_module(name: str, text: str, trees: dict[str, ListNode], funcs: FuncMap, split: bool) -> str:
-    """The Python source of the module for the ``trees`` parsed from ``text`` (named ``name``)."""
+def generate_module(name: str, text: str, trees: dict[str, ListNode], funcs: FuncMap, split: bool
+                    ) -> tuple[str, tuple]:
+    """The Python source of the module for the ``trees`` parsed from ``text`` (named ``name``), and its
+    constants."""
     module = _Module(name, text, funcs)
     entries = []
     for index, (tree_name, tree) in enumerate(trees.items()):
         function = f"T{index}"
         module.parts.append(_Function(module, function, split).generate(tree))
         entries.append(f"{tree_name!r}: ({function}, {is_empty(tree)!r})")
-    return module.source("TEMPLATES = {" + ", ".join(entries) + "}\n")
+    return module.source("TEMPLATES = {" + ", ".join(entries) + "}\n"), module.constant_values()
 
 
 class _Module:
@@ -56,9 +65,12 @@ class _Module:
         self.parts: list[str] = []
 
     def source(self, tail: str) -> str:
-        head = [f"{const} = {_literal(value)}\n" for const, value in self.constants.values()]
+        head = [f"{', '.join(const for const, _ in self.constants.values())}, = CONSTANTS\n"] if self.constants else []
         head += [f"{glob} = FUNCS[{name!r}].impl\n" for name, glob in self.bound.items()]
         return "".join(head) + "".join(self.parts) + tail
+
+    def constant_values(self) -> tuple:
+        return tuple(value for _, value in self.constants.values())
 
     def loc(self, node: Node) -> str:
         """The constant holding (name, line, column, node text) for errors at ``node``."""
@@ -270,10 +282,14 @@ class _Function:
 
     def template(self, node: TemplateNode, dot: str) -> None:
         name = self.module.constant(node.name)
+        pipe = node.pipe
+        if pipe is None or (not pipe.decl and len(pipe.cmds) == 1 and len(pipe.cmds[0].args) == 1
+                            and isinstance(pipe.cmds[0].args[0], DotNode)):  # data that cannot fail
+            self.emit(f"w(run_template(state, {self.module.loc(node)}, {name}, {'None' if pipe is None else dot}))")
+            return
         self.emit(f"if not state.template_set.has({name}):")
         self.emit(f"    template_not_defined(state, {self.module.loc(node)}, {name})")
-        value = self.pipeline(node.pipe, dot) if node.pipe is not None else "None"
-        self.emit(f"w(state.template_set._run({name}, {value}, state))")
+        self.emit(f"w(state.template_set._run({name}, {self.pipeline(pipe, dot)}, state))")
 
     # -- pipelines and commands -----------------------------------------------------------------------------
     def pipeline(self, pipe: PipeNode, dot: str) -> str:
@@ -281,10 +297,14 @@ class _Function:
         value = None
         for cmd in pipe.cmds:
             result, maybe_nil = self.command(cmd, dot, value)
-            value = self.temp()
-            self.emit(f"{value} = {result}")
             if maybe_nil:
-                self.emit(f"if {value} is NIL_IFACE: {value} = None")
+                value = self.temp()
+                self.emit(f"{value} = None if {result} is NIL_IFACE else {result}")
+            elif result.startswith("t") and result[1:].isdigit():
+                value = result  # already a value of its own
+            else:
+                value = self.temp()
+                self.emit(f"{value} = {result}")
         assert value is not None, "the parser gives every pipeline a command"
         for variable in pipe.decl:
             if pipe.is_assign:
@@ -298,17 +318,17 @@ class _Function:
         value may be a nil interface."""
         first = cmd.args[0]
         if isinstance(first, FieldNode):
-            return self.field_chain(first, dot, first.idents, cmd.args[1:], final, True), True
+            return self.field_chain(first, dot, first.idents, cmd.args[1:], final, True, plain=True), False
         if isinstance(first, ChainNode):
             if isinstance(first.node, NilNode):
                 return self.fail(first, f"indirection through explicit nil in {first}"), False
             inner = self.arg(first.node, dot)
-            return self.field_chain(first, inner, first.fields, cmd.args[1:], final, False), True
+            return self.field_chain(first, inner, first.fields, cmd.args[1:], final, False, plain=True), False
         if isinstance(first, IdentifierNode):
             return self.function(first, cmd, dot, final), False
         if isinstance(first, VariableNode) and len(first.idents) > 1:
             return self.field_chain(first, self.read_var(first.idents[0]), first.idents[1:], cmd.args[1:],
-                                    final, False), True
+                                    final, False, plain=True), False
         if len(cmd.args) > 1 or final is not None:
             return self.fail(first, f"can't give argument to non-function {first}"), False
         if isinstance(first, PipeNode):
@@ -326,11 +346,13 @@ class _Function:
         return "None"
 
     def field_chain(self, node: Node, receiver: str, names: list[str], args: list[Node], final: str | None,
-                    from_dot: bool) -> str:
+                    from_dot: bool, plain: bool = False) -> str:
+        """A call of codegen_runtime.field_chain; ``plain`` gives None for a nil interface."""
         extra = ""
         if args or final is not None:
             extra = f", ({''.join(self.method_arg(a, receiver) + ', ' for a in args)}), {final or 'MISSING'}"
-        return (f"field_chain(state, {self.module.loc(node)}, {receiver}, {self.module.constant(tuple(names))}, "
+        helper = "field_value" if plain else "field_chain"
+        return (f"{helper}(state, {self.module.loc(node)}, {receiver}, {self.module.constant(tuple(names))}, "
                 f"{from_dot}, MISSING_ERROR{extra})")
 
     def method_arg(self, node: Node, dot: str) -> str:

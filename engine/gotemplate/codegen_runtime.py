@@ -242,6 +242,13 @@ def field_chain(state: State, loc: Loc, receiver: Any, names: tuple[str, ...], f
     return receiver
 
 
+def field_value(state: State, loc: Loc, receiver: Any, names: tuple[str, ...], from_dot: bool,
+                missing_error: bool, args: tuple[MethodArg, ...] = (), final: Any = MISSING) -> Any:
+    """A field chain as a pipeline's command: a nil interface is nil."""
+    value = field_chain(state, loc, receiver, names, from_dot, missing_error, args, final)
+    return None if value is NIL_IFACE else value
+
+
 # -- control -----------------------------------------------------------------------------------------------
 def range_items(state: State, pipe_loc: Loc, value_loc: Loc, value: Any, two_names: bool) -> Iterable[tuple]:
     """The (index or key, element) pairs Go's range visits: lists in order, maps by sorted key, ints 0..n-1."""
@@ -277,6 +284,13 @@ def printed(value: Any) -> str:
         return value.String()
     from engine.gotemplate.gofmt import format_value
     return format_value(value)
+
+
+def run_template(state: State, loc: Loc, name: str, data: Any) -> str:
+    """{{template "name" data}}: the named template of the set, or Go's "not defined" error."""
+    if not state.template_set.has(name):
+        template_not_defined(state, loc, name)
+    return state.template_set._run(name, plain(data), state)
 
 
 def template_not_defined(state: State, loc: Loc, name: str) -> NoReturn:
