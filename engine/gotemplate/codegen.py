@@ -320,10 +320,7 @@ class _Function:
         if isinstance(first, FieldNode):
             return self.field_chain(first, dot, first.idents, cmd.args[1:], final, True, plain=True), False
         if isinstance(first, ChainNode):
-            if isinstance(first.node, NilNode):
-                return self.fail(first, f"indirection through explicit nil in {first}"), False
-            inner = self.arg(first.node, dot)
-            return self.field_chain(first, inner, first.fields, cmd.args[1:], final, False, plain=True), False
+            return self.chain(first, dot, cmd.args[1:], final, plain=True), False
         if isinstance(first, IdentifierNode):
             return self.function(first, cmd, dot, final), False
         if isinstance(first, VariableNode) and len(first.idents) > 1:
@@ -340,6 +337,12 @@ class _Function:
         if isinstance(first, DotNode):
             return dot, True
         return _literal(_constant(first)), False
+
+    def chain(self, node: ChainNode, dot: str, args: list[Node], final: str | None, plain: bool) -> str:
+        """Fields of an operand's value: ``(pipeline).Field``, ``$x.Field`` written in parentheses."""
+        if isinstance(node.node, NilNode):
+            return self.fail(node, f"indirection through explicit nil in {node}")
+        return self.field_chain(node, self.arg(node.node, dot)[0], node.fields, args, final, False, plain=plain)
 
     def fail(self, node: Node, msg: str) -> str:
         self.emit(f"fail(state, {self.module.loc(node)}, {self.module.constant(msg)})")
@@ -363,7 +366,7 @@ class _Function:
         saved, saved_assigned = self.lines, self.assigned
         self.lines, self.assigned = [], set()
         self.indent += 1
-        value = self.arg(node, dot)
+        value = self.arg(node, dot)[0]
         self.indent -= 1
         lines, assigned = self.lines, self.assigned
         self.lines, self.assigned = saved, saved_assigned
@@ -382,23 +385,24 @@ class _Function:
         return f"('value', {thunk}, {loc})"
 
     # -- arguments ---------------------------------------------------------------------------------------------
-    def arg(self, node: Node, dot: str) -> str:
-        """An expression for an argument's raw value (Go's evalArg before its type check)."""
+    def arg(self, node: Node, dot: str) -> tuple[str, bool]:
+        """An expression for an argument's raw value (Go's evalArg before its type check), and whether
+        that value may be a nil interface."""
         if isinstance(node, DotNode):
-            return dot
+            return dot, True
         if isinstance(node, FieldNode):
-            return self.field_chain(node, dot, node.idents, [], None, True)
+            return self.field_chain(node, dot, node.idents, [], None, True), True
         if isinstance(node, VariableNode):
             if len(node.idents) == 1:
-                return self.read_var(node.idents[0])
-            return self.field_chain(node, self.read_var(node.idents[0]), node.idents[1:], [], None, False)
+                return self.read_var(node.idents[0]), False
+            return self.field_chain(node, self.read_var(node.idents[0]), node.idents[1:], [], None, False), True
         if isinstance(node, PipeNode):
-            return self.pipeline(node, dot)
+            return self.pipeline(node, dot), False
         if isinstance(node, IdentifierNode):
-            return self.function(node, CommandNode(node.pos, [node]), dot, None)
+            return self.function(node, CommandNode(node.pos, [node]), dot, None), False
         if isinstance(node, ChainNode):
-            return self.command(CommandNode(node.pos, [node]), dot, None)[0]
-        return _literal(_constant(node))
+            return self.chain(node, dot, [], None, plain=False), True
+        return _literal(_constant(node)), False
 
     def typed_arg(self, node: Node, dot: str, param: str) -> str:
         """An expression for an argument checked against (and converted to) Go parameter type ``param``."""
@@ -409,13 +413,13 @@ class _Function:
                 return self.fail(node, error)
             return _literal(value)
         loc = self.module.loc(node if isinstance(node, DotNode) else _last_evaluated(node))
-        value = self.arg(node, dot)
+        value, maybe_nil = self.arg(node, dot)
         if not value.isidentifier():
             held = self.temp()
             self.emit(f"{held} = {value}")
             value = held
         if param == "any":
-            return f"(None if {value} is NIL_IFACE else {value})"
+            return f"(None if {value} is NIL_IFACE else {value})" if maybe_nil else value
         checked = self.temp()  # checked before the call, whose own errors are reported differently
         if param in ("string", "int"):
             kind = "str" if param == "string" else "int"
@@ -457,10 +461,8 @@ class _Function:
         else:
             call = f"{self.module.bind(name)}({', '.join(argv)})"
         result = self.temp()
-        self.emit("try:")
-        self.emit(f"    {result} = {call}")
-        self.emit("except Exception as exc:")
-        self.emit(f"    call_failed(state, {self.module.loc(cmd)}, {name!r}, exc)")
+        self.emit(f"try: {result} = {call}")
+        self.emit(f"except Exception as exc: call_failed(state, {self.module.loc(cmd)}, {name!r}, exc)")
         return result
 
     def check_final(self, final: str, at: Node, param: str) -> str:
@@ -476,14 +478,18 @@ class _Function:
         if len(args) + (0 if final is None else 1) < 1:
             return self.fail(ident, f"wrong number of args for {name}: want at least 1 got 0")
         result, going = self.temp(), self.temp()
-        self.emit(f"{result} = None")
-        self.emit(f"{going} = True")
-        for arg in args:
-            self.emit(f"if {going}:")
-            self.indent += 1
+        if not args:
+            self.emit(f"{result} = {final}")
+            return result
+        for index, arg in enumerate(args):
+            if index:
+                self.emit(f"if {going}:")
+                self.indent += 1
             self.emit(f"{result} = {self.typed_arg(arg, dot, 'any')}")
-            self.emit(f"{going} = {'not ' if is_or else ''}truthy({result})")
-            self.indent -= 1
+            if index < len(args) - 1 or final is not None:
+                self.emit(f"{going} = {'not ' if is_or else ''}truthy({result})")
+            if index:
+                self.indent -= 1
         if final is not None:
             self.emit(f"if {going}: {result} = {final}")
         return result
