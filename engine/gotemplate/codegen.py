@@ -65,7 +65,8 @@ class _Module:
         self.parts: list[str] = []
 
     def source(self, tail: str) -> str:
-        head = [f"{', '.join(const for const, _ in self.constants.values())}, = CONSTANTS\n"] if self.constants else []
+        names = "".join(f"{const}, " for const, _ in self.constants.values())
+        head = [f"{names}= CONSTANTS\n"] if names else []
         head += [f"{glob} = FUNCS[{name!r}].impl\n" for name, glob in self.bound.items()]
         return "".join(head) + "".join(self.parts) + tail
 
@@ -144,13 +145,13 @@ class _Function:
 
     def read_var(self, name: str) -> str:
         ref = self.lookup(name)
-        if ref is _POISONED:
+        if ref == _POISONED:
             return f"undefined_variable({name!r})"
         return ref
 
     def assign_var(self, name: str, value: str) -> None:
         ref = self.lookup(name)
-        if ref is _POISONED:
+        if ref == _POISONED:
             self.emit(f"undefined_variable({name!r})")
             return
         if self.assigned is not None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, NoReturn
 
-from engine.gotemplate.errors import ExecError, FuncError, TemplateError
-from engine.gotemplate.gotypes import GoStruct, Int64, StrList, go_type_name
+from engine.gotemplate.builtins import call_named
+from engine.gotemplate.errors import ExecError, TemplateError
+from engine.gotemplate.gotypes import GoStruct, Int64, StrList, go_type_name, truthy
 
 Loc = tuple[str, int, int, str]
 MISSING = object()  # "no final value" in a pipeline
@@ -307,4 +308,10 @@ def not_defined(state: State, loc: Loc, name: str) -> NoReturn:
     fail(state, loc, f'"{name}" is not a defined function')
 
 
-__all__ = ["MISSING", "NIL_IFACE", "State", "TemplateError", "FuncError"]
+# what generated modules find besides their own constants and functions
+GENERATED_CODE_GLOBALS: dict[str, Any] = {
+    "MISSING": MISSING, "NIL_IFACE": NIL_IFACE, "Break": Break, "Continue": Continue, "Int64": Int64,
+    "truthy": truthy, "fail": fail, "call_failed": call_failed, "validate": validate, "field_chain": field_chain,
+    "field_value": field_value, "range_items": range_items, "printed": printed, "run_template": run_template,
+    "template_not_defined": template_not_defined, "undefined_variable": undefined_variable,
+    "not_defined": not_defined, "call_named": call_named}

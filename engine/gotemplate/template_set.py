@@ -5,22 +5,15 @@ import hashlib
 import sys
 from typing import Any, Callable
 
-from engine.gotemplate import codegen_runtime
-from engine.gotemplate.builtins import BUILTINS, call_named
+from engine.gotemplate.builtins import BUILTINS
 from engine.gotemplate.code_cache import cached_code
 from engine.gotemplate.codegen import CompiledModule, compile_module
-from engine.gotemplate.codegen_runtime import State
+from engine.gotemplate.codegen_runtime import GENERATED_CODE_GLOBALS, State
 from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
 from engine.gotemplate.funcs import FuncMap
-from engine.gotemplate.gotypes import Int64, truthy
 from engine.gotemplate.parser import parse
 
 Body = Callable[[State, Any, list], None]
-# what generated code finds as globals besides its own constants and functions
-_RUNTIME_GLOBALS = {name: getattr(codegen_runtime, name) for name in (
-    "MISSING", "NIL_IFACE", "Break", "Continue", "fail", "call_failed", "validate", "field_chain", "field_value", "range_items",
-    "printed", "run_template", "template_not_defined", "undefined_variable", "not_defined")}
-_RUNTIME_GLOBALS.update(truthy=truthy, Int64=Int64, call_named=call_named)
 
 _RECURSION_LIMIT = 60000
 
@@ -60,7 +53,7 @@ class TemplateSet:
         """The functions of the templates ``text`` defines, each with whether it is empty: the compiled
         module from the code cache, or parsed and generated now."""
         code, constants = cached_code(name, text, self.signature(), lambda: self._compile(name, text))
-        namespace = {**_RUNTIME_GLOBALS, "FUNCS": self.funcs, "MISSING_ERROR": self.missingkey == "error",
+        namespace = {**GENERATED_CODE_GLOBALS, "FUNCS": self.funcs, "MISSING_ERROR": self.missingkey == "error",
                      "CONSTANTS": constants}
         exec(code, namespace)
         return namespace["TEMPLATES"]
