@@ -319,14 +319,14 @@ class _Function:
         value may be a nil interface."""
         first = cmd.args[0]
         if isinstance(first, FieldNode):
-            return self.field_chain(first, dot, first.idents, cmd.args[1:], final, True, plain=True), False
+            return self.field_chain(first, dot, first.idents, cmd.args[1:], final, True, dot, plain=True), False
         if isinstance(first, ChainNode):
             return self.chain(first, dot, cmd.args[1:], final, plain=True), False
         if isinstance(first, IdentifierNode):
             return self.function(first, cmd, dot, final), False
         if isinstance(first, VariableNode) and len(first.idents) > 1:
             return self.field_chain(first, self.read_var(first.idents[0]), first.idents[1:], cmd.args[1:],
-                                    final, False, plain=True), False
+                                    final, False, dot, plain=True), False
         if len(cmd.args) > 1 or final is not None:
             return self.fail(first, f"can't give argument to non-function {first}"), False
         if isinstance(first, PipeNode):
@@ -343,18 +343,20 @@ class _Function:
         """Fields of an operand's value: ``(pipeline).Field``, ``$x.Field`` written in parentheses."""
         if isinstance(node.node, NilNode):
             return self.fail(node, f"indirection through explicit nil in {node}")
-        return self.field_chain(node, self.arg(node.node, dot)[0], node.fields, args, final, False, plain=plain)
+        return self.field_chain(node, self.arg(node.node, dot)[0], node.fields, args, final, False, dot,
+                                plain=plain)
 
     def fail(self, node: Node, msg: str) -> str:
         self.emit(f"fail(state, {self.module.loc(node)}, {self.module.constant(msg)})")
         return "None"
 
     def field_chain(self, node: Node, receiver: str, names: list[str], args: list[Node], final: str | None,
-                    from_dot: bool, plain: bool = False) -> str:
-        """A call of codegen_runtime.field_chain; ``plain`` gives None for a nil interface."""
+                    from_dot: bool, dot: str, plain: bool = False) -> str:
+        """A call of codegen_runtime.field_chain; method arguments ``args`` are evaluated with ``dot``;
+        ``plain`` gives None for a nil interface."""
         extra = ""
         if args or final is not None:
-            extra = f", ({''.join(self.method_arg(a, receiver) + ', ' for a in args)}), {final or 'MISSING'}"
+            extra = f", ({''.join(self.method_arg(a, dot) + ', ' for a in args)}), {final or 'MISSING'}"
         helper = "field_value" if plain else "field_chain"
         return (f"{helper}(state, {self.module.loc(node)}, {receiver}, {self.module.constant(tuple(names))}, "
                 f"{from_dot}, MISSING_ERROR{extra})")
@@ -392,11 +394,11 @@ class _Function:
         if isinstance(node, DotNode):
             return dot, True
         if isinstance(node, FieldNode):
-            return self.field_chain(node, dot, node.idents, [], None, True), True
+            return self.field_chain(node, dot, node.idents, [], None, True, dot), True
         if isinstance(node, VariableNode):
             if len(node.idents) == 1:
                 return self.read_var(node.idents[0]), False
-            return self.field_chain(node, self.read_var(node.idents[0]), node.idents[1:], [], None, False), True
+            return self.field_chain(node, self.read_var(node.idents[0]), node.idents[1:], [], None, False, dot), True
         if isinstance(node, PipeNode):
             return self.pipeline(node, dot), False
         if isinstance(node, IdentifierNode):
@@ -409,7 +411,7 @@ class _Function:
         """An expression for an argument checked against (and converted to) Go parameter type ``param``."""
         constant = _constant_of(node)
         if constant is not None:
-            value, error = convert_constant(("", 0, 0, ""), constant, param)
+            value, error = convert_constant(constant, param)
             if error is not None:
                 return self.fail(node, error)
             return _literal(value)

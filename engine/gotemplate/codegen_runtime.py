@@ -96,7 +96,7 @@ def validate(state: State, loc: Loc, value: Any, param: str) -> Any:
 Constant = tuple[str, str, Any, bool, bool, int, float]
 
 
-def convert_constant(loc: Loc, constant: Constant, param: str) -> tuple[Any, str | None]:
+def convert_constant(constant: Constant, param: str) -> tuple[Any, str | None]:
     """Go's evalArg for a constant: untyped constants take the parameter's type.
 
     Returns (value, None) or (None, error message), so the generator can decide at generation time."""
@@ -171,7 +171,7 @@ def call_method(state: State, loc: Loc, name: str, method: Callable[..., Any], p
     for i, (kind, payload, arg_loc) in enumerate(args):
         param = params[i] if i < fixed else params[-1][3:]
         if kind == "const":
-            value, error = convert_constant(arg_loc, payload, param)
+            value, error = convert_constant(payload, param)
             if error is not None:
                 fail(state, arg_loc, error)
             argv.append(value)

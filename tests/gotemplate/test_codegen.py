@@ -67,6 +67,8 @@ class _Echo(GoStruct):
     ('{{ .S.Echo (printf "%s-%d" "a" 1) }}', "<a-1>"),
     ('{{ .S.Echo ($p := "z") }}{{ $p }}', "<z>z"),
     ('{{ $q := "w" }}{{ .S.Echo ($q = "y") }}{{ $q }}', "<y>y"),
+    ('{{ $s := .S }}{{ $s.Echo .n }}', "<N>"),  # arguments see the template's dot, not the receiver
+    ('{{ (.S).Echo .n }}', "<N>"),
 ])
 def test_method_arguments_are_evaluated_in_the_template_scope(text, expected):
-    assert _render(text, {"S": _Echo()}) == expected
+    assert _render(text, {"S": _Echo(), "n": "N"}) == expected
