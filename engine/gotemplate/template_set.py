@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from engine.gotemplate.builtins import BUILTINS
 from engine.gotemplate.code_cache import cached_code
-from engine.gotemplate.codegen import CompiledModule, compile_module
 from engine.gotemplate.codegen_runtime import GENERATED_CODE_GLOBALS, State
 from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
 from engine.gotemplate.funcs import FuncMap
-from engine.gotemplate.parser import parse
+
+if TYPE_CHECKING:
+    from engine.gotemplate.codegen import CompiledModule
 
 Body = Callable[[State, Any, list], None]
 
@@ -58,7 +59,11 @@ class TemplateSet:
         exec(code, namespace)
         return namespace["TEMPLATES"]
 
-    def _compile(self, name: str, text: str) -> CompiledModule:
+    def _compile(self, name: str, text: str) -> "CompiledModule":
+        """Parse and generate: only on a cache miss, so a warm run never imports the parser or generator."""
+        from engine.gotemplate.codegen import compile_module
+        from engine.gotemplate.parser import parse
+
         return compile_module(name, text, parse(name, text, self.function_names), self.funcs)
 
     def signature(self) -> bytes:

@@ -14,7 +14,7 @@ from types import CodeType
 
 import pytest
 
-from engine.gotemplate import code_cache, template_set
+from engine.gotemplate import code_cache, codegen, parser
 from engine.gotemplate.errors import ParseError
 from engine.gotemplate.funcs import GoFunc
 from engine.gotemplate.template_set import TemplateSet
@@ -59,8 +59,8 @@ def _forbid_building(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("a warm run parsed or generated code")
 
-    monkeypatch.setattr(template_set, "parse", refuse)
-    monkeypatch.setattr(template_set, "compile_module", refuse)
+    monkeypatch.setattr(parser, "parse", refuse)
+    monkeypatch.setattr(codegen, "compile_module", refuse)
 
 
 def test_a_warm_run_neither_parses_nor_generates(cache, monkeypatch):
@@ -102,8 +102,8 @@ def test_a_change_of_engine_version_misses(cache, monkeypatch):
     code_cache._memory.clear()
     monkeypatch.setattr(code_cache, "engine_version", lambda: "another-engine")
     parsed = []
-    real_parse = template_set.parse
-    monkeypatch.setattr(template_set, "parse", lambda *args: parsed.append(args[0]) or real_parse(*args))
+    real_parse = parser.parse
+    monkeypatch.setattr(parser, "parse", lambda *args: parsed.append(args[0]) or real_parse(*args))
     assert _render() == expected
     assert sorted(parsed) == ["helpers", "t0"]
     assert len(set(_entries(cache)) - before) == 2
