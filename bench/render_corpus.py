@@ -5,7 +5,7 @@ usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] 
                                       [--baseline DIR]
 Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool; the peak
 resident memory (RSS) of each tool's largest run is printed beside its time.
-``--cold`` turns pyhelm's parse-tree cache off, so every run parses every template.
+``--cold`` turns pyhelm's compiled-template cache off, so every run parses and compiles every template.
 ``--source`` runs the engine of another checkout (default: this one). ``--baseline`` also runs a second
 checkout's engine and prints its time and the ratio to it: the tools take turns run by run, so a machine
 shared with others loads both versions alike.
@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only")
     parser.add_argument("--helm")
-    parser.add_argument("--cold", action="store_true", help="disable pyhelm's parse-tree cache")
+    parser.add_argument("--cold", action="store_true", help="disable pyhelm's compiled-template cache")
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout whose engine runs (default: this one)")
     parser.add_argument("--baseline", type=Path, help="a second checkout to compare with, run in turn")
     args = parser.parse_args()

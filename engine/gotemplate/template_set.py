@@ -1,15 +1,20 @@
 """A set of named templates: parse once, execute many times (Go's *template.Template with its associates)."""
 from __future__ import annotations
 
+import hashlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from engine.gotemplate.builtins import BUILTINS
-from engine.gotemplate.compiler import Compiler, Source, State
+from engine.gotemplate.code_cache import cached_code
+from engine.gotemplate.codegen_runtime import GENERATED_CODE_GLOBALS, State
 from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
 from engine.gotemplate.funcs import FuncMap
-from engine.gotemplate.parse_cache import cached_parse
-from engine.gotemplate.parser import is_empty, parse
+
+if TYPE_CHECKING:
+    from engine.gotemplate.codegen import CompiledModule
+
+Body = Callable[[State, Any, list], None]
 
 _RECURSION_LIMIT = 60000
 
@@ -22,16 +27,15 @@ class TemplateSet:
         self.funcs: FuncMap = {**BUILTINS, **(funcs or {})}
         self.function_names = frozenset(self.funcs)
         self.missingkey = missingkey
-        self.templates: dict[str, Any] = {}
+        self.templates: dict[str, Body] = {}
+        self._signature: bytes | None = None
 
     def parse(self, name: str, text: str) -> None:
         """Parse ``text`` as template ``name``; its defines are added too (later parses win)."""
-        trees = cached_parse(name, text, self.function_names, lambda: parse(name, text, self.function_names))
-        compiler = Compiler(Source(name, text), self.funcs, self.missingkey)
-        for tree_name, tree in trees.items():
-            if tree_name in self.templates and is_empty(tree):
+        for tree_name, (body, empty) in self._load(name, text).items():
+            if tree_name in self.templates and empty:
                 continue  # Go keeps an existing template rather than replace it with an empty one
-            self.templates[tree_name] = _Pending(compiler, tree)
+            self.templates[tree_name] = body
 
     def execute_text(self, name: str, text: str, data: Any, scratch: dict | None = None) -> str:
         """Parse ``text`` as template ``name`` into a clone and run that parse's own body (Helm's tpl).
@@ -39,17 +43,38 @@ class TemplateSet:
         As in Go, the new body runs even when it is empty and an existing template of that name is kept.
         """
         twin = self.clone()
-        trees = parse(name, text, twin.function_names)
-        compiler = Compiler(Source(name, text), twin.funcs, twin.missingkey)
-        body = None
-        for tree_name, tree in trees.items():
-            compiled = compiler.compile_list(tree)
-            if tree_name == name:
-                body = compiled
-            if tree_name not in twin.templates or not is_empty(tree):
-                twin.templates[tree_name] = compiled
+        templates = twin._load(name, text)
+        for tree_name, (body, empty) in templates.items():
+            if tree_name not in twin.templates or not empty:
+                twin.templates[tree_name] = body
         state = State(twin, scratch)
-        return twin._run_body(name, body, data, state)
+        return twin._run_body(name, templates[name][0], data, state)
+
+    def _load(self, name: str, text: str) -> dict[str, tuple[Body, bool]]:
+        """The functions of the templates ``text`` defines, each with whether it is empty: the compiled
+        module from the code cache, or parsed and generated now."""
+        code, constants = cached_code(name, text, self.signature(), lambda: self._compile(name, text))
+        namespace = {**GENERATED_CODE_GLOBALS, "FUNCS": self.funcs, "MISSING_ERROR": self.missingkey == "error",
+                     "CONSTANTS": constants}
+        exec(code, namespace)
+        return namespace["TEMPLATES"]
+
+    def _compile(self, name: str, text: str) -> "CompiledModule":
+        """Parse and generate: only on a cache miss, so a warm run never imports the parser or generator."""
+        from engine.gotemplate.codegen import compile_module
+        from engine.gotemplate.parser import parse
+
+        return compile_module(name, text, parse(name, text, self.function_names), self.funcs)
+
+    def signature(self) -> bytes:
+        """A digest of what generated code depends on in the function map: names, Go signatures, and
+        whether ``call`` is the built-in one."""
+        if self._signature is None:
+            call = self.funcs.get("call")
+            parts = [f"{n}:{','.join(f.params)}:{f.needs_state}" for n, f in sorted(self.funcs.items())]
+            parts.append(f"builtin-call:{call is not None and call.impl is BUILTINS['call'].impl}")
+            self._signature = hashlib.sha256("\0".join(parts).encode()).digest()
+        return self._signature
 
     def has(self, name: str) -> bool:
         return name in self.templates
@@ -57,7 +82,7 @@ class TemplateSet:
     def clone(self) -> "TemplateSet":
         twin = TemplateSet.__new__(TemplateSet)
         twin.funcs, twin.function_names, twin.missingkey = self.funcs, self.function_names, self.missingkey
-        twin.name = self.name
+        twin.name, twin._signature = self.name, self._signature
         twin.templates = dict(self.templates)
         return twin
 
@@ -82,36 +107,19 @@ class TemplateSet:
 
     def _run(self, name: str, data: Any, state: State) -> str:
         self._check_defined(name)
-        body = self.templates[name]
-        if body.__class__ is _Pending:
-            body = self.templates[name] = body.compile()
-        return self._run_body(name, body, data, state)
+        return self._run_body(name, self.templates[name], data, state)
 
-    def _run_body(self, name: str, body: Any, data: Any, state: State) -> str:
-        saved_vars, saved_name = state.vars, state.template_name
-        state.vars, state.template_name = [["$", data]], name
+    def _run_body(self, name: str, body: Body, data: Any, state: State) -> str:
+        saved_name = state.template_name
+        state.template_name = name
         state.depth += 1
         out: list[str] = []
         try:
             body(state, data, out)
         finally:
-            state.vars, state.template_name = saved_vars, saved_name
+            state.template_name = saved_name
             state.depth -= 1
         return "".join(out)
-
-
-class _Pending:
-    """A parsed template compiled on first use (charts define many helpers they never call)."""
-
-    __slots__ = ("compiler", "tree", "compiled")
-
-    def __init__(self, compiler: Compiler, tree: Any):
-        self.compiler, self.tree, self.compiled = compiler, tree, None
-
-    def compile(self) -> Any:
-        if self.compiled is None:
-            self.compiled = self.compiler.compile_list(self.tree)
-        return self.compiled
 
 
 __all__ = ["TemplateSet", "ExecError", "TemplateError"]
