@@ -27,6 +27,8 @@ def _duration(text: str, flag: str) -> float:
               help="Stacks reconciled at once")
 @click.option("--release-concurrency", default=4, type=click.IntRange(min=1), show_default=True,
               help="releases of one Stack worked on at once")
+@click.option("--cluster-concurrency", default=0, type=click.IntRange(min=0), show_default=True,
+              help="Stacks working on one cluster (kube context) at once (0: no limit beyond --concurrent)")
 @click.option("--leader-elect/--no-leader-elect", default=True, show_default=True,
               help="elect one active replica per shard with a Lease")
 @click.option("--leader-election-namespace", default="", help="where the leader Lease lives (default: "
@@ -41,7 +43,7 @@ def _duration(text: str, flag: str) -> float:
               help="host:port serving /healthz, /readyz and /metrics (port 0: any free port)")
 @click.pass_context
 def controller(ctx: click.Context, shard: str, selector: str, concurrent: int, release_concurrency: int,
-               leader_elect: bool, leader_election_namespace: str, lease_duration: str, renew_deadline: str,
+               cluster_concurrency: int, leader_elect: bool, leader_election_namespace: str, lease_duration: str, renew_deadline: str,
                retry_period: str, backoff_base: str, backoff_max: str, http_address: str) -> None:
     """Run the controller: keep every Stack resource applied, with the same plan/verify/apply as
     `pyhelm apply`."""
@@ -50,6 +52,7 @@ def controller(ctx: click.Context, shard: str, selector: str, concurrent: int, r
     from engine.controller.leader import Timing
     from engine.controller.loop import LoopOptions
     from engine.controller.reconciler import Connection
+    from engine.controller.slots import ClusterSlots
     from engine.controller.runner import ControllerOptions, run_controller, shard_selector
 
     settings = ctx.obj
@@ -59,7 +62,8 @@ def controller(ctx: click.Context, shard: str, selector: str, concurrent: int, r
         raise CommandError("--retry-period < --renew-deadline < --lease-duration is needed, so a leader that "
                            "cannot renew stops before another replica may take over")
     options = ControllerOptions(
-        Connection(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context, release_concurrency),
+        Connection(settings.kubeconfig_flag or settings.kubeconfig, settings.kube_context, release_concurrency,
+                   ClusterSlots(cluster_concurrency)),
         LoopOptions(shard_selector(shard, selector), concurrent, _duration(backoff_base, "--backoff-base"),
                     _duration(backoff_max, "--backoff-max")),
         shard, leader_elect, leader_election_namespace or os.environ.get("POD_NAMESPACE") or "default", timing,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engine.controller.resource import StackResource
+from engine.controller.slots import ClusterSlots
 from engine.stack.planner import Clusters
 
 Log = Callable[..., None]  # log(message, **fields)
@@ -56,6 +57,7 @@ class Connection:
     kubeconfig: str | None
     context: str | None
     release_concurrency: int = 4
+    cluster_slots: ClusterSlots = field(default_factory=lambda: ClusterSlots(0))
 
 
 def is_forbidden(exc: BaseException) -> bool:
@@ -157,7 +159,8 @@ def reconcile(resource: StackResource, kube: Any, connection: Connection, log: L
                 message = str(exc).replace(fetched.directory + "/", f"{resource.source.describe()}: ")
                 return _finished(Result("stalled", "InvalidStack", message, digest), started)
             clusters = ImpersonatingClusters(connection.kubeconfig, connection.context, resource.impersonated_user)
-            result = _apply(stack, resource, connection, clusters, log)
+            with connection.cluster_slots.hold(c if c is not None else connection.context for c in stack.kube_contexts):
+                result = _apply(stack, resource, connection, clusters, log)
             result.digest = digest
             result.releases = release_states(stack, ImpersonatingClusters(
                 connection.kubeconfig, connection.context, resource.impersonated_user))

@@ -106,3 +106,30 @@ def test_the_queue_hands_a_key_to_one_worker_at_a_time() -> None:
     assert taken == ["a"]
     queue.close()
     assert queue.get() is None
+
+
+def test_cluster_slots_bound_the_stacks_working_on_one_cluster() -> None:
+    from engine.controller.slots import ClusterSlots
+
+    slots, inside, most = ClusterSlots(1), {"a": 0, "b": 0}, {"a": 0, "b": 0}
+    lock, both_clusters_at_once = threading.Lock(), threading.Event()
+
+    def work(cluster: str) -> None:
+        with slots.hold([cluster]):
+            with lock:
+                inside[cluster] += 1
+                most[cluster] = max(most[cluster], inside[cluster])
+                if inside["a"] and inside["b"]:
+                    both_clusters_at_once.set()
+            both_clusters_at_once.wait(2)  # another cluster's Stack gets in meanwhile
+            with lock:
+                inside[cluster] -= 1
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in "aabb"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert most == {"a": 1, "b": 1} and both_clusters_at_once.is_set()
+    with ClusterSlots(0).hold(["a"]), ClusterSlots(0).hold(["a"]):  # 0: no limit
+        pass
