@@ -11,7 +11,7 @@ import os
 import tarfile
 from dataclasses import dataclass
 
-from engine.registry.errors import RegistryError
+from engine.registry.errors import RegistryError, manifest_object
 from engine.registry.reference import Reference, parse_reference
 
 CONFIG_TYPE = "application/vnd.pyhelm.stack.config.v1+json"
@@ -116,12 +116,7 @@ def pull_stack(url: str, pinned: str, client_for, directory: str) -> tuple[str, 
     raw, digest = client.manifest(reference.repository, reference.digest or reference.tag or "latest")
     if expected and digest != expected:
         raise RegistryError(f"{url} resolves to {digest}, not the pinned {expected}")
-    try:
-        manifest = json.loads(raw)
-    except ValueError:
-        raise RegistryError(f"{url}: the manifest is not JSON") from None
-    if not isinstance(manifest, dict):
-        raise RegistryError(f"{url}: the manifest is not a JSON object")
+    manifest = manifest_object(raw, url)
     config = client.blob(reference.repository, *_layer(manifest, CONFIG_TYPE, url))
     content = client.blob(reference.repository, *_layer(manifest, CONTENT_TYPE, url))
     unpack_into(content, directory)

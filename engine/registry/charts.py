@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.registry.client import DIGEST, RegistryClient
-from engine.registry.errors import RegistryError
+from engine.registry.errors import RegistryError, manifest_object
 from engine.registry.reference import Reference, parse_reference, tag_of, version_of
 
 if TYPE_CHECKING:
@@ -140,12 +140,7 @@ def pull_chart(text: str, constraint: str, client_for, cache: ContentCache, with
     raw, digest = client.manifest(reference.repository, target)
     if reference.digest and digest != reference.digest:
         raise RegistryError(f"{reference}: the manifest's digest is {digest}")
-    try:
-        manifest = json.loads(raw)
-    except ValueError:
-        raise RegistryError(f"{reference}: the manifest is not valid JSON") from None
-    if not isinstance(manifest, dict):
-        raise RegistryError(f"{reference}: the manifest is not a JSON object")
+    manifest = manifest_object(raw, reference)
     config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
     if config.get("mediaType") != CONFIG_TYPE:
         raise RegistryError(f"{reference}: not a Helm chart (config media type {config.get('mediaType')})")
