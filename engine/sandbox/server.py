@@ -157,8 +157,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._body()
                 raise APIError(injected, "InternalError" if injected >= 500 else "Injected",
                                f"injected failure {injected}")
-            if method in ("POST", "PUT", "PATCH", "DELETE"):
-                self._body()  # read before any answer, so the connection stays usable whatever is refused
+            if method in ("POST", "PUT", "PATCH", "DELETE") or self.headers.get("Content-Length") or \
+                    self.headers.get("Transfer-Encoding"):
+                self._body()  # read before any answer (a GET's too), so the connection stays usable whatever is refused
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
             applying = (self.headers.get("Content-Type") or "").startswith("application/apply-patch")
             if not query.get("fieldManager") and not applying:  # as kube-apiserver: the user agent's product name
@@ -276,6 +277,8 @@ class Handler(BaseHTTPRequestHandler):
             status, body = api.create(request, self._decode(self._body()))
             self._send(status, body, warnings=request.warnings)
         elif method == "PUT":
+            if not request.name:
+                raise APIError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
             self._send(200, api.replace(request, self._decode(self._body())), warnings=request.warnings)
         elif method == "PATCH":
             if not request.name:
@@ -285,6 +288,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, body, warnings=request.warnings)
         elif method == "DELETE":
             options = self._decode(self._body())
+            if options is not None and not isinstance(options, dict):
+                kind = {list: "array", str: "string", bool: "bool"}.get(type(options), "number")
+                raise bad_request('DeleteOptions in version "v1" cannot be handled as a DeleteOptions: json: cannot '
+                                  f"unmarshal {kind} into Go value of type v1.DeleteOptions")
             if request.name:
                 if isinstance(options, dict) and options.get("dryRun") == ["All"]:
                     request.query["dryRun"] = "All"
@@ -311,10 +318,9 @@ class Handler(BaseHTTPRequestHandler):
                 chunk(json.dumps(first, separators=(",", ":")).encode() + b"\n")
             for event in events:
                 chunk(json.dumps(event, separators=(",", ":")).encode() + b"\n")
-            chunk(b"")
+            chunk(b"")  # the stream ends whole: the connection stays usable, as Go's server keeps it
         except (BrokenPipeError, ConnectionResetError):
-            pass
-        self.close_connection = True
+            self.close_connection = True
 
 
 class _PageNotFound(Exception):

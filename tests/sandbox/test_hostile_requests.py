@@ -54,3 +54,23 @@ def test_config_map_data_over_1_mib_is_422(sandbox) -> None:
     response = requests.post(f"{sandbox.url}/api/v1/namespaces/default/configmaps", json=body, timeout=30)
     assert response.status_code == 422
     assert response.json()["details"]["causes"][0]["reason"] == "FieldValueTooLong"
+
+
+def test_one_connection_keeps_serving_after_a_get_with_a_body_and_an_ended_watch(sandbox) -> None:
+    session = requests.Session()
+    url = f"{sandbox.url}/api/v1/namespaces/default/configmaps"
+    assert session.get(url, data=b'{"ignored": true}', headers={"Content-Type": "application/json"}).status_code == 200
+    watch = session.get(url, params={"watch": "true", "timeoutSeconds": "1"})
+    assert watch.status_code == 200
+    for _ in range(3):  # the same pooled connection answers the next requests
+        assert session.get(url).status_code == 200
+
+
+def test_a_delete_body_that_is_no_object_is_400_and_a_put_to_a_collection_405(sandbox) -> None:
+    url = f"{sandbox.url}/api/v1/namespaces/default/configmaps"
+    requests.post(url, json={"metadata": {"name": "kept"}}).raise_for_status()
+    refused = requests.delete(f"{url}/kept", data=b"[1]", headers={"Content-Type": "application/json"})
+    assert (refused.status_code, refused.json()["reason"]) == (400, "BadRequest")
+    assert requests.get(f"{url}/kept").status_code == 200
+    put = requests.put(url, json={"metadata": {"name": "x"}})
+    assert (put.status_code, put.json()["reason"]) == (405, "MethodNotAllowed")
