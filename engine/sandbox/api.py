@@ -49,7 +49,7 @@ class Request:
     def manager(self) -> str:
         return self.query.get("fieldManager", "")
 
-    def check_dry_run(self, options_kind: str) -> None:
+    def check_options(self, options_kind: str) -> None:
         """The request options kube-apiserver validates before anything else (ValidateCreateOptions and its
         siblings): dryRun only ``All``, a field manager of at most 128 bytes, required for apply."""
         errors = Errors()
@@ -233,7 +233,7 @@ class API:
     def create(self, req: Request, body: Any) -> tuple[int, dict[str, Any]]:
         if not isinstance(body, dict):
             raise bad_request("the body of the request was in an unknown format")
-        req.check_dry_run("CreateOptions")
+        req.check_options("CreateOptions")
         admission.check_type_meta(req.resource, body)
         obj = admission.decode_write(req.resource, self._crd_schema(req.resource), body, req.query, req.warnings)
         metadata = obj.setdefault("metadata", {})
@@ -262,7 +262,7 @@ class API:
         return scale.to_scale(obj) if req.subresource == "scale" else obj
 
     def _scale(self, req: Request, change: Any, content_type: str | None) -> dict[str, Any]:
-        """A PUT or merge patch of the /scale subresource: the object's replicas change, its Scale is returned."""
+        """A PUT or patch of the /scale subresource: the object's replicas change, its Scale is returned."""
         req.subresource = ""
         before = self.get(req)
         req.subresource = "scale"
@@ -357,7 +357,7 @@ class API:
     def replace(self, req: Request, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise bad_request("the body of the request was in an unknown format")
-        req.check_dry_run("UpdateOptions")
+        req.check_options("UpdateOptions")
         if req.subresource == "scale":
             return self._scale(req, body, None)
         admission.check_type_meta(req.resource, body)
@@ -377,7 +377,7 @@ class API:
 
     def patch(self, req: Request, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         """Patch (any kind, server-side apply included), retried when a concurrent write got in between."""
-        req.check_dry_run("PatchOptions")
+        req.check_options("PatchOptions")
         for _attempt in range(WRITE_ATTEMPTS - 1):
             try:
                 return self._patch_once(req, content_type, raw)
@@ -427,7 +427,7 @@ class API:
             raise bad_request("the body of the request was in an unknown format")
         req.warnings += duplicates
         req.apply_patch = True
-        req.check_dry_run("PatchOptions")
+        req.check_options("PatchOptions")
         manager = req.manager
         admission.field_validation(req.query)
         applied = admission.decode_apply(req.resource, self._crd_schema(req.resource), applied, req.name)
@@ -451,7 +451,7 @@ class API:
         return 200, self._store_update(req, existing, result, operation="Apply")
 
     def delete(self, req: Request, options: dict[str, Any] | None) -> dict[str, Any]:
-        req.check_dry_run("DeleteOptions")
+        req.check_options("DeleteOptions")
         policy = (options or {}).get("propagationPolicy") or req.query.get("propagationPolicy")
         if policy is not None and policy not in ("Foreground", "Background", "Orphan"):
             supported = '"Foreground", "Background", "Orphan", "nil"'

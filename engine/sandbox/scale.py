@@ -7,10 +7,13 @@ import copy
 from typing import Any
 
 from engine.sandbox.errors import APIError, bad_request
-from engine.sandbox.patches import merge_patch
+from engine.sandbox.patches import json_patch, merge_patch
 from engine.sandbox.validation.field import Errors, invalid_error
 
 SCALE_API_VERSION = "autoscaling/v1"
+# a Scale has no lists, so a strategic merge patch of one is a merge patch
+_PATCHES = {"application/merge-patch+json": merge_patch, "application/strategic-merge-patch+json": merge_patch,
+            "application/json-patch+json": json_patch}
 _METADATA_KEPT = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
 
 
@@ -38,11 +41,11 @@ def to_scale(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def scaled(obj: dict[str, Any], change: Any, content_type: str | None) -> dict[str, Any]:
-    """The object with the replicas a PUT of a Scale (``content_type`` None) or a merge patch of one asks for;
+    """The object with the replicas a PUT of a Scale (``content_type`` None) or a patch of one asks for;
     a negative count is the 422 ValidateScale answers, a body that is no Scale a 400."""
-    scale = merge_patch(to_scale(obj), change) if content_type is not None else change
-    if content_type not in (None, "application/merge-patch+json"):
+    if content_type is not None and content_type not in _PATCHES:
         raise APIError(415, "UnsupportedMediaType", f"the media type {content_type!r} is not supported for PATCH")
+    scale = _PATCHES[content_type](to_scale(obj), change) if content_type is not None else change
     if not isinstance(scale, dict) or (scale.get("kind") or "Scale") != "Scale":
         raise bad_request("the body of the request was in an unknown format")
     if (scale.get("apiVersion") or SCALE_API_VERSION) != SCALE_API_VERSION:

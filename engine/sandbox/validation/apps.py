@@ -189,7 +189,7 @@ def statefulset(errors: Errors, obj: dict[str, Any], warnings: list[str]) -> Non
     if selector is None or selector:
         _selected(errors, spec, selector)
     pods.template_metadata(errors, template, "spec.template")
-    pods.pod_template(type(errors)(), template, "spec.template", warnings)  # its warnings, not its errors
+    pods.pod_template(Errors(), template, "spec.template", warnings)  # its warnings, not its errors
     pods.controller_template(errors, template, "spec.template", ["Always"], "StatefulSet")
 
 
