@@ -1,16 +1,21 @@
-"""Reading chart archives safely (Helm's LoadArchiveFiles rules) and laying their files out on disk."""
+"""Reading chart archives safely (Helm's LoadArchiveFiles rules) and laying their files out on disk.
+
+The loader of chart directories shares this module's limits and file type, so the archive readers (tarfile,
+gzip) are imported only by the function that reads an archive.
+"""
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import posixpath
 import re
-import tarfile
-import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.chart.errors import ChartError
+
+if TYPE_CHECKING:
+    import tarfile
 
 MAX_CHART_SIZE = 100 * 1024 * 1024
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -33,6 +38,10 @@ def read_archive(data: bytes, source: str = "chart archive") -> list[BufferedFil
     The archive is read as a stream, as Helm reads it: each header is checked before its content is
     read, so an oversized member is refused at once rather than after decompressing it.
     """
+    import gzip
+    import tarfile
+    import zlib
+
     try:
         # gzip's reader, not tarfile's "r|gz": that one misreads the FEXTRA field helm writes
         archive = tarfile.open(fileobj=gzip.GzipFile(fileobj=io.BytesIO(data)), mode="r|")

@@ -1,13 +1,18 @@
-"""JSON as Go's encoding/json writes and reads it."""
+"""JSON as Go's encoding/json writes and reads it.
+
+Writing is done here by hand; Python's json module, for reading, is imported when a template first reads JSON.
+"""
 from __future__ import annotations
 
-import json
 import math
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import json
 
 from engine.gotemplate.gotypes import GoStruct
-from engine.gotemplate.json_syntax import syntax_error
 
 
 def json_kind(value: Any) -> str:
@@ -140,10 +145,16 @@ def _go_number(text: str) -> float:
 
 
 def _reject_constant(name: str) -> Any:
+    import json
+
     raise json.JSONDecodeError(f"invalid character '{name[0]}' looking for beginning of value", name, 0)
 
 
-_DECODER = json.JSONDecoder(parse_int=_go_number, parse_float=_go_number, parse_constant=_reject_constant)
+@cache
+def _decoder() -> json.JSONDecoder:
+    import json
+
+    return json.JSONDecoder(parse_int=_go_number, parse_float=_go_number, parse_constant=_reject_constant)
 
 
 def _too_deep(text: str) -> str | None:
@@ -168,16 +179,25 @@ def raw_decode(text: str) -> tuple[Any, int]:
     bracket = _too_deep(text)
     if bracket is not None:
         raise ValueError(f"invalid character '{bracket}' exceeded max depth")
-    return _DECODER.raw_decode(text)
+    return _decoder().raw_decode(text)
 
 
 def load(text: str) -> Any:
     """json.Unmarshal into interface{}: numbers float64; raises ValueError with Go-like messages."""
+    import json
+
     body = text.strip(" \t\n\r")
     try:
         value, end = raw_decode(body)
     except json.JSONDecodeError:
-        raise ValueError(syntax_error(text) or "unexpected end of JSON input") from None
+        raise ValueError(_syntax_error(text) or "unexpected end of JSON input") from None
     if end < len(body):
-        raise ValueError(syntax_error(text) or "invalid JSON")
+        raise ValueError(_syntax_error(text) or "invalid JSON")
     return value
+
+
+def _syntax_error(text: str) -> str | None:
+    """Go's message for invalid JSON (its scanner, replayed only once decoding has failed)."""
+    from engine.gotemplate.json_syntax import syntax_error
+
+    return syntax_error(text)

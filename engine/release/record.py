@@ -2,16 +2,18 @@
 
 The JSON field order, the omitempty rules and the timestamp format follow Helm's structs, so helm and
 pyhelm read and write each other's records.
+
+Rendering imports this module for :class:`Hook` alone, so the codecs and the clock are imported by the
+functions that encode, decode and stamp records.
 """
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import gzip
-import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 STATUSES = ("unknown", "deployed", "uninstalled", "superseded", "failed", "uninstalling", "pending-install",
             "pending-upgrade", "pending-rollback")
@@ -20,6 +22,8 @@ PENDING = ("pending-install", "pending-upgrade", "pending-rollback")
 
 def now_rfc3339() -> str:
     """The current time as Go's RFC3339Nano in UTC (trailing zeros of the fraction dropped)."""
+    import datetime as dt
+
     nanos = time.time_ns()
     seconds, fraction = divmod(nanos, 1_000_000_000)
     stamp = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
@@ -28,6 +32,8 @@ def now_rfc3339() -> str:
 
 
 def parse_time(text: str) -> dt.datetime | None:
+    import datetime as dt
+
     if not text:
         return None
     main, _, rest = text.partition(".")
@@ -162,6 +168,9 @@ class Release:
 
 def encode_release(release: Release) -> str:
     """base64(gzip(Go JSON)) — the ``release`` value of the record (one base64 layer)."""
+    import base64
+    import gzip
+
     return base64.b64encode(gzip.compress(to_json_ordered(release.to_dict()).encode(), 9)).decode()
 
 
@@ -187,8 +196,10 @@ def to_json_ordered(value: Any) -> str:
         return "{" + ",".join(f"{_quote(str(k), True)}:{to_json_ordered(v)}" for k, v in items) + "}"
     if isinstance(value, list):
         return "[" + ",".join(to_json_ordered(v) for v in value) + "]"
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(int(value))
     if isinstance(value, float):
@@ -198,6 +209,10 @@ def to_json_ordered(value: Any) -> str:
 
 def decode_release(data: str, labels: dict[str, str] | None = None) -> Release:
     """Decode the ``release`` value helm or pyhelm wrote (gzip optional, as Helm's decoder)."""
+    import base64
+    import gzip
+    import json
+
     raw = base64.b64decode(data)
     if raw[:3] == b"\x1f\x8b\x08":
         raw = gzip.decompress(raw)

@@ -1,7 +1,6 @@
 """values.schema.json validation with the jsonschema package, errors worded as Helm v4 reports them."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from engine.chart.model import Chart
@@ -31,6 +30,8 @@ def _quote_list(values: Any) -> str:
 def _literal(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}'"
+    import json  # this module is imported by every render, json only by the charts with a schema
+
     return json.dumps(value)
 
 
@@ -132,6 +133,8 @@ def _lines(errors: list[Any], indent: str = "") -> list[str]:
 def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
     """Errors of ``values`` against one schema as ``- at '/path': message`` lines ('' when valid)."""
     import jsonschema
+
+    import json
 
     from engine.values.schema_regex import invalid_regexes, with_re2  # RE2: only charts with a schema
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from engine.gotemplate import gojson
-from engine.values import strvals
 from engine.values.errors import ValuesError
 
 
@@ -45,6 +43,18 @@ def build_user_values(value_files: list[str], set_json: list[str], set_values: l
             message = str(exc).removeprefix(f"cannot load {name}: ")
             raise ValuesError(f"failed to parse {name}: {message}") from None
         base = merge_maps(base, current)
+    if any((set_json, set_values, set_string, set_file, set_literal)):
+        base = _with_set_flags(base, set_json, set_values, set_string, set_file, set_literal, stdin)
+    return base
+
+
+def _with_set_flags(base: dict[str, Any], set_json: list[str], set_values: list[str], set_string: list[str],
+                    set_file: list[str], set_literal: list[str], stdin: TextIO | None) -> dict[str, Any]:
+    """``base`` with the --set flags and their kin applied in Helm's order (their parser loads only for them)."""
+    from engine.chart.loader import merge_maps
+    from engine.gotemplate import gojson
+    from engine.values import strvals
+
     for value in set_json:
         trimmed = value.strip()
         if trimmed.startswith("{"):

@@ -8,7 +8,6 @@ import uuid
 import zlib
 from typing import Any
 
-from engine.gotemplate import gobase
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
 from engine.gotemplate.gotypes import go_type_name
@@ -24,6 +23,8 @@ def _b64enc(text: str) -> str:
 
 @gofunc(FUNCS, "b64dec", "string")
 def _b64dec(text: str) -> str:
+    from engine.gotemplate import gobase  # Go's strict decoder, loaded by the templates that decode
+
     try:
         return gobase.b64decode(text).decode("utf-8", errors="replace")
     except gobase.CorruptInput as exc:
@@ -37,6 +38,8 @@ def _b32enc(text: str) -> str:
 
 @gofunc(FUNCS, "b32dec", "string")
 def _b32dec(text: str) -> str:
+    from engine.gotemplate import gobase
+
     try:
         return gobase.b32decode(text).decode("utf-8", errors="replace")
     except gobase.CorruptInput as exc:
