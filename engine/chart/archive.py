@@ -9,10 +9,10 @@ import io
 import os
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.chart.errors import ChartError
+from engine.chart.model import ChartFile
 
 if TYPE_CHECKING:
     import tarfile
@@ -21,15 +21,7 @@ MAX_CHART_SIZE = 100 * 1024 * 1024
 MAX_FILE_SIZE = 5 * 1024 * 1024
 _DRIVE_PATH = re.compile(r"^[a-zA-Z]:/")
 BOM = b"\xef\xbb\xbf"
-
-
-@dataclass
-class BufferedFile:
-    """A file of a chart relative to the chart root, with its bytes."""
-
-    name: str
-    data: bytes
-    modtime: int = 0  # nanoseconds since the epoch; 0 when unknown
+BufferedFile = ChartFile  # Helm's name for a chart's file as read from an archive or a directory
 
 
 def read_archive(data: bytes, source: str = "chart archive") -> list[BufferedFile]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from engine.chart.errors import ChartError
 from engine.gomatch import go_path_match
@@ -10,12 +9,14 @@ from engine.gomatch import go_path_match
 DEFAULT_RULE = "templates/.?*"
 
 
-@dataclass(frozen=True)
 class _Rule:
-    pattern: str
-    negate: bool
-    must_dir: bool
-    scope: str  # "root", "path" or "base"
+    """One .helmignore line: its pattern, whether it is negated (``!``) or only for directories (``/``)."""
+
+    __slots__ = ("pattern", "negate", "must_dir", "scope")
+
+    def __init__(self, pattern: str, negate: bool, must_dir: bool, scope: str):
+        self.pattern, self.negate, self.must_dir = pattern, negate, must_dir
+        self.scope = scope  # "root", "path" or "base"
 
     def matches(self, path: str) -> bool:
         if self.scope == "base":

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 
-@dataclass
 class Settings:
-    namespace: str | None
-    kubeconfig: str | None
-    kube_context: str | None
-    debug: bool
-    kubeconfig_flag: str | None = None  # --kubeconfig as given, without the KUBECONFIG fallback
+    """The global flags of one command (a plain class: every command builds one, at start-up)."""
+
+    __slots__ = ("namespace", "kubeconfig", "kube_context", "debug", "kubeconfig_flag")
+
+    def __init__(self, namespace: str | None, kubeconfig: str | None, kube_context: str | None, debug: bool,
+                 kubeconfig_flag: str | None = None):
+        self.namespace = namespace
+        self.kubeconfig = kubeconfig
+        self.kube_context = kube_context
+        self.debug = debug
+        self.kubeconfig_flag = kubeconfig_flag  # --kubeconfig as given, without the KUBECONFIG fallback
 
     @classmethod
     def from_environment(cls, namespace: str | None, kubeconfig: str | None, kube_context: str | None,

@@ -27,32 +27,40 @@ NOTES_SUFFIX = "NOTES.txt"
 _CRD_EXTENSIONS = (".yaml", ".yml", ".json")
 
 
-@dataclass
+def _no_warning(_message: str) -> None:
+    pass
+
+
 class RenderOptions:
-    """Everything about a render that is not the chart or the user's values."""
+    """Everything about a render that is not the chart or the user's values (a plain class, not a dataclass:
+    its generated methods would cost every command's start-up)."""
 
-    release_name: str = "release-name"
-    namespace: str = "default"
-    revision: int = 1
-    is_upgrade: bool = False
-    capabilities: Capabilities | None = None  # None: offline defaults (template, client dry-run)
-    kube_version: str | None = None
-    api_versions: tuple[str, ...] = ()
-    skip_schema_validation: bool = False
-    subchart_notes: bool = False
-    lint_mode: bool = False
-    strict: bool = False
-    enable_dns: bool = False
-    lookup: Callable[[str, str, str, str], dict] | None = None
-    warn: Callable[[str], None] = lambda message: None
+    __slots__ = ("release_name", "namespace", "revision", "is_upgrade", "capabilities", "kube_version",
+                 "api_versions", "skip_schema_validation", "subchart_notes", "lint_mode", "strict", "enable_dns",
+                 "lookup", "warn")
+
+    def __init__(self, release_name: str = "release-name", namespace: str = "default", revision: int = 1,
+                 is_upgrade: bool = False, capabilities: Capabilities | None = None, kube_version: str | None = None,
+                 api_versions: tuple[str, ...] = (), skip_schema_validation: bool = False,
+                 subchart_notes: bool = False, lint_mode: bool = False, strict: bool = False,
+                 enable_dns: bool = False, lookup: Callable[[str, str, str, str], dict] | None = None,
+                 warn: Callable[[str], None] = _no_warning):
+        self.release_name, self.namespace, self.revision = release_name, namespace, revision
+        self.is_upgrade = is_upgrade
+        self.capabilities = capabilities  # None: offline defaults (template, client dry-run)
+        self.kube_version, self.api_versions = kube_version, api_versions
+        self.skip_schema_validation, self.subchart_notes = skip_schema_validation, subchart_notes
+        self.lint_mode, self.strict, self.enable_dns = lint_mode, strict, enable_dns
+        self.lookup, self.warn = lookup, warn
 
 
-@dataclass
 class Crd:
     """A file of a chart's crds/ folder, with the path Helm prints for it."""
 
-    path: str
-    text: str
+    __slots__ = ("path", "text")
+
+    def __init__(self, path: str, text: str):
+        self.path, self.text = path, text
 
 
 @dataclass
