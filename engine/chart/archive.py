@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 MAX_CHART_SIZE = 100 * 1024 * 1024
 MAX_FILE_SIZE = 5 * 1024 * 1024
-_DRIVE_PATH = re.compile(r"^[a-zA-Z]:/")
+_DRIVE_PATH = r"^[a-zA-Z]:/"  # compiled when an archive is read
 BOM = b"\xef\xbb\xbf"
 BufferedFile = ChartFile  # Helm's name for a chart's file as read from an archive or a directory
 
@@ -69,7 +69,7 @@ def _member_name(member: tarfile.TarInfo) -> str:
         raise ChartError(f'chart illegally contains content outside the base directory: "{member.name}"')
     if name.startswith(".."):
         raise ChartError("chart illegally references parent directory")
-    if _DRIVE_PATH.match(name):
+    if re.match(_DRIVE_PATH, name):
         raise ChartError("chart contains illegally named files")
     if parts[0] == "Chart.yaml":
         raise ChartError("chart yaml not in base directory")

@@ -1,7 +1,6 @@
 """``.Files`` in templates: a chart's non-template files with Helm's Get, Glob, Lines, AsConfig, AsSecrets."""
 from __future__ import annotations
 
-import base64
 import posixpath
 import re
 from functools import lru_cache
@@ -90,6 +89,8 @@ class Files(dict, GoStruct):
         return to_yaml(mapping).removesuffix("\n") if mapping else "{}"
 
     def AsSecrets(self) -> str:
+        import base64
+
         from engine.gotemplate.goyaml import to_yaml
 
         mapping = {posixpath.basename(k): base64.b64encode(v).decode() for k, v in sorted(self.items())}

@@ -13,7 +13,7 @@ from engine.cli.output import info, warn
 from engine.cli.release_name import name_and_chart, validate_release_name
 from engine.gomatch import go_path_match
 
-_SOURCE_PATH = re.compile(r"# Source: [^/]+/(.+)")
+_SOURCE_PATH = r"# Source: [^/]+/(.+)"  # compiled by --show-only only
 
 
 @click.command(context_settings={"ignore_unknown_options": False})
@@ -98,7 +98,7 @@ def _select(text: str, patterns: tuple[str, ...]) -> str:
     documents = split_manifests(text)
     selected = []
     for pattern in patterns:
-        matches = [d for d in documents if (m := _SOURCE_PATH.search(d)) and go_path_match(pattern, m.group(1))]
+        matches = [d for d in documents if (m := re.search(_SOURCE_PATH, d)) and go_path_match(pattern, m.group(1))]
         if not matches:
             raise CommandError(f"could not find template {pattern} in chart")
         selected.extend(matches)

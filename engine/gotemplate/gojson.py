@@ -133,7 +133,7 @@ def to_raw_json(value: Any) -> str:
 
 
 MAX_DEPTH = 10000  # encoding/json's maxNestingDepth
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_STRING_OR_BRACKET = r'"(?:[^"\\]|\\.)*"|[\[\]{}]'  # compiled for the rare text deep enough to need it
 
 
 def _go_number(text: str) -> float:
@@ -162,7 +162,7 @@ def _too_deep(text: str) -> str | None:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     depth = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
+    for match in re.finditer(_STRING_OR_BRACKET, text):
         token = match.group()
         if token in "[{":
             depth += 1

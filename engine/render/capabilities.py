@@ -5,9 +5,9 @@ compiled into its client (default_api_versions.txt); ``--kube-version`` and ``--
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
-from importlib import resources
 from typing import Iterable
 
 from engine.gotemplate.gotypes import GoStruct, StrList
@@ -86,8 +86,10 @@ def parse_kube_version(text: str) -> KubeVersion:
 
 @cache
 def default_api_versions() -> tuple[str, ...]:
-    """The API versions helm v4.1.4 assumes without a cluster."""
-    text = resources.files("engine.render").joinpath("default_api_versions.txt").read_text()
+    """The API versions helm v4.1.4 assumes without a cluster (read beside this module, as the template code
+    cache reads the generator's sources: importlib.resources would cost every render its import)."""
+    with open(os.path.join(os.path.dirname(__file__), "default_api_versions.txt"), encoding="utf-8") as handle:
+        text = handle.read()
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 

@@ -6,10 +6,11 @@ from typing import NamedTuple
 
 from engine.render.helm_funcs import WARN_END, WARN_START
 
-_WARNING = re.compile(re.escape(WARN_START) + r"(.*)" + re.escape(WARN_END), re.S)
+# patterns of failed renders only, compiled (and cached by re) when a render fails
+_WARNING = "(?s)" + re.escape(WARN_START) + r"(.*)" + re.escape(WARN_END)
 _INCLUDE_LINK = "error calling include: "
-_FAILING_CALL = re.compile(r'template: .*?: executing ".*?" at <.*?>: (.*)\Z', re.S)
-_CALL = re.compile(r"error calling (\w+): ")
+_FAILING_CALL = r'(?s)template: .*?: executing ".*?" at <.*?>: (.*)\Z'
+_CALL = r"error calling (\w+): "
 
 
 class RenderError(Exception):
@@ -65,12 +66,12 @@ def _error_chain(message: str) -> list[str] | None:
     """
     links = [message]
     while True:
-        failing = _FAILING_CALL.match(links[-1])  # the call that failed in this link
+        failing = re.match(_FAILING_CALL, links[-1])  # the call that failed in this link
         if failing is None or not failing.group(1).startswith(_INCLUDE_LINK + "template: "):
             break
         links.append(failing.group(1)[len(_INCLUDE_LINK):])
     last_call = None
-    for last_call in _CALL.finditer(links[-1]):
+    for last_call in re.finditer(_CALL, links[-1]):
         pass
     if last_call is not None:
         return None
@@ -82,7 +83,7 @@ def exec_error_message(filename: str, message: str) -> str:
     tokens = message.split(": ", 2)
     if len(tokens) != 3:
         return f"execution error in ({filename}): {message}"
-    warning = _WARNING.search(tokens[2])
+    warning = re.search(_WARNING, tokens[2])
     if warning:
         return f"execution error at ({tokens[1]}): {warning.group(1)}"
     chain = _error_chain(message)

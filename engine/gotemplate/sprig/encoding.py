@@ -1,10 +1,10 @@
-"""Sprig's encodings, hashes, JSON helpers, paths, URLs and UUIDs."""
+"""Sprig's encodings, hashes, JSON helpers, paths, URLs and UUIDs.
+
+Most charts call a few of these, so the codecs they stand on are imported by the functions using them."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import posixpath
-import uuid
 import zlib
 from typing import Any
 
@@ -18,6 +18,8 @@ FUNCS: FuncMap = {}
 
 @gofunc(FUNCS, "b64enc", "string")
 def _b64enc(text: str) -> str:
+    import base64
+
     return base64.b64encode(text.encode("utf-8", errors="surrogateescape")).decode()
 
 
@@ -33,6 +35,8 @@ def _b64dec(text: str) -> str:
 
 @gofunc(FUNCS, "b32enc", "string")
 def _b32enc(text: str) -> str:
+    import base64
+
     return base64.b32encode(text.encode()).decode()
 
 
@@ -134,6 +138,8 @@ def _is_abs(path: str) -> bool:
 
 @gofunc(FUNCS, "uuidv4")
 def _uuidv4() -> str:
+    import uuid
+
     return str(uuid.uuid4())
 
 
