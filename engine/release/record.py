@@ -3,14 +3,16 @@
 The JSON field order, the omitempty rules and the timestamp format follow Helm's structs, so helm and
 pyhelm read and write each other's records.
 
-Rendering imports this module for :class:`Hook` alone, so the codecs and the clock are imported by the
-functions that encode, decode and stamp records.
+Hook is defined in engine/release/hook.py, for rendering to make hooks without this module; the codecs and the
+clock are imported by the functions that encode, decode and stamp records.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from engine.release.hook import Hook
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -72,35 +74,6 @@ class Info:
             if value:
                 out[key] = value
         return out
-
-
-@dataclass
-class Hook:
-    """A document annotated with ``helm.sh/hook`` (Helm's release.Hook): rendering makes it (last_run empty),
-    running it records its phase in ``last_run``."""
-
-    name: str
-    kind: str
-    path: str
-    manifest: str
-    events: list[str]
-    weight: int = 0
-    delete_policies: list[str] = field(default_factory=list)
-    output_log_policies: list[str] = field(default_factory=list)
-    last_run: dict[str, Any] = field(default_factory=lambda: {"phase": ""})
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "path": self.path, "manifest": self.manifest}
-        if self.events:
-            out["events"] = self.events
-        out["last_run"] = self.last_run
-        if self.weight:
-            out["weight"] = self.weight
-        if self.delete_policies:
-            out["delete_policies"] = self.delete_policies
-        if self.output_log_policies:
-            out["output_log_policies"] = self.output_log_policies
-        return {k: v for k, v in out.items() if v != "" or k == "last_run"}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engine.chart.model import Chart
-from engine.release.record import Hook
+from engine.release.hook import Hook
 from engine.render.capabilities import Capabilities, offline_capabilities
 from engine.render.engine import render_templates
 from engine.render.errors import RenderError

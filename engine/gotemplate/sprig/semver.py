@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from engine.gotemplate.errors import FuncError
@@ -20,19 +19,33 @@ class SemverError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
 class Version(GoStruct):
-    """A parsed version (Masterminds' *semver.Version)."""
+    """A parsed version (Masterminds' *semver.Version), equal to another with the same parts. A plain class,
+    as the rest of this module's: most renders import it (charts compare Kubernetes versions) and
+    dataclasses would generate their methods at every start-up."""
 
-    major: int
-    minor: int
-    patch: int
-    prerelease: str = ""
-    metadata: str = ""
-    original: str = ""
-
+    __slots__ = ("major", "minor", "patch", "prerelease", "metadata", "original")
     go_type = "*semver.Version"
     go_methods = {"String": (), "Original": ()}
+
+    def __init__(self, major: int, minor: int, patch: int, prerelease: str = "", metadata: str = "",
+                 original: str = ""):
+        self.major, self.minor, self.patch = major, minor, patch
+        self.prerelease, self.metadata, self.original = prerelease, metadata, original
+
+    def _parts(self) -> tuple[int, int, int, str, str, str]:
+        return self.major, self.minor, self.patch, self.prerelease, self.metadata, self.original
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._parts() == other._parts()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+    def __repr__(self) -> str:
+        return f"Version{self._parts()!r}"
 
     def String(self) -> str:
         text = f"{self.major}.{self.minor}.{self.patch}"
@@ -116,12 +129,14 @@ _CONSTRAINT = re.compile(r"^\s*" + _OPS + r"?\s*(v?[0-9xX*]+(?:\.[0-9xX*]+)?(?:\
                          r"(?:-[0-9A-Za-z\-.]+)?(?:\+[0-9A-Za-z\-.]+)?)\s*$")
 
 
-@dataclass(frozen=True)
 class _Term:
-    op: str
-    version: Version
-    wildcard: int  # 0 none, 1 minor wildcard (1.x), 2 patch wildcard (1.2.x), 3 major wildcard (*)
-    original: str
+    """One term of a constraint: operator and version (``>=1.2``)."""
+
+    __slots__ = ("op", "version", "wildcard", "original")
+
+    def __init__(self, op: str, version: Version, wildcard: int, original: str):
+        self.op, self.version, self.original = op, version, original
+        self.wildcard = wildcard  # 0 none, 1 minor wildcard (1.x), 2 patch wildcard (1.2.x), 3 major wildcard (*)
 
 
 def _parse_term(text: str) -> _Term:
