@@ -23,7 +23,7 @@ DEPENDENCY_FIELDS = (
     ("condition", "condition", "Condition"), ("tags", "tags", "Tags"), ("enabled", "enabled", "Enabled"),
     ("import-values", "import_values", "ImportValues"), ("alias", "alias", "Alias"),
 )
-_ALIAS = re.compile(r"^[a-zA-Z0-9_-]+$")
+_ALIAS = r"^[a-zA-Z0-9_-]+$"  # compiled for the charts whose dependencies have an alias
 _SEMVER = re.compile(r"^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?"
                      r"(?:-([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?(?:\+([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?$")
 _UINT64_MAX = (1 << 64) - 1
@@ -178,7 +178,7 @@ def validate(metadata: Metadata) -> None:
         raise ChartError("validation: dependencies must not contain empty or null nodes")
     seen: set[str] = set()
     for dependency in metadata.dependencies:
-        if dependency.alias and not _ALIAS.match(dependency.alias):
+        if dependency.alias and not re.match(_ALIAS, dependency.alias):
             raise ChartError(f'validation: dependency "{dependency.name}" has disallowed characters in the alias')
         key = dependency.alias or dependency.name
         if key in seen:
