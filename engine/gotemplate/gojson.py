@@ -9,10 +9,10 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from engine.gotemplate.gotypes import GoStruct
+
 if TYPE_CHECKING:
     import json
-
-from engine.gotemplate.gotypes import GoStruct
 
 
 def json_kind(value: Any) -> str:
