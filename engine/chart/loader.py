@@ -91,6 +91,8 @@ def _load_yaml(data: bytes, what: str) -> Any:
 
 def split_yaml_documents(text: str) -> list[str]:
     """Kubernetes' YAMLReader: documents separated by lines starting with ``---`` (comments may follow)."""
+    if "---" not in text:  # one document: no need to look at each line of a large values file
+        return [text] if text else []
     documents, buffer = [], []
     for line in text.splitlines(keepends=True):
         if line.startswith("---"):

@@ -40,6 +40,14 @@ def _templates() -> TemplateSet:
     return TemplateSet({"quote": quote})
 
 
+def _stored(entry: Path) -> tuple:
+    """An entry's value, read as this Python and engine read it."""
+    header = code_cache.STORE.header()
+    data = entry.read_bytes()
+    assert data.startswith(header)
+    return marshal.loads(data[len(header):])
+
+
 def _entries(directory: Path) -> list[Path]:
     return [p for p in directory.rglob("*") if p.is_file()]
 
@@ -48,10 +56,10 @@ def _entries(directory: Path) -> list[Path]:
 def cache(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("PYHELM_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("PYHELM_NO_TEMPLATE_CACHE", raising=False)
-    code_cache.cache_dir.cache_clear()
+    code_cache.STORE.reset()
     code_cache._memory.clear()
-    yield code_cache.cache_dir()
-    code_cache.cache_dir.cache_clear()
+    yield code_cache.STORE.directory()
+    code_cache.STORE.reset()
     code_cache._memory.clear()
 
 
@@ -91,7 +99,7 @@ def test_a_parse_error_is_never_cached(cache):
 
 def test_the_cache_can_be_turned_off(cache, monkeypatch):
     monkeypatch.setenv("PYHELM_NO_TEMPLATE_CACHE", "1")
-    code_cache.cache_dir.cache_clear()
+    code_cache.STORE.reset()
     _render()
     assert not cache.exists() or _entries(cache) == []
 
@@ -101,6 +109,7 @@ def test_a_change_of_engine_version_misses(cache, monkeypatch):
     before = set(_entries(cache))
     code_cache._memory.clear()
     monkeypatch.setattr(code_cache, "engine_version", lambda: "another-engine")
+    code_cache.STORE.reset()
     parsed = []
     real_parse = parser.parse
     monkeypatch.setattr(parser, "parse", lambda *args: parsed.append(args[0]) or real_parse(*args))
@@ -134,7 +143,7 @@ def test_damaged_or_foreign_entry_is_ignored_and_rewritten(cache, monkeypatch, d
     templates.parse("helpers", HELPERS)
     assert templates.execute("greet", "x") == 'hello "x"'
     assert entry.read_bytes().startswith(header)  # rewritten whole, by this Python and engine
-    assert isinstance(code_cache._read(entry, header)[0], CodeType)
+    assert isinstance(_stored(entry)[0], CodeType)
     code_cache._memory.clear()
     _forbid_building(monkeypatch)
     warm = _templates()
@@ -149,13 +158,13 @@ def test_cache_stays_under_its_bound_and_keeps_recently_used_entries(cache, monk
 
     cached(0)
     entry_size = sum(p.stat().st_size for p in _entries(cache))
-    monkeypatch.setattr(code_cache, "MAX_BYTES", entry_size * 40)
+    monkeypatch.setattr(code_cache.STORE, "max_bytes", entry_size * 40)
     for index in range(1, 200):
         cached(index)
         if index % 20 == 0:
             cached(0)  # entry 0 keeps being used
     total = sum(p.stat().st_size for p in _entries(cache))
-    assert total <= code_cache.MAX_BYTES
+    assert total <= code_cache.STORE.max_bytes
     assert len(_entries(cache)) < 100
     names = {p.name for p in _entries(cache)}
     assert _digest(0) in names, "the entry used throughout was pruned"
@@ -163,7 +172,7 @@ def test_cache_stays_under_its_bound_and_keeps_recently_used_entries(cache, monk
 
 
 def _digest(index: int) -> str:
-    header = code_cache._header()
+    header = code_cache.STORE.header()
     signature = _templates().signature()
     return hashlib.sha256(header + signature + f"t{index}".encode() + b"\0" + _template(index).encode()).hexdigest()
 
@@ -178,7 +187,6 @@ def test_concurrent_renders_against_an_empty_cache_agree_and_leave_a_readable_ca
     assert all(run.returncode == 0 for run in runs), [err for _, err in results]
     uncached = subprocess.run(argv, env={**env, "PYHELM_NO_TEMPLATE_CACHE": "1"}, capture_output=True, timeout=300)
     assert {out for out, _ in results} == {uncached.stdout}
-    entries = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    entries = [p for p in (tmp_path / "cache" / "templates" / "code").rglob("*") if p.is_file()]
     assert entries and not [p for p in entries if p.name.startswith("tmp-")]
-    header = code_cache._header()
-    assert all(isinstance(code_cache._read(p, header)[0], CodeType) for p in entries)
+    assert all(isinstance(_stored(p)[0], CodeType) for p in entries)
