@@ -9,7 +9,8 @@ resident memory (RSS) of each tool's largest run is printed beside its time.
 ``--source`` runs the engine of another checkout (default: this one). ``--baseline`` also runs a second
 checkout's engine and prints its time and the ratio to it: the tools take turns run by run, so a machine
 shared with others loads both versions alike.
-Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
+Also times ``pyhelm --help`` and ``pyhelm version`` start-up, and this Python's own start-up (with and without
+its site packages' .pth files), which every pyhelm figure includes. Needs ../shared/corpus and the reference helm
 (fetched with ../shared/tools/get-helm when missing).
 """
 from __future__ import annotations
@@ -103,6 +104,10 @@ def main() -> int:
         results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, 5)
         base = f", baseline {results[2][0]:.3f}s" if args.baseline else ""
         print(f"start-up pyhelm {' '.join(argv):10} {results[1][0]:.3f}s (helm {results[0][0]:.3f}s{base})")
+    # what every pyhelm run pays before the first line of pyhelm runs: this Python and its site (.pth files)
+    ((bare, _rss),) = best_runs([([sys.executable, "-c", "pass"], envs[0])], CORPUS, 10)
+    ((no_site, _rss),) = best_runs([([sys.executable, "-S", "-c", "pass"], envs[0])], CORPUS, 10)
+    print(f"interpreter start-up: {bare:.3f}s with site, {no_site:.3f}s without (included in every pyhelm figure)")
     return 0
 
 
