@@ -61,9 +61,10 @@ class CacheStore:
         """The key of a value derived from ``parts`` by this version of the deriving code."""
         return hashlib.sha256(self.header() + b"\0".join(parts)).hexdigest()
 
-    def path(self, digest: str) -> Path | None:
+    def path(self, digest: str) -> str | None:
+        """The entry's file (a plain string: pathlib's joins cost more than reading a small entry)."""
         directory = self.directory()
-        return directory / digest[:2] / digest if directory is not None else None
+        return f"{directory}{os.sep}{digest[:2]}{os.sep}{digest}" if directory is not None else None
 
     def load(self, digest: str, valid: Callable[[Any], bool]) -> Any:
         """The stored value, or MISSING when there is none or it fails ``valid`` (then it is removed)."""
@@ -106,13 +107,14 @@ class CacheStore:
         if len(data) > self.max_bytes // 16:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=_TEMP_PREFIX, delete=False) as handle:
+            shard = os.path.dirname(path)
+            os.makedirs(shard, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=shard, prefix=_TEMP_PREFIX, delete=False) as handle:
                 handle.write(data)
             os.replace(handle.name, path)
         except OSError:
             return
-        if _size(path.parent) * _SHARDS > self.max_bytes * 0.9:  # this shard, scaled to all, nears the bound
+        if _size(shard) * _SHARDS > self.max_bytes * 0.9:  # this shard, scaled to all, nears the bound
             self.prune()
 
     def prune(self, limit: int | None = None) -> None:
@@ -135,7 +137,7 @@ class CacheStore:
                         info = entry.stat()
                         if entry.name.startswith(_TEMP_PREFIX):
                             if now - info.st_mtime > _STALE_TEMP_SECONDS:
-                                _remove(Path(entry.path))
+                                _remove(entry.path)
                             continue
                         entries.append((info.st_mtime, info.st_size, entry.path))
             except OSError:
@@ -145,7 +147,7 @@ class CacheStore:
         for _, size, path in sorted(entries):
             if total <= target:
                 break
-            _remove(Path(path))
+            _remove(path)
             total -= size
 
 
@@ -157,7 +159,7 @@ def source_digest(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _size(folder: Path) -> int:
+def _size(folder: str) -> int:
     try:
         with os.scandir(folder) as entries:
             return sum(entry.stat().st_size for entry in entries if entry.is_file())
@@ -165,8 +167,8 @@ def _size(folder: Path) -> int:
         return 0
 
 
-def _remove(path: Path) -> None:
+def _remove(path: str) -> None:
     try:
-        path.unlink()
+        os.unlink(path)
     except OSError:
         pass
