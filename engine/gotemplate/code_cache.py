@@ -9,6 +9,7 @@ texts over and over).
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from types import CodeType
@@ -38,7 +39,7 @@ def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Comp
     """The compiled module of ``text``: from memory or disk when present, else ``build()`` (then stored).
 
     ``signature`` is a digest of the function map the code was generated for."""
-    digest = STORE.digest(signature + name.encode(), text.encode())
+    digest = _digest(name, text, signature)
     code = _memory.get(digest)
     if code is not None:
         return code
@@ -50,6 +51,17 @@ def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Comp
         del _memory[next(iter(_memory))]
     _memory[digest] = code
     return code
+
+
+def is_cached(name: str, text: str, signature: bytes) -> bool:
+    """Whether the code of ``text`` is in memory or on disk (without reading it)."""
+    digest = _digest(name, text, signature)
+    path = STORE.path(digest)
+    return digest in _memory or (path is not None and os.path.exists(path))
+
+
+def _digest(name: str, text: str, signature: bytes) -> str:
+    return STORE.digest(signature + name.encode(), text.encode())
 
 
 def _is_compiled(value: Any) -> bool:

@@ -12,6 +12,7 @@ becomes a function of its own, variables live in a list ``V`` and break/continue
 from __future__ import annotations
 
 import bisect
+import re
 from types import CodeType
 from typing import Any
 
@@ -23,6 +24,7 @@ from engine.gotemplate.nodes import (ActionNode, BoolNode, BranchNode, BreakNode
                                      NumberNode, PipeNode, StringNode, TemplateNode, TextNode, VariableNode)
 from engine.gotemplate.parser import is_empty
 
+_NEWLINE = re.compile("\n")
 _POISONED = ""  # a scope entry for a variable declared in a branch that may not have run
 
 
@@ -59,7 +61,7 @@ class _Module:
 
     def __init__(self, name: str, text: str, funcs: FuncMap):
         self.name, self.text, self.funcs = name, text, funcs
-        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
+        self.newlines = [match.start() for match in _NEWLINE.finditer(text)]
         self.constants: dict[tuple, tuple[str, Any]] = {}  # (type, value) -> (global name, value)
         self.bound: dict[str, str] = {}  # function name -> global name
         self.parts: list[str] = []

@@ -66,6 +66,20 @@ class TemplateSet:
 
         return compile_module(name, text, parse(name, text, self.function_names), self.funcs)
 
+    def prepare_compiling(self) -> None:
+        """Import what compiling needs (before forking workers that compile)."""
+        from engine.gotemplate import codegen, parser  # noqa: F401
+
+    def compile_to_cache(self, name: str, text: str) -> None:
+        """Compile ``text`` into the code cache without adding it to this set (parse errors propagate)."""
+        cached_code(name, text, self.signature(), lambda: self._compile(name, text))
+
+    def precompile(self, sources: list[tuple[str, str]]) -> None:
+        """Fill the code cache with the code of these (name, text) pairs on all CPUs, ahead of parsing them."""
+        from engine.gotemplate.parallel_compile import precompile
+
+        precompile(self, sources)
+
     def signature(self) -> bytes:
         """A digest of what generated code depends on in the function map: names, Go signatures, and
         whether ``call`` is the built-in one."""

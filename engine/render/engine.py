@@ -76,6 +76,7 @@ def _template_set(keys: list[str], templates: dict[str, _Renderable], funcs: Fun
         _template_sets.move_to_end(cache_key)
         return cached
     template_set = TemplateSet(funcs, missingkey="error" if strict else "zero", name=TPL_TEMPLATE_NAME)
+    template_set.precompile([(name, templates[name].text) for name in keys])
     for name in keys:
         try:
             template_set.parse(name, templates[name].text)
