@@ -12,7 +12,6 @@ move them.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import marshal
 import os
@@ -20,6 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+try:
+    from _blake2 import blake2b  # hashlib's blake2b without hashlib itself, whose import loads OpenSSL
+except ImportError:  # a Python built without it
+    from hashlib import blake2b
 
 MISSING = object()  # what ``load`` answers for an absent or damaged entry
 _SHARDS = 256  # entries are spread over 256 subdirectories by their first two hex digits
@@ -59,7 +63,7 @@ class CacheStore:
 
     def digest(self, *parts: bytes) -> str:
         """The key of a value derived from ``parts`` by this version of the deriving code."""
-        return hashlib.sha256(self.header() + b"\0".join(parts)).hexdigest()
+        return blake2b(self.header() + b"\0".join(parts), digest_size=32).hexdigest()
 
     def path(self, digest: str) -> str | None:
         """The entry's file (a plain string: pathlib's joins cost more than reading a small entry)."""
@@ -151,9 +155,14 @@ class CacheStore:
             total -= size
 
 
+def content_digest(data: bytes) -> bytes:
+    """A 32-byte digest of ``data`` (cache keys: a warm run hashes every template it loads)."""
+    return blake2b(data, digest_size=32).digest()
+
+
 def source_digest(*paths: Path) -> str:
     """A digest of source files: it changes whenever the code deriving cached values may."""
-    digest = hashlib.sha256()
+    digest = blake2b(digest_size=32)
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

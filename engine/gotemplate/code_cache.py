@@ -61,6 +61,12 @@ def is_cached(name: str, text: str, signature: bytes) -> bool:
 
 
 def _digest(name: str, text: str, signature: bytes) -> str:
+    return _digest_for(STORE.header(), name, text, signature)
+
+
+@lru_cache(maxsize=4096)  # a first run asks twice for each template: is it cached, then its code
+def _digest_for(header: bytes, name: str, text: str, signature: bytes) -> str:
+    """The key under the store's ``header`` (part of the memo's key: the engine version may change)."""
     return STORE.digest(signature + name.encode(), text.encode())
 
 

@@ -1,11 +1,11 @@
 """A set of named templates: parse once, execute many times (Go's *template.Template with its associates)."""
 from __future__ import annotations
 
-import hashlib
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from engine.gotemplate.builtins import BUILTINS
+from engine.gotemplate.cache_store import content_digest
 from engine.gotemplate.code_cache import cached_code
 from engine.gotemplate.codegen_runtime import GENERATED_CODE_GLOBALS, State
 from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
@@ -87,7 +87,7 @@ class TemplateSet:
             call = self.funcs.get("call")
             parts = [f"{n}:{','.join(f.params)}:{f.needs_state}" for n, f in sorted(self.funcs.items())]
             parts.append(f"builtin-call:{call is not None and call.impl is BUILTINS['call'].impl}")
-            self._signature = hashlib.sha256("\0".join(parts).encode()).digest()
+            self._signature = content_digest("\0".join(parts).encode())
         return self._signature
 
     def has(self, name: str) -> bool:

@@ -3,7 +3,6 @@ bounded (least recently used entries go first), survives damaged or foreign entr
 and misses when the engine changes."""
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import marshal
 import os
@@ -172,9 +171,7 @@ def test_cache_stays_under_its_bound_and_keeps_recently_used_entries(cache, monk
 
 
 def _digest(index: int) -> str:
-    header = code_cache.STORE.header()
-    signature = _templates().signature()
-    return hashlib.sha256(header + signature + f"t{index}".encode() + b"\0" + _template(index).encode()).hexdigest()
+    return code_cache._digest(f"t{index}", _template(index), _templates().signature())
 
 
 def test_concurrent_renders_against_an_empty_cache_agree_and_leave_a_readable_cache(tmp_path):
