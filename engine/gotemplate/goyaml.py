@@ -22,21 +22,23 @@ __all__ = ["YAMLError", "decode_utf8", "load", "load_all", "load_manifests", "to
 
 def load_manifests(text: str) -> list[Any]:
     """Every document of a rendered manifest, integers kept as integers (for sending to the API server)."""
-    return documents(text, typed=True, first_only=False)
+    return documents(text, typed=True, first_only=False, cache=False)
 
 
-def load(text: str) -> Any:
+def load(text: str, chart_file: bool = False) -> Any:
     """Read the first YAML document as Helm does (numbers float64, YAML 1.1 scalars, string keys).
 
-    Like go-yaml's Unmarshal, documents after the first are not read.
+    Like go-yaml's Unmarshal, documents after the first are not read. Only a ``chart_file`` (a chart's own
+    Chart.yaml or values.yaml, as published) is read through the parsed-YAML cache: anything else, values a
+    user supplies or text rendered from them, may hold secrets, which never leave the process.
     """
-    found = documents(text, typed=False, first_only=True)
+    found = documents(text, typed=False, first_only=True, cache=chart_file)
     return found[0] if found else None
 
 
 def load_all(text: str) -> list[Any]:
     """Read every document of a YAML stream."""
-    return documents(text, typed=False, first_only=False)
+    return documents(text, typed=False, first_only=False, cache=False)
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""A disk cache of parsed YAML, so a chart's values and its rendered manifests are parsed once per text.
+"""A disk cache of parsed YAML, so a chart's own Chart.yaml and values.yaml are parsed once per text.
 
-Reading YAML is the largest cost of rendering a big chart after templates are compiled (libyaml's events
-are turned into values one by one in Python), and a warm run that finds every text here never imports
-PyYAML at all. An entry is the ``marshal``-ed list of documents read from one text, keyed by the text, how
+A large chart's values.yaml is one of the largest costs of rendering it once templates are compiled
+(libyaml's events are turned into values one by one in Python). Only a chart's own files are kept: values a
+user supplies, and manifests rendered from them, may hold secrets, and secrets never leave the process (no
+entry, and no digest of one, is written for them). An entry is the ``marshal``-ed list of documents read from one text, keyed by the text, how
 it was read (typed numbers, first document only) and the reader's version: a digest of the reading modules'
 source and of the installed PyYAML's files. Texts that fail to parse are never stored; their errors come
 from parsing them again. The store (engine/gotemplate/cache_store.py) is bounded, safe for concurrent
@@ -39,8 +40,13 @@ def reader_version() -> str:
 STORE = CacheStore("yaml", b"pyhelm-yaml", lambda: reader_version(), MAX_BYTES)
 
 
-def documents(text: str, typed: bool, first_only: bool) -> list[Any]:
-    """The documents of ``text`` as goyaml_read.read reads them, from the cache when they were read before."""
+def documents(text: str, typed: bool, first_only: bool, cache: bool) -> list[Any]:
+    """The documents of ``text`` as goyaml_read.read reads them; with ``cache``, from the cache when they were
+    read before (only for text that may be kept on disk: see goyaml.load)."""
+    if not cache:
+        from engine.gotemplate.goyaml_read import read
+
+        return read(text, typed, first_only)
     digest = STORE.digest(b"typed" if typed else b"values", b"first" if first_only else b"all",
                           text.encode("utf-8", "surrogatepass"))
     found = STORE.load(digest, lambda value: isinstance(value, list))

@@ -1,8 +1,11 @@
-"""The parsed-YAML cache: a warm run reads values and manifests without parsing them (nor importing PyYAML),
-reads exactly what a parse reads, never stores a failure, and survives damaged entries."""
+"""The parsed-YAML cache: a warm run reads a chart's own Chart.yaml and values.yaml without parsing them,
+reads exactly what a parse reads, never stores a failure or anything a user supplied or a render produced
+(those may hold secrets), and survives damaged entries."""
 from __future__ import annotations
 
+import base64
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -56,35 +59,38 @@ def _same(a, b) -> bool:
     return json.dumps(a, default=repr) == json.dumps(b, default=repr)
 
 
-@pytest.mark.parametrize("reader", [goyaml.load, goyaml.load_all, goyaml.load_manifests])
-def test_a_warm_read_answers_what_a_parse_answers_without_parsing(cache, monkeypatch, reader):
-    parsed = goyaml_read.read(SAMPLE, reader is goyaml.load_manifests, reader is goyaml.load)
-    first = reader(SAMPLE)
+def _chart_file(text: str):
+    return goyaml.load(text, chart_file=True)
+
+
+def test_a_warm_read_of_a_chart_file_answers_what_a_parse_answers_without_parsing(cache, monkeypatch):
+    (expected,) = goyaml_read.read(SAMPLE, False, True)
+    first = _chart_file(SAMPLE)
     assert _entries(cache)
     _forbid_parsing(monkeypatch)
-    warm = reader(SAMPLE)
-    expected = parsed[0] if reader is goyaml.load else parsed
+    warm = _chart_file(SAMPLE)
     assert _same(first, expected) and _same(warm, expected)
-    document = warm if reader is goyaml.load else warm[0]
-    assert document["blob"] == b"hello" and document["nothing"] is None
-    assert isinstance(document["replicas"], int if reader is goyaml.load_manifests else float)
+    assert warm["blob"] == b"hello" and warm["nothing"] is None and isinstance(warm["replicas"], float)
+
+
+@pytest.mark.parametrize("reader", [goyaml.load, goyaml.load_all, goyaml.load_manifests])
+def test_nothing_but_a_chart_file_is_stored(cache, reader):
+    reader(SAMPLE)
+    assert _entries(cache) == []
 
 
 def test_aliased_values_stay_separate_copies_after_the_cache(cache, monkeypatch):
-    goyaml.load(SAMPLE)
+    _chart_file(SAMPLE)
     _forbid_parsing(monkeypatch)
-    data = goyaml.load(SAMPLE)
+    data = _chart_file(SAMPLE)
     data["copy"]["ports"].append(8080)  # a template that changes one copy changes only that one
     assert data["base"]["ports"] == [80, 443] and data["merged"]["ports"] == [80, 443]
-    assert goyaml.load(SAMPLE)["copy"]["ports"] == [80, 443]  # nor what the next read returns
+    assert _chart_file(SAMPLE)["copy"]["ports"] == [80, 443]  # nor what the next read returns
 
 
-def test_typed_and_untyped_reads_of_one_text_are_kept_apart(cache):
+def test_only_the_first_document_of_a_chart_file_is_read(cache):
     for _ in range(2):  # parsed, then from the cache
-        assert isinstance(goyaml.load_all("a: 1\n")[0]["a"], float)
-        assert isinstance(goyaml.load_manifests("a: 1\n")[0]["a"], int)
-    assert goyaml.load("a: 1\n---\nb: 2\n") == {"a": 1.0}
-    assert goyaml.load_all("a: 1\n---\nb: 2\n") == [{"a": 1.0}, {"b": 2.0}]
+        assert _chart_file("a: 1\n---\nb: [\n") == {"a": 1.0}
 
 
 @pytest.mark.parametrize("text", ["a: [1, 2\n", "a: b: c\n", "key: !!int nope\n", "x: !!binary '@@@'\n"])
@@ -92,15 +98,14 @@ def test_a_failure_is_never_stored_and_is_reported_alike_each_time(cache, text):
     messages = []
     for _ in range(2):
         with pytest.raises(goyaml.YAMLError) as failure:
-            goyaml.load(text)
+            _chart_file(text)
         messages.append(str(failure.value))
     assert messages[0] == messages[1] and messages[0].startswith("error ")
     assert _entries(cache) == []
 
 
 def test_a_document_nested_deeper_than_marshal_goes_is_read_and_not_stored(cache):
-    text = "[" * 3000 + "]" * 3000
-    data = goyaml.load(text)
+    data = _chart_file("[" * 3000 + "]" * 3000)
     depth = 0
     while isinstance(data, list) and data:
         data, depth = data[0], depth + 1
@@ -110,53 +115,62 @@ def test_a_document_nested_deeper_than_marshal_goes_is_read_and_not_stored(cache
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "not-a-list"])
 def test_a_damaged_entry_is_read_again_and_rewritten(cache, damage):
-    expected = goyaml.load(SAMPLE)
+    expected = _chart_file(SAMPLE)
     (entry,) = _entries(cache)
     good = entry.read_bytes()
     header = good[:good.index(b"\n") + 1]
-    import marshal
-
     entry.write_bytes({"empty": b"", "garbage": b"no marshal data", "truncated": good[:len(good) // 2],
                        "not-a-list": header + marshal.dumps({"a": 1})}[damage])
-    assert _same(goyaml.load(SAMPLE), expected)
+    assert _same(_chart_file(SAMPLE), expected)
     assert entry.read_bytes() == good
 
 
 def test_another_reader_version_misses(cache, monkeypatch):
-    goyaml.load(SAMPLE)
+    _chart_file(SAMPLE)
     monkeypatch.setattr(yaml_cache, "reader_version", lambda: "another-reader")
     yaml_cache.STORE.reset()
     read = []
     real = goyaml_read.read
     monkeypatch.setattr(goyaml_read, "read", lambda *args: read.append(args) or real(*args))
-    goyaml.load(SAMPLE)
+    _chart_file(SAMPLE)
     assert len(read) == 1 and len(_entries(cache)) == 2
 
 
 def test_the_cache_can_be_turned_off(cache, monkeypatch):
     monkeypatch.setenv("PYHELM_NO_TEMPLATE_CACHE", "1")
     yaml_cache.STORE.reset()
-    goyaml.load(SAMPLE)
+    _chart_file(SAMPLE)
     assert _entries(cache) == []
 
 
-PROBE = ("import sys, io, contextlib\nfrom engine.cli.main import main\nout = io.StringIO()\n"
-         "with contextlib.redirect_stdout(out):\n    status = main(sys.argv[1:])\n"
-         "sys.stderr.write(repr((status, out.getvalue(), 'yaml' in sys.modules)))")
-
-
-def test_a_warm_render_of_a_chart_does_not_import_pyyaml(tmp_path):
-    """The second render of a chart with the same values finds its values and manifests in the cache."""
-    chart = ROOT / "tests" / "render" / "charts" / "parent"
-    values = tmp_path / "values.yaml"
-    values.write_text("extra: {a: 1}\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYHELM_CACHE_HOME": str(tmp_path / "cache")}
+def _render(chart: Path, cache_home: Path, *args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYHELM_CACHE_HOME": str(cache_home)}
     env.pop("PYHELM_NO_TEMPLATE_CACHE", None)
-    argv = [sys.executable, "-c", PROBE, "template", "rel", str(chart), "-f", str(values), "--namespace", "ns"]
-    runs = [eval(subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300).stderr)
-            for _ in range(2)]
-    uncached = subprocess.run(argv, env={**env, "PYHELM_NO_TEMPLATE_CACHE": "1"}, capture_output=True, text=True,
-                              timeout=300)
-    cold, warm = runs
-    assert cold[0] == warm[0] == 0 and cold[1] == warm[1] == eval(uncached.stderr)[1]
-    assert cold[2] and not warm[2]
+    done = subprocess.run([sys.executable, "-m", "engine.cli.main", "template", "rel", str(chart), *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_render_keeps_the_charts_own_files_and_no_secret(tmp_path):
+    """Values given with -f and --set, and the Secret rendered from them, are written nowhere, in no form;
+    the chart's own Chart.yaml and values.yaml are, and a warm render reads them from the cache."""
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("replicas: 2\n")
+    (chart / "templates" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.password | b64enc }}\n"
+        "  token: {{ .Values.token | b64enc }}\n  replicas: {{ .Values.replicas | quote }}\n")
+    user_values = tmp_path / "secret-values.yaml"
+    user_values.write_text("token: file-secret-Tq8WzXv\n")
+    args = ("-f", str(user_values), "--set", "password=flag-secret-Hk3PmR9")
+    cache_home = tmp_path / "cache"
+    cold = _render(chart, cache_home, *args)
+    assert base64.b64encode(b"flag-secret-Hk3PmR9").decode() in cold
+    kept = b"".join(p.read_bytes() for p in cache_home.rglob("*") if p.is_file())
+    for secret in (b"flag-secret-Hk3PmR9", b"file-secret-Tq8WzXv"):
+        for form in (secret, base64.b64encode(secret), secret.hex().encode()):
+            assert form not in kept
+    assert len(_entries(cache_home / "yaml")) == 2  # Chart.yaml and values.yaml
+    assert _render(chart, cache_home, *args) == cold
