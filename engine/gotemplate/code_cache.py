@@ -1,7 +1,7 @@
 """A disk cache of compiled template code, so a template text is parsed and compiled once per machine.
 
 An entry is the ``marshal``-ed code object of the module codegen generated for one template text (with the
-constants that module unpacks), keyed by the engine version (a digest of the generator's own source, so any
+constants that module unpacks) of a chart's template file, keyed by the engine version (a digest of the generator's own source, so any
 change to it misses), Python's bytecode magic number, the signatures of the template functions, the template
 name and its text. The store (engine/gotemplate/cache_store.py) is bounded, safe for concurrent writers and
 drops damaged entries. A process also keeps the code it loaded in memory (Helm's tpl renders the same small
@@ -35,18 +35,22 @@ def engine_version() -> str:
 STORE = CacheStore("templates/code", b"pyhelm-code", lambda: engine_version(), MAX_BYTES)
 
 
-def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Compiled]) -> Compiled:
+def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Compiled], on_disk: bool
+                ) -> Compiled:
     """The compiled module of ``text``: from memory or disk when present, else ``build()`` (then stored).
 
-    ``signature`` is a digest of the function map the code was generated for."""
+    ``signature`` is a digest of the function map the code was generated for. Without ``on_disk`` the code
+    is kept in memory only: a text that is not a chart's own file (Helm's tpl renders text from values, a flag
+    gives a name template) may hold secrets, which never leave the process."""
     digest = _digest(name, text, signature)
     code = _memory.get(digest)
     if code is not None:
         return code
-    code = STORE.load(digest, _is_compiled)
+    code = STORE.load(digest, _is_compiled) if on_disk else MISSING
     if code is MISSING:
         code = build()  # parse errors propagate and are never cached
-        STORE.save(digest, code)
+        if on_disk:
+            STORE.save(digest, code)
     if len(_memory) >= MEMORY_ENTRIES:
         del _memory[next(iter(_memory))]
     _memory[digest] = code

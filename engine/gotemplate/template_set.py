@@ -30,9 +30,11 @@ class TemplateSet:
         self.templates: dict[str, Body] = {}
         self._signature: bytes | None = None
 
-    def parse(self, name: str, text: str) -> None:
-        """Parse ``text`` as template ``name``; its defines are added too (later parses win)."""
-        for tree_name, (body, empty) in self._load(name, text).items():
+    def parse(self, name: str, text: str, chart_file: bool = False) -> None:
+        """Parse ``text`` as template ``name``; its defines are added too (later parses win). Only the code of a
+        ``chart_file`` (a chart's own template) is kept in the disk cache: other text (a flag's template, values
+        rendered with tpl) may hold secrets, which never leave the process."""
+        for tree_name, (body, empty) in self._load(name, text, chart_file).items():
             if tree_name in self.templates and empty:
                 continue  # Go keeps an existing template rather than replace it with an empty one
             self.templates[tree_name] = body
@@ -43,17 +45,17 @@ class TemplateSet:
         As in Go, the new body runs even when it is empty and an existing template of that name is kept.
         """
         twin = self.clone()
-        templates = twin._load(name, text)
+        templates = twin._load(name, text, chart_file=False)
         for tree_name, (body, empty) in templates.items():
             if tree_name not in twin.templates or not empty:
                 twin.templates[tree_name] = body
         state = State(twin, scratch)
         return twin._run_body(name, templates[name][0], data, state)
 
-    def _load(self, name: str, text: str) -> dict[str, tuple[Body, bool]]:
+    def _load(self, name: str, text: str, chart_file: bool) -> dict[str, tuple[Body, bool]]:
         """The functions of the templates ``text`` defines, each with whether it is empty: the compiled
-        module from the code cache, or parsed and generated now."""
-        code, constants = cached_code(name, text, self.signature(), lambda: self._compile(name, text))
+        module from the code cache (on disk only for a ``chart_file``), or parsed and generated now."""
+        code, constants = cached_code(name, text, self.signature(), lambda: self._compile(name, text), chart_file)
         namespace = {**GENERATED_CODE_GLOBALS, "FUNCS": self.funcs, "MISSING_ERROR": self.missingkey == "error",
                      "CONSTANTS": constants}
         exec(code, namespace)
@@ -68,14 +70,19 @@ class TemplateSet:
 
     def prepare_compiling(self) -> None:
         """Import what compiling needs (before forking workers that compile)."""
-        from engine.gotemplate import codegen, parser  # noqa: F401
+        import importlib
+
+        for module in ("engine.gotemplate.codegen", "engine.gotemplate.parser"):
+            importlib.import_module(module)
 
     def compile_to_cache(self, name: str, text: str) -> None:
-        """Compile ``text`` into the code cache without adding it to this set (parse errors propagate)."""
-        cached_code(name, text, self.signature(), lambda: self._compile(name, text))
+        """Compile a chart's own template ``text`` into the code cache without adding it to this set (parse
+        errors propagate)."""
+        cached_code(name, text, self.signature(), lambda: self._compile(name, text), on_disk=True)
 
     def precompile(self, sources: list[tuple[str, str]]) -> None:
-        """Fill the code cache with the code of these (name, text) pairs on all CPUs, ahead of parsing them."""
+        """Fill the code cache with the code of a chart's templates, (name, text) pairs, on all CPUs, ahead of
+        parsing them."""
         from engine.gotemplate.parallel_compile import precompile
 
         precompile(self, sources)

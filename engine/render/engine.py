@@ -79,7 +79,7 @@ def _template_set(keys: list[str], templates: dict[str, _Renderable], funcs: Fun
     template_set.precompile([(name, templates[name].text) for name in keys])
     for name in keys:
         try:
-            template_set.parse(name, templates[name].text)
+            template_set.parse(name, templates[name].text, chart_file=True)
         except ParseError as exc:
             raise RenderError(parse_error_message(name, str(exc))) from exc
     _template_sets[cache_key] = template_set

@@ -29,8 +29,9 @@ def _template(index: int) -> str:
 
 def _render(index: int = 0) -> str:
     templates = _templates()
-    templates.parse("helpers", HELPERS)
-    templates.parse(f"t{index}", _template(index) + '{{ range .Values.names }}{{ template "greet" . }}{{ end }}')
+    templates.parse("helpers", HELPERS, chart_file=True)
+    templates.parse(f"t{index}", _template(index) + '{{ range .Values.names }}{{ template "greet" . }}{{ end }}',
+                    chart_file=True)
     return templates.execute(f"t{index}", DATA)
 
 
@@ -78,22 +79,33 @@ def test_a_warm_run_neither_parses_nor_generates(cache, monkeypatch):
     assert _render() == expected
 
 
-def test_tpl_texts_go_through_the_cache(cache, monkeypatch):
+def test_only_a_charts_own_templates_are_written(cache):
+    """A template given any other way (a flag's name template, say) may hold secrets: it stays in memory."""
+    _templates().parse("name-template", "{{ printf \"%s\" \"secret-Qm2\" }}")
+    assert not cache.exists() or _entries(cache) == []
+
+
+def test_tpl_texts_are_compiled_once_per_process_and_never_written(cache, monkeypatch):
+    """tpl renders text from values, which may hold secrets: its code stays in memory."""
     templates = _templates()
-    expected = templates.execute_text("tpl", "{{ range . }}[{{ . }}]{{ end }}", [1, 2])
-    assert expected == "[1][2]"
-    code_cache._memory.clear()
-    _forbid_building(monkeypatch)
-    assert _templates().execute_text("tpl", "{{ range . }}[{{ . }}]{{ end }}", [1, 2]) == expected
+    text = "{{ range . }}[{{ . }}]{{ end }}secret-in-values-Zr7"
+    expected = templates.execute_text("tpl", text, [1, 2])
+    assert expected == "[1][2]secret-in-values-Zr7"
+    with monkeypatch.context() as patched:
+        _forbid_building(patched)
+        assert _templates().execute_text("tpl", text, [1, 2]) == expected
+    code_cache._memory.clear()  # as a new process: compiled again
+    assert _templates().execute_text("tpl", text, [1, 2]) == expected
+    assert not cache.exists() or _entries(cache) == []
 
 
 def test_a_parse_error_is_never_cached(cache):
     with pytest.raises(ParseError):
-        _templates().parse("bad", "{{ if }}")
+        _templates().parse("bad", "{{ if }}", chart_file=True)
     assert not cache.exists() or _entries(cache) == []
     code_cache._memory.clear()
     with pytest.raises(ParseError):
-        _templates().parse("bad", "{{ if }}")
+        _templates().parse("bad", "{{ if }}", chart_file=True)
 
 
 def test_the_cache_can_be_turned_off(cache, monkeypatch):
@@ -130,7 +142,7 @@ def _foreign_python(good: bytes) -> bytes:
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "foreign-python", "not-code"])
 def test_damaged_or_foreign_entry_is_ignored_and_rewritten(cache, monkeypatch, damage):
-    _templates().parse("helpers", HELPERS)
+    _templates().parse("helpers", HELPERS, chart_file=True)
     entry = _good_entry(cache)
     good = entry.read_bytes()
     header = good[:good.index(b"\n") + 1]
@@ -139,21 +151,21 @@ def test_damaged_or_foreign_entry_is_ignored_and_rewritten(cache, monkeypatch, d
                        "not-code": header + marshal.dumps((1, ()))}[damage])
     code_cache._memory.clear()
     templates = _templates()
-    templates.parse("helpers", HELPERS)
+    templates.parse("helpers", HELPERS, chart_file=True)
     assert templates.execute("greet", "x") == 'hello "x"'
     assert entry.read_bytes().startswith(header)  # rewritten whole, by this Python and engine
     assert isinstance(_stored(entry)[0], CodeType)
     code_cache._memory.clear()
     _forbid_building(monkeypatch)
     warm = _templates()
-    warm.parse("helpers", HELPERS)
+    warm.parse("helpers", HELPERS, chart_file=True)
     assert warm.execute("greet", "x") == 'hello "x"'
 
 
 def test_cache_stays_under_its_bound_and_keeps_recently_used_entries(cache, monkeypatch):
     def cached(index: int) -> None:
         code_cache._memory.clear()
-        _templates().parse(f"t{index}", _template(index))
+        _templates().parse(f"t{index}", _template(index), chart_file=True)
 
     cached(0)
     entry_size = sum(p.stat().st_size for p in _entries(cache))

@@ -51,7 +51,7 @@ def _record_compiling_processes(monkeypatch, log: Path) -> None:
 
 def _render_all(templates: TemplateSet, sources) -> list[str]:
     for name, text in sources:
-        templates.parse(name, text)
+        templates.parse(name, text, chart_file=True)
     data = {f"a{j}": j for j in range(0, 60, 7)}
     return [templates.execute(name, data) for name, _ in sources[1:]]
 
@@ -79,7 +79,7 @@ def test_a_template_that_fails_to_parse_is_left_to_the_ordinary_parse(cache):
     templates = _templates()
     parallel_compile.precompile(templates, sources)
     with pytest.raises(ParseError, match="missing value for if"):
-        templates.parse("broken.yaml", "{{ if }}")
+        templates.parse("broken.yaml", "{{ if }}", chart_file=True)
     assert _render_all(templates, sources[:-1])
 
 

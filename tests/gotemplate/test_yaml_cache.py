@@ -153,23 +153,24 @@ def _render(chart: Path, cache_home: Path, *args: str) -> str:
 
 
 def test_a_render_keeps_the_charts_own_files_and_no_secret(tmp_path):
-    """Values given with -f and --set, and the Secret rendered from them, are written nowhere, in no form;
-    the chart's own Chart.yaml and values.yaml are, and a warm render reads them from the cache."""
+    """Values given with -f and --set, text from values rendered with tpl, and the Secret rendered from them
+    are written nowhere, in no form; the chart's own files are, and a warm render reads them from the cache."""
     chart = tmp_path / "chart"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
     (chart / "values.yaml").write_text("replicas: 2\n")
     (chart / "templates" / "secret.yaml").write_text(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.password | b64enc }}\n"
-        "  token: {{ .Values.token | b64enc }}\n  replicas: {{ .Values.replicas | quote }}\n")
+        "  token: {{ .Values.token | b64enc }}\n  replicas: {{ .Values.replicas | quote }}\n"
+        "  config: {{ tpl .Values.config . | b64enc }}\n")
     user_values = tmp_path / "secret-values.yaml"
-    user_values.write_text("token: file-secret-Tq8WzXv\n")
+    user_values.write_text("token: file-secret-Tq8WzXv\nconfig: 'user={{ .Release.Name }} pass=tpl-secret-Wd4Ns'\n")
     args = ("-f", str(user_values), "--set", "password=flag-secret-Hk3PmR9")
     cache_home = tmp_path / "cache"
     cold = _render(chart, cache_home, *args)
     assert base64.b64encode(b"flag-secret-Hk3PmR9").decode() in cold
     kept = b"".join(p.read_bytes() for p in cache_home.rglob("*") if p.is_file())
-    for secret in (b"flag-secret-Hk3PmR9", b"file-secret-Tq8WzXv"):
+    for secret in (b"flag-secret-Hk3PmR9", b"file-secret-Tq8WzXv", b"tpl-secret-Wd4Ns"):
         for form in (secret, base64.b64encode(secret), secret.hex().encode()):
             assert form not in kept
     assert len(_entries(cache_home / "yaml")) == 2  # Chart.yaml and values.yaml
