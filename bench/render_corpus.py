@@ -5,11 +5,13 @@ usage: python3 bench/render_corpus.py [--repeat N] [--only CHART] [--helm PATH] 
                                       [--baseline DIR]
 Each case's command runs as a subprocess (as a user would run it), best of N runs for each tool; the peak
 resident memory (RSS) of each tool's largest run is printed beside its time.
-``--cold`` turns pyhelm's compiled-template cache off, so every run parses and compiles every template.
+``--cold`` gives every pyhelm run an empty cache of its own (a first run: every template parsed and compiled,
+every YAML text parsed, and both written to the cache).
 ``--source`` runs the engine of another checkout (default: this one). ``--baseline`` also runs a second
 checkout's engine and prints its time and the ratio to it: the tools take turns run by run, so a machine
 shared with others loads both versions alike.
-Also times ``pyhelm --help`` and ``pyhelm version`` start-up. Needs ../shared/corpus and the reference helm
+Also times ``pyhelm --help`` and ``pyhelm version`` start-up, and this Python's own start-up (with and without
+its site packages' .pth files), which every pyhelm figure includes. Needs ../shared/corpus and the reference helm
 (fetched with ../shared/tools/get-helm when missing).
 """
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +32,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "A"
 
 
 # what the console script does, run from the chosen checkout (the installed script runs /work/main's engine)
+FRESH_CACHE = "<an empty cache for each run>"
 CONSOLE_SCRIPT = "import sys; from engine.cli.main import main; sys.exit(main())"
 
 
@@ -38,12 +43,17 @@ def best_runs(commands: list[tuple[list[str], dict | None]], cwd: Path, repeat: 
     peak = [0] * len(commands)
     for _ in range(repeat):
         for index, (argv, env) in enumerate(commands):
+            fresh = env is not None and env.get("PYHELM_CACHE_HOME") == FRESH_CACHE
+            if fresh:
+                env = {**env, "PYHELM_CACHE_HOME": tempfile.mkdtemp(prefix="pyhelm-cold-")}
             start = time.perf_counter()
             process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             _pid, _status, usage = os.wait4(process.pid, 0)
             process.returncode = 0  # reaped by wait4; keeps Popen from waiting again
             best[index] = min(best[index], time.perf_counter() - start)
             peak[index] = max(peak[index], usage.ru_maxrss)
+            if fresh:
+                shutil.rmtree(env["PYHELM_CACHE_HOME"], ignore_errors=True)
     return list(zip(best, peak))
 
 
@@ -51,7 +61,7 @@ def engine_env(source: Path, cold: bool) -> dict:
     """The environment that runs ``source``'s engine."""
     env = {**os.environ, "PYTHONPATH": str(source.resolve())}
     if cold:
-        env["PYHELM_NO_TEMPLATE_CACHE"] = "1"
+        env["PYHELM_CACHE_HOME"] = FRESH_CACHE
     return env
 
 
@@ -60,7 +70,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only")
     parser.add_argument("--helm")
-    parser.add_argument("--cold", action="store_true", help="disable pyhelm's compiled-template cache")
+    parser.add_argument("--cold", action="store_true", help="an empty cache for every pyhelm run (first runs)")
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout whose engine runs (default: this one)")
     parser.add_argument("--baseline", type=Path, help="a second checkout to compare with, run in turn")
     args = parser.parse_args()
@@ -103,6 +113,10 @@ def main() -> int:
         results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, 5)
         base = f", baseline {results[2][0]:.3f}s" if args.baseline else ""
         print(f"start-up pyhelm {' '.join(argv):10} {results[1][0]:.3f}s (helm {results[0][0]:.3f}s{base})")
+    # what every pyhelm run pays before the first line of pyhelm runs: this Python and its site (.pth files)
+    ((bare, _rss),) = best_runs([([sys.executable, "-c", "pass"], envs[0])], CORPUS, 10)
+    ((no_site, _rss),) = best_runs([([sys.executable, "-S", "-c", "pass"], envs[0])], CORPUS, 10)
+    print(f"interpreter start-up: {bare:.3f}s with site, {no_site:.3f}s without (included in every pyhelm figure)")
     return 0
 
 

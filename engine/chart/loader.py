@@ -84,13 +84,15 @@ def _load_yaml(data: bytes, what: str) -> Any:
     from engine.gotemplate.goyaml import YAMLError, decode_utf8, load
 
     try:
-        return load(decode_utf8(data))
+        return load(decode_utf8(data), chart_file=True)
     except YAMLError as exc:
         raise ChartError(f"cannot load {what}: {exc}") from None
 
 
 def split_yaml_documents(text: str) -> list[str]:
     """Kubernetes' YAMLReader: documents separated by lines starting with ``---`` (comments may follow)."""
+    if "---" not in text:  # one document: no need to look at each line of a large values file
+        return [text] if text else []
     documents, buffer = [], []
     for line in text.splitlines(keepends=True):
         if line.startswith("---"):
@@ -107,8 +109,9 @@ def split_yaml_documents(text: str) -> list[str]:
     return documents
 
 
-def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
-    """Helm v4's LoadValues: each YAML document read on its own, then merged in order."""
+def load_values_bytes(data: bytes, what: str = "values.yaml", chart_file: bool = False) -> dict[str, Any]:
+    """Helm v4's LoadValues: each YAML document read on its own, then merged in order. A ``chart_file`` (a
+    chart's own values.yaml) is read through the parsed-YAML cache (see goyaml.load)."""
     from engine.gotemplate.goyaml import YAMLError, decode_utf8, load
 
     values: dict[str, Any] = {}
@@ -118,7 +121,7 @@ def load_values_bytes(data: bytes, what: str = "values.yaml") -> dict[str, Any]:
         raise ChartError(f"cannot load {what}: cannot unmarshal yaml document: {exc}") from None
     for document in split_yaml_documents(text):
         try:
-            parsed = load(document)
+            parsed = load(document, chart_file=chart_file)
         except YAMLError as exc:
             raise ChartError(f"cannot load {what}: cannot unmarshal yaml document: {exc}") from None
         if parsed is None:
@@ -187,7 +190,7 @@ def load_files(files: list[BufferedFile]) -> Chart:
         if name == "Chart.lock":
             chart.lock = _load_yaml(file.data, "Chart.lock")
         elif name == "values.yaml":
-            chart.values = load_values_bytes(file.data)
+            chart.values = load_values_bytes(file.data, chart_file=True)
             chart.raw_values = file.data
             chart.values_file_present = True
         elif name == "values.schema.json":

@@ -12,6 +12,7 @@ becomes a function of its own, variables live in a list ``V`` and break/continue
 from __future__ import annotations
 
 import bisect
+import re
 from types import CodeType
 from typing import Any
 
@@ -23,6 +24,7 @@ from engine.gotemplate.nodes import (ActionNode, BoolNode, BranchNode, BreakNode
                                      NumberNode, PipeNode, StringNode, TemplateNode, TextNode, VariableNode)
 from engine.gotemplate.parser import is_empty
 
+_NEWLINE = re.compile("\n")
 _POISONED = ""  # a scope entry for a variable declared in a branch that may not have run
 
 
@@ -59,7 +61,7 @@ class _Module:
 
     def __init__(self, name: str, text: str, funcs: FuncMap):
         self.name, self.text, self.funcs = name, text, funcs
-        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
+        self.newlines = [match.start() for match in _NEWLINE.finditer(text)]
         self.constants: dict[tuple, tuple[str, Any]] = {}  # (type, value) -> (global name, value)
         self.bound: dict[str, str] = {}  # function name -> global name
         self.parts: list[str] = []
@@ -166,8 +168,7 @@ class _Function:
             if self.split and self.indent > 1:
                 self.split_body(node, dot)
             else:
-                for child in node.nodes:
-                    self.node(child, dot)
+                self.nodes(node.nodes, dot)
         if len(self.lines) == start:
             self.emit("pass")
 
@@ -177,18 +178,32 @@ class _Function:
         name = f"{self.name}_{self.temps}"
         saved = self.lines, self.indent
         self.lines, self.indent = [], 1
-        for child in node.nodes:
-            self.node(child, "dot")
+        self.nodes(node.nodes, "dot")
         lines = self.lines or ["    pass"]
         self.lines, self.indent = saved
         self.helpers.append(f"def {name}(state, dot, out, V):\n    w = out.append\n" + "".join(
             line + "\n" for line in lines))
         self.emit(f"{name}(state, {dot}, out, V)")
 
+    def nodes(self, children: list[Node], dot: str) -> None:
+        """Emit ``children``; a run of text and constant-string actions (``{{`{{`}}``) is one write."""
+        run: list[str] = []
+        for child in children:
+            text = _static_text(child)
+            if text is not None:
+                run.append(text)
+                continue
+            self.write_text("".join(run))
+            run = []
+            self.node(child, dot)
+        self.write_text("".join(run))
+
+    def write_text(self, text: str) -> None:
+        if text:
+            self.emit(f"w({text!r})")
+
     def node(self, node: Node, dot: str) -> None:
-        if isinstance(node, TextNode):
-            self.emit(f"w({node.text!r})")
-        elif isinstance(node, ActionNode):
+        if isinstance(node, ActionNode):
             self.action(node, dot)
         elif isinstance(node, BranchNode):
             self.scopes.append({})
@@ -548,3 +563,14 @@ def _last_evaluated(node: Node) -> Node:
         else:
             return node
 
+
+def _static_text(node: Node) -> str | None:
+    """The text ``node`` always writes when that is known before running: text, or an action printing a string
+    constant (Go prints a string as it is); None for anything else."""
+    if isinstance(node, TextNode):
+        return node.text
+    if isinstance(node, ActionNode) and not node.pipe.decl and len(node.pipe.cmds) == 1:
+        args = node.pipe.cmds[0].args
+        if len(args) == 1 and isinstance(args[0], StringNode):
+            return args[0].value
+    return None

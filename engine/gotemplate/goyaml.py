@@ -1,7 +1,8 @@
 """YAML as Helm reads and writes it (sigs.k8s.io/yaml over go-yaml v2).
 
-Reading: YAML 1.1 scalars (yes/no/on/off are booleans, 0755 is octal), every number becomes a float64
-(Python float) because sigs converts YAML to JSON first, map keys become strings, no timestamps.
+Reading (engine/gotemplate/goyaml_read.py, answered from the parsed-YAML cache when it can): YAML 1.1
+scalars (yes/no/on/off are booleans, 0755 is octal), every number becomes a float64 (Python float) because
+sigs converts YAML to JSON first, map keys become strings, no timestamps.
 Writing: ``to_yaml`` reproduces go-yaml v2's emitter for JSON-like data: sorted keys, unindented
 sequences under keys, quoting of strings that would read as something else, literal blocks for
 multi-line strings and line folding at 80 columns.
@@ -10,279 +11,34 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable
-
-import yaml
+from typing import Any
 
 from engine.gotemplate.gotypes import GoStruct
-from engine.gotemplate.yaml_events import ReadOptions, YAMLReadError, read_documents
+from engine.gotemplate.yaml_cache import documents
+from engine.gotemplate.yaml_scalars import YAMLError, decode_utf8, is_timestamp, resolve_plain
 
-
-class YAMLError(ValueError):
-    """YAML that cannot be read; ``str()`` is worded as Helm reports it."""
-
-    def __init__(self, message: str, line: int = 0):
-        super().__init__(message)
-        self.line = line
-
-
-# -- reading ----------------------------------------------------------------------------------------
-_BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
-_BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
-_NULL = {"", "~", "null", "Null", "NULL"}
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INF_NAN = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
-            "+.INF": math.inf, "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
-            ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
-_INT = re.compile(r"^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)$")
-
-
-def resolve_plain(text: str) -> tuple[str, Any]:
-    """go-yaml v2's resolve for a plain scalar: ("null"|"bool"|"int"|"float"|"str", value)."""
-    if text in _NULL:
-        return "null", None
-    if text in _BOOL_TRUE:
-        return "bool", True
-    if text in _BOOL_FALSE:
-        return "bool", False
-    if text in _INF_NAN:
-        return "float", _INF_NAN[text]
-    first = text[0]
-    if first in "+-.0123456789":
-        plain = text.replace("_", "")
-        number = _parse_go_int(plain)
-        if number is not None:
-            return "int", number
-        if _FLOAT.match(plain):
-            number = float(plain)
-            if not math.isinf(number):  # strconv.ParseFloat's range error: go-yaml keeps the text
-                return "float", number
-    return "str", text
-
-
-_TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?"
-                        r"(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?))?$")
-
-
-def is_timestamp(text: str) -> bool:
-    """Whether go-yaml v2 resolves a plain scalar as a timestamp (its encoder then quotes such strings):
-    ``2006-1-2``, ``2006-1-2T15:4:5Z07:00`` (or ``t``), ``2006-1-2 15:4:5``, with valid fields."""
-    import datetime as dt
-
-    match = _TIMESTAMP.match(text)
-    if match is None:
-        return False
-    year, month, day = (int(g) for g in match.groups()[:3])
-    clock = [int(g) for g in match.groups()[3:] if g is not None]
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return not clock or (clock[0] < 24 and clock[1] < 60 and clock[2] < 60)
-
-
-def _parse_go_int(text: str) -> int | None:
-    """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b prefixes and leading-zero octal)."""
-    sign = -1 if text.startswith("-") else 1
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or len(body) > 66:  # no 64-bit integer needs more digits (0b + 64 bits)
-        return None
-    try:
-        if body[:2] in ("0x", "0X"):
-            value = int(body[2:], 16)
-        elif body[:2] in ("0b", "0B"):
-            value = int(body[2:], 2)
-        elif body[:2] in ("0o", "0O"):
-            value = int(body[2:], 8)
-        elif len(body) > 1 and body[0] == "0":
-            value = int(body, 8)
-        else:
-            if not body.isdigit():
-                return None
-            value = int(body, 10)
-    except ValueError:
-        return None
-    value *= sign
-    if value < -(1 << 63) or value >= (1 << 64):
-        return None
-    return value
-
-
-def _plain_value(text: str, typed: bool) -> Any:
-    """A plain scalar: float64 for every number (sigs' JSON round trip), or int/float when ``typed``."""
-    kind, value = resolve_plain(text)
-    if kind == "int":
-        return int(value) if typed else float(value)
-    if kind == "float":
-        return float(value)
-    return value
-
-
-def _tagged_int(text: str, typed: bool) -> Any:
-    number = _parse_go_int(text.replace("_", "")) or 0
-    return number if typed else float(number)
-
-
-def _tagged_float(text: str) -> float:
-    kind, value = resolve_plain(text)
-    return float(value) if kind in ("int", "float") else 0.0
-
-
-def _tagged_binary(text: str) -> bytes:
-    import base64
-    import binascii
-
-    try:
-        return base64.b64decode("".join(text.split()), validate=True)
-    except binascii.Error:
-        raise YAMLError("error converting YAML to JSON: yaml: !!binary value contains invalid base64 data") from None
-
-
-_TAGGED: dict[str, Callable[[str, bool], Any]] = {
-    "!": lambda text, typed: text,
-    "tag:yaml.org,2002:str": lambda text, typed: text,
-    "tag:yaml.org,2002:int": _tagged_int,
-    "tag:yaml.org,2002:float": lambda text, typed: _tagged_float(text),
-    "tag:yaml.org,2002:bool": lambda text, typed: resolve_plain(text)[1] is True,
-    "tag:yaml.org,2002:null": lambda text, typed: None,
-    "tag:yaml.org,2002:binary": lambda text, typed: _tagged_binary(text),
-}
-
-
-_SHORT_TAGS = {"null": "!!null", "bool": "!!bool", "int": "!!int", "float": "!!float", "str": "!!str"}
-_CHECKED_TAGS = {"tag:yaml.org,2002:" + name: short for name, short in
-                 (("null", "!!null"), ("bool", "!!bool"), ("int", "!!int"), ("float", "!!float"),
-                  ("timestamp", "!!timestamp"))}
-
-
-def _scalar(event: yaml.ScalarEvent, typed: bool) -> Any:
-    """go-yaml v2's decoding of one scalar; a tag it does not know leaves the text as it is."""
-    tag = event.tag
-    if tag is None:
-        return _plain_value(event.value, typed) if event.implicit[0] else event.value
-    wanted = _CHECKED_TAGS.get(tag)
-    if wanted is not None:
-        kind = resolve_plain(event.value)[0] if event.value else "null"
-        if _SHORT_TAGS[kind] != wanted and not (wanted == "!!float" and kind == "int"):
-            raise YAMLReadError(f"cannot decode {_SHORT_TAGS[kind]} `{event.value}` as a {wanted}", deferred=True)
-    handler = _TAGGED.get(tag)
-    return handler(event.value, typed) if handler else event.value
-
-
-def _json_key(key: Any, event: yaml.Event | None) -> str:
-    """A map key as sigs.k8s.io/yaml writes it into JSON."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if isinstance(key, (int, float)):
-        text = getattr(event, "value", None)
-        if isinstance(event, yaml.ScalarEvent) and event.tag is None and resolve_plain(text)[0] == "int":
-            return str(int(key))
-        from engine.gotemplate.gofmt import format_float
-
-        formatted = format_float(float(key), "g", -1)
-        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(formatted, formatted)
-    if key is None:
-        raise YAMLError("error converting YAML to JSON: unsupported map key of type: <nil>")
-    raise YAMLError(f"error converting YAML to JSON: unsupported map key: {key!r}")
-
-
-_VALUES = ReadOptions(scalar=lambda event: _scalar(event, False), key=_json_key, json_depth=True)
-_MANIFESTS = ReadOptions(scalar=lambda event: _scalar(event, True), key=_json_key, json_depth=True)
-
-
-_MESSAGES = [
-    ("mapping values are not allowed here", "mapping values are not allowed in this context"),
-    ("could not find expected ':'", "could not find expected ':'"),
-    ("found character that cannot start any token", "found character that cannot start any token"),
-    ("expected <block end>, but found", "did not find expected key"),
-    ("expected the node content, but found", "did not find expected node content"),
-    ("found undefined alias", "unknown anchor"),
-    ("found unexpected end of stream", "found unexpected end of stream"),
-    ("while scanning a quoted scalar", "found unexpected end of stream"),
-    ("did not find expected '-' indicator", "did not find expected '-' indicator"),
-    ("expected ',' or ']'", "did not find expected ',' or ']'"),
-    ("expected ',' or '}'", "did not find expected ',' or '}'"),
-    ("found a tab character that violate indentation", "found a tab character that violates indentation"),
-]
-
-
-def _error(exc: yaml.YAMLError) -> YAMLError:
-    """go-yaml's wording: scanner errors count lines from 1, parser errors report the 0-based line."""
-    problem = getattr(exc, "problem", None) or str(exc)
-    message = problem
-    for python_text, go_text in _MESSAGES:
-        if python_text in problem:
-            message = go_text
-            break
-    mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
-    line = 0
-    if mark is not None and mark.line != 0:
-        line = mark.line + (1 if isinstance(exc, yaml.scanner.ScannerError) else 0)
-    elif context_mark is not None and context_mark.line != 0:
-        line = context_mark.line
-    where = f"line {line}: " if line else ""
-    return YAMLError(f"error converting YAML to JSON: yaml: {where}{message}", line)
-
-
-def decode_utf8(data: bytes) -> str:
-    """Bytes of a YAML file as text; invalid UTF-8 is refused with go-yaml's reader messages."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise YAMLError(f"error converting YAML to JSON: yaml: {_utf8_problem(data, exc.start)}") from None
-
-
-def _utf8_problem(data: bytes, at: int) -> str:
-    """go-yaml's reader's complaint about the UTF-8 sequence starting at ``at``."""
-    octet = data[at]
-    width = 2 if octet & 0xE0 == 0xC0 else 3 if octet & 0xF0 == 0xE0 else 4 if octet & 0xF8 == 0xF0 else 0
-    if width == 0:
-        return "invalid leading UTF-8 octet"
-    if at + width > len(data):
-        return "incomplete UTF-8 octet sequence"
-    value = octet & (0x1F, 0x0F, 0x07)[width - 2]
-    for trailing in data[at + 1:at + width]:
-        if trailing & 0xC0 != 0x80:
-            return "invalid trailing UTF-8 octet"
-        value = value << 6 | trailing & 0x3F
-    if value < (0x80, 0x800, 0x10000)[width - 2]:
-        return "invalid length of a UTF-8 sequence"
-    return "invalid Unicode character"
-
-
-def _read(text: str, options: ReadOptions, first_only: bool) -> list[Any]:
-    try:
-        return read_documents(text, options, first_only)
-    except yaml.YAMLError as exc:
-        raise _error(exc) from None
-    except YAMLReadError as exc:
-        if exc.json_stage:
-            raise YAMLError(f"error unmarshaling JSON: while decoding JSON: {exc}") from None
-        if exc.conversion:
-            raise YAMLError(f"error converting YAML to JSON: {exc}") from None
-        where = f"line {exc.line}: " if exc.line else ""
-        raise YAMLError(f"error converting YAML to JSON: yaml: {where}{exc}", exc.line) from None
+__all__ = ["YAMLError", "decode_utf8", "load", "load_all", "load_manifests", "to_yaml", "to_yaml_pretty"]
 
 
 def load_manifests(text: str) -> list[Any]:
     """Every document of a rendered manifest, integers kept as integers (for sending to the API server)."""
-    return _read(text, _MANIFESTS, first_only=False)
+    return documents(text, typed=True, first_only=False, cache=False)
 
 
-def load(text: str) -> Any:
+def load(text: str, chart_file: bool = False) -> Any:
     """Read the first YAML document as Helm does (numbers float64, YAML 1.1 scalars, string keys).
 
-    Like go-yaml's Unmarshal, documents after the first are not read.
+    Like go-yaml's Unmarshal, documents after the first are not read. Only a ``chart_file`` (a chart's own
+    Chart.yaml or values.yaml, as published) is read through the parsed-YAML cache: anything else, values a
+    user supplies or text rendered from them, may hold secrets, which never leave the process.
     """
-    documents = _read(text, _VALUES, first_only=True)
-    return documents[0] if documents else None
+    found = documents(text, typed=False, first_only=True, cache=chart_file)
+    return found[0] if found else None
 
 
 def load_all(text: str) -> list[Any]:
     """Read every document of a YAML stream."""
-    return _read(text, _VALUES, first_only=False)
+    return documents(text, typed=False, first_only=False, cache=False)
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 LEFT, RIGHT = "{{", "}}"
 SPACE = " \t\r\n"
@@ -10,13 +9,18 @@ _SPACE_CHARS = frozenset(SPACE)
 KEYWORDS = {"block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template", "with"}
 
 
-@dataclass
 class Item:
-    kind: str  # text, left, right, space, field, variable, identifier, keyword, bool, nil, number, char, string,
-    #           raw, pipe, assign, declare, lparen, rparen, comma, dot, eof
-    value: str
-    pos: int
-    line: int
+    """One lexed item (a plain class with slots: a large chart's first parse creates hundreds of thousands)."""
+
+    __slots__ = ("kind", "value", "pos", "line")
+
+    def __init__(self, kind: str, value: str, pos: int, line: int) -> None:
+        # kind: text, left, right, space, field, variable, identifier, keyword, bool, nil, number, char, string,
+        #       raw, pipe, assign, declare, lparen, rparen, comma, dot, eof
+        self.kind, self.value, self.pos, self.line = kind, value, pos, line
+
+    def __repr__(self) -> str:
+        return f"Item({self.kind!r}, {self.value!r}, {self.pos}, {self.line})"
 
 
 class LexError(Exception):

@@ -1,11 +1,11 @@
 """A set of named templates: parse once, execute many times (Go's *template.Template with its associates)."""
 from __future__ import annotations
 
-import hashlib
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from engine.gotemplate.builtins import BUILTINS
+from engine.gotemplate.cache_store import content_digest
 from engine.gotemplate.code_cache import cached_code
 from engine.gotemplate.codegen_runtime import GENERATED_CODE_GLOBALS, State
 from engine.gotemplate.errors import ExecError, NoTemplateError, TemplateError
@@ -30,9 +30,11 @@ class TemplateSet:
         self.templates: dict[str, Body] = {}
         self._signature: bytes | None = None
 
-    def parse(self, name: str, text: str) -> None:
-        """Parse ``text`` as template ``name``; its defines are added too (later parses win)."""
-        for tree_name, (body, empty) in self._load(name, text).items():
+    def parse(self, name: str, text: str, chart_file: bool = False) -> None:
+        """Parse ``text`` as template ``name``; its defines are added too (later parses win). Only the code of a
+        ``chart_file`` (a chart's own template) is kept in the disk cache: other text (a flag's template, values
+        rendered with tpl) may hold secrets, which never leave the process."""
+        for tree_name, (body, empty) in self._load(name, text, chart_file).items():
             if tree_name in self.templates and empty:
                 continue  # Go keeps an existing template rather than replace it with an empty one
             self.templates[tree_name] = body
@@ -43,17 +45,17 @@ class TemplateSet:
         As in Go, the new body runs even when it is empty and an existing template of that name is kept.
         """
         twin = self.clone()
-        templates = twin._load(name, text)
+        templates = twin._load(name, text, chart_file=False)
         for tree_name, (body, empty) in templates.items():
             if tree_name not in twin.templates or not empty:
                 twin.templates[tree_name] = body
         state = State(twin, scratch)
         return twin._run_body(name, templates[name][0], data, state)
 
-    def _load(self, name: str, text: str) -> dict[str, tuple[Body, bool]]:
+    def _load(self, name: str, text: str, chart_file: bool) -> dict[str, tuple[Body, bool]]:
         """The functions of the templates ``text`` defines, each with whether it is empty: the compiled
-        module from the code cache, or parsed and generated now."""
-        code, constants = cached_code(name, text, self.signature(), lambda: self._compile(name, text))
+        module from the code cache (on disk only for a ``chart_file``), or parsed and generated now."""
+        code, constants = cached_code(name, text, self.signature(), lambda: self._compile(name, text), chart_file)
         namespace = {**GENERATED_CODE_GLOBALS, "FUNCS": self.funcs, "MISSING_ERROR": self.missingkey == "error",
                      "CONSTANTS": constants}
         exec(code, namespace)
@@ -66,6 +68,25 @@ class TemplateSet:
 
         return compile_module(name, text, parse(name, text, self.function_names), self.funcs)
 
+    def prepare_compiling(self) -> None:
+        """Import what compiling needs (before forking workers that compile)."""
+        import importlib
+
+        for module in ("engine.gotemplate.codegen", "engine.gotemplate.parser"):
+            importlib.import_module(module)
+
+    def compile_to_cache(self, name: str, text: str) -> None:
+        """Compile a chart's own template ``text`` into the code cache without adding it to this set (parse
+        errors propagate)."""
+        cached_code(name, text, self.signature(), lambda: self._compile(name, text), on_disk=True)
+
+    def precompile(self, sources: list[tuple[str, str]]) -> None:
+        """Fill the code cache with the code of a chart's templates, (name, text) pairs, on all CPUs, ahead of
+        parsing them."""
+        from engine.gotemplate.parallel_compile import precompile
+
+        precompile(self, sources)
+
     def signature(self) -> bytes:
         """A digest of what generated code depends on in the function map: names, Go signatures, and
         whether ``call`` is the built-in one."""
@@ -73,7 +94,7 @@ class TemplateSet:
             call = self.funcs.get("call")
             parts = [f"{n}:{','.join(f.params)}:{f.needs_state}" for n, f in sorted(self.funcs.items())]
             parts.append(f"builtin-call:{call is not None and call.impl is BUILTINS['call'].impl}")
-            self._signature = hashlib.sha256("\0".join(parts).encode()).digest()
+            self._signature = content_digest("\0".join(parts).encode())
         return self._signature
 
     def has(self, name: str) -> bool:

@@ -76,9 +76,10 @@ def _template_set(keys: list[str], templates: dict[str, _Renderable], funcs: Fun
         _template_sets.move_to_end(cache_key)
         return cached
     template_set = TemplateSet(funcs, missingkey="error" if strict else "zero", name=TPL_TEMPLATE_NAME)
+    template_set.precompile([(name, templates[name].text) for name in keys])
     for name in keys:
         try:
-            template_set.parse(name, templates[name].text)
+            template_set.parse(name, templates[name].text, chart_file=True)
         except ParseError as exc:
             raise RenderError(parse_error_message(name, str(exc))) from exc
     _template_sets[cache_key] = template_set

@@ -120,9 +120,11 @@ def _start_worker(stack: Stack, jobs: list[RenderJob], kubeconfig: str | None, c
     """Set up a worker: Ctrl-C is the planning process's to handle; the jobs (charts loaded once) are kept."""
     import signal
 
+    from engine.gotemplate.parallel_compile import compile_in_this_process_only
     from engine.stack.clusters import Clusters
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    compile_in_this_process_only()  # the pool already has a worker per CPU
     _worker.update(stack=stack, jobs=jobs, capabilities=capabilities, clusters=Clusters(kubeconfig, context),
                    views={})
 

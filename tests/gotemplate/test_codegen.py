@@ -15,9 +15,9 @@ def no_disk_cache(monkeypatch):
     from engine.gotemplate import code_cache
 
     monkeypatch.setenv("PYHELM_NO_TEMPLATE_CACHE", "1")
-    code_cache.cache_dir.cache_clear()
+    code_cache.STORE.reset()
     yield
-    code_cache.cache_dir.cache_clear()
+    code_cache.STORE.reset()
 
 
 def _render(text: str, data=None) -> str:

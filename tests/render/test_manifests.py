@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+import random
+import re
+
 from engine.render.manifests import INSTALL_ORDER, UNINSTALL_ORDER, kind_sort_key, sort_manifests, split_manifests
 
 
@@ -51,3 +54,17 @@ def test_invalid_yaml_names_the_file() -> None:
 
     with pytest.raises(ManifestError, match=r"^YAML parse error on c/templates/x.yaml: "):
         sort_manifests({"c/templates/x.yaml": "a: ["})
+
+
+# Helm's separator regex, with RE2's \s (space, \t, \n, \f, \r: no vertical tab) spelled out for Python's re
+HELM_SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
+
+
+def test_documents_split_where_helms_separator_regex_splits():
+    pieces = ["-", "--", "---", "\n", "\n---", " ", "\t", "\r", "\f", "\v", "a", "\u2028"]
+    rng = random.Random(7)
+    for _ in range(50000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        stripped = text.strip()
+        expected = [doc.strip() for doc in HELM_SEPARATOR.split(stripped) if doc.strip()]
+        assert split_manifests(text) == expected, repr(text)
