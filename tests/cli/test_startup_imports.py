@@ -88,7 +88,7 @@ def test_the_version_names_the_python_that_runs_it() -> None:
 TEMPLATE_UNNEEDED = ("tarfile", "gzip", "json", "hmac", "engine.gotemplate.json_syntax",
                      "engine.gotemplate.sprig.crypto", "engine.gotemplate.sprig.dates", "engine.gotemplate.sprig.math",
                      "engine.gotemplate.sprig.regex", "engine.gotemplate.sprig.semver", "engine.gotemplate.gotime",
-                     "engine.gotemplate.gotime_parse", "engine.gotemplate.gobase")
+                     "engine.gotemplate.gotime_parse", "engine.gotemplate.gobase", "engine.release.record")
 
 
 @pytest.mark.parametrize("extra, replicas", [((), 1), (("-f", "values.yaml"), 3), (("--set", "replicaCount=2"), 2)])

@@ -3,7 +3,6 @@
 Most charts call a few of these, so the codecs they stand on are imported by the functions using them."""
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import zlib
 from typing import Any
@@ -51,7 +50,13 @@ def _b32dec(text: str) -> str:
 
 
 def _hash(name: str, algorithm: str) -> None:
-    FUNCS[name] = GoFunc(name, lambda text: hashlib.new(algorithm, text.encode()).hexdigest(), ("string",))
+    FUNCS[name] = GoFunc(name, lambda text: _hex_digest(algorithm, text), ("string",))
+
+
+def _hex_digest(algorithm: str, text: str) -> str:
+    import hashlib  # loads OpenSSL: only for the templates that hash
+
+    return hashlib.new(algorithm, text.encode()).hexdigest()
 
 
 _hash("sha1sum", "sha1")
