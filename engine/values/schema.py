@@ -131,12 +131,12 @@ def _lines(errors: list[Any], indent: str = "") -> list[str]:
 
 
 def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
-    """Errors of ``values`` against one schema as ``- at '/path': message`` lines ('' when valid)."""
-    import jsonschema
+    """Errors of ``values`` against one schema as ``- at '/path': message`` lines ('' when valid).
 
+    Values the quick check proves valid skip the jsonschema package (engine/values/schema_precheck.py)."""
     import json
 
-    from engine.values.schema_regex import invalid_regexes, with_re2  # RE2: only charts with a schema
+    from engine.values.schema_precheck import certainly_valid, mentions_regex
 
     try:
         schema = json.loads(schema_bytes)
@@ -144,6 +144,12 @@ def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
         from engine.gotemplate.json_syntax import syntax_error
 
         return syntax_error(schema_bytes) or str(exc)  # helm prints no newline after it
+    if not mentions_regex(schema) and certainly_valid(schema, values):
+        return ""
+    import jsonschema
+
+    from engine.values.schema_regex import invalid_regexes, with_re2  # RE2: only charts with a schema
+
     bad_regexes = invalid_regexes(schema)
     if bad_regexes:
         return bad_regexes
