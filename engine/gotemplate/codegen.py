@@ -480,7 +480,7 @@ class _Function:
             call = f"{self.module.bind(name)}({', '.join(argv)})"
         result = self.temp()
         self.emit(f"try: {result} = {call}")
-        self.emit(f"except Exception as exc: call_failed(state, {self.module.loc(cmd)}, {name!r}, exc)")
+        self.emit(f"except Exception: call_failed(state, {self.module.loc(cmd)}, {name!r})")
         return result
 
     def check_final(self, final: str, at: Node, param: str) -> str:

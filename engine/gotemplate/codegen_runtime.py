@@ -7,6 +7,7 @@ GoStruct. Every error is an :class:`ExecError` worded as Go's exec.go words it, 
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Iterable, NoReturn
 
 from engine.gotemplate.builtins import call_named
@@ -68,8 +69,11 @@ def fail(state: State, loc: Loc, msg: str, cause: BaseException | None = None) -
     raise error
 
 
-def call_failed(state: State, loc: Loc, name: str, exc: BaseException) -> NoReturn:
-    """A function raised: Go reports ``error calling NAME: MSG`` (a recovered panic reads the same)."""
+def call_failed(state: State, loc: Loc, name: str) -> NoReturn:
+    """A function raised (the exception being handled): Go reports ``error calling NAME: MSG`` (a recovered
+    panic reads the same). Generated code calls it in a bare ``except Exception:``, which Python compiles to
+    far less code than ``except Exception as exc:`` (that adds a hidden try/finally to unbind the name)."""
+    exc = sys.exc_info()[1]
     if isinstance(exc, (RecursionError, Break, Continue)):
         raise exc
     fail(state, loc, f"error calling {name}: {exc}", exc)
@@ -183,8 +187,8 @@ def call_method(state: State, loc: Loc, name: str, method: Callable[..., Any], p
         argv.append(validate(state, args[-1][2] if args else loc, final, param))
     try:
         return method(*argv)
-    except Exception as exc:
-        call_failed(state, loc, name, exc)
+    except Exception:
+        call_failed(state, loc, name)
 
 
 # -- fields ------------------------------------------------------------------------------------------------
