@@ -1,11 +1,11 @@
 """A disk cache of compiled template code, so a template text is parsed and compiled once per machine.
 
-An entry is the ``marshal``-ed code object of the module codegen generated for one template text (with the
-constants that module unpacks) of a chart's template file, keyed by the engine version (a digest of the generator's own source, so any
-change to it misses), Python's bytecode magic number, the signatures of the template functions, the template
-name and its text. The store (engine/gotemplate/cache_store.py) is bounded, safe for concurrent writers and
-drops damaged entries. A process also keeps the code it loaded in memory (Helm's tpl renders the same small
-texts over and over).
+An entry is the ``marshal``-ed code object of the module codegen generated for one of a chart's template
+files (with the constants that module unpacks), keyed by the engine version (a digest of the generator's own
+source, so any change to it misses), Python's bytecode magic number, the signatures of the template
+functions, the template name and its text. The store (engine/gotemplate/cache_store.py) is bounded, safe
+for concurrent writers and drops damaged entries. A process also keeps the code it loaded in memory (Helm's
+tpl renders the same small texts over and over); other text than a chart's files is kept only there.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def engine_version() -> str:
     return source_digest(*(Path(__file__).with_name(name) for name in _GENERATOR_SOURCES))
 
 
-STORE = CacheStore("templates/code", b"pyhelm-code", lambda: engine_version(), MAX_BYTES)
+STORE = CacheStore("templates/code", b"pyhelm-code", lambda: engine_version(), MAX_BYTES)  # looked up late
 
 
 def cached_code(name: str, text: str, signature: bytes, build: Callable[[], Compiled], on_disk: bool

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from engine.gotemplate.gotypes import GoStruct
-from engine.gotemplate.yaml_cache import documents
+from engine.gotemplate.yaml_cache import chart_file_documents
 from engine.gotemplate.yaml_scalars import YAMLError, decode_utf8, is_timestamp, resolve_plain
 
 __all__ = ["YAMLError", "decode_utf8", "load", "load_all", "load_manifests", "to_yaml", "to_yaml_pretty"]
@@ -22,7 +22,9 @@ __all__ = ["YAMLError", "decode_utf8", "load", "load_all", "load_manifests", "to
 
 def load_manifests(text: str) -> list[Any]:
     """Every document of a rendered manifest, integers kept as integers (for sending to the API server)."""
-    return documents(text, typed=True, first_only=False, cache=False)
+    from engine.gotemplate.goyaml_read import read  # PyYAML: only when YAML is read
+
+    return read(text, typed=True, first_only=False)
 
 
 def load(text: str, chart_file: bool = False) -> Any:
@@ -32,13 +34,20 @@ def load(text: str, chart_file: bool = False) -> Any:
     Chart.yaml or values.yaml, as published) is read through the parsed-YAML cache: anything else, values a
     user supplies or text rendered from them, may hold secrets, which never leave the process.
     """
-    found = documents(text, typed=False, first_only=True, cache=chart_file)
+    if chart_file:
+        found = chart_file_documents(text)
+    else:
+        from engine.gotemplate.goyaml_read import read
+
+        found = read(text, typed=False, first_only=True)
     return found[0] if found else None
 
 
 def load_all(text: str) -> list[Any]:
     """Read every document of a YAML stream."""
-    return documents(text, typed=False, first_only=False, cache=False)
+    from engine.gotemplate.goyaml_read import read
+
+    return read(text, typed=False, first_only=False)
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -33,8 +33,11 @@ Source = tuple[str, str]  # (template name, text)
 def precompile(templates: "TemplateSet", sources: list[Source]) -> int:
     """Compile the uncached ``sources`` into the code cache on all CPUs; returns the workers forked."""
     workers = min(_cpus(), MAX_WORKERS)
-    if workers < 2 or not _allowed[0] or not hasattr(os, "fork") or threading.active_count() > 1 or STORE.directory() is None:
+    if workers < 2 or not _allowed[0] or not hasattr(os, "fork") or threading.active_count() > 1 \
+            or STORE.directory() is None:
         return 0
+    if sum(len(text) for _, text in sources) < MIN_PARALLEL_BYTES:
+        return 0  # a small chart: not worth looking for its entries twice
     signature = templates.signature()
     missing = [(name, text) for name, text in sources if not is_cached(name, text, signature)]
     if sum(len(text) for _, text in missing) < MIN_PARALLEL_BYTES:

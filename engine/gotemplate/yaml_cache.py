@@ -3,9 +3,9 @@
 A large chart's values.yaml is one of the largest costs of rendering it once templates are compiled
 (libyaml's events are turned into values one by one in Python). Only a chart's own files are kept: values a
 user supplies, and manifests rendered from them, may hold secrets, and secrets never leave the process (no
-entry, and no digest of one, is written for them). An entry is the ``marshal``-ed list of documents read from one text, keyed by the text, how
-it was read (typed numbers, first document only) and the reader's version: a digest of the reading modules'
-source and of the installed PyYAML's files. Texts that fail to parse are never stored; their errors come
+entry, and no digest of one, is written for them). An entry is the ``marshal``-ed list of documents read
+from one text, keyed by the text and the reader's version: a digest of the reading modules' source and of
+the installed PyYAML's files. Texts that fail to parse are never stored; their errors come
 from parsing them again. The store (engine/gotemplate/cache_store.py) is bounded, safe for concurrent
 writers and drops damaged entries.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.gotemplate.cache_store import MISSING, CacheStore, source_digest
 
-MAX_BYTES = 128 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # charts' own Chart.yaml and values.yaml only
 _READER_SOURCES = ("goyaml_read.py", "yaml_events.py", "yaml_scalars.py")
 
 
@@ -40,19 +40,14 @@ def reader_version() -> str:
 STORE = CacheStore("yaml", b"pyhelm-yaml", lambda: reader_version(), MAX_BYTES)
 
 
-def documents(text: str, typed: bool, first_only: bool, cache: bool) -> list[Any]:
-    """The documents of ``text`` as goyaml_read.read reads them; with ``cache``, from the cache when they were
-    read before (only for text that may be kept on disk: see goyaml.load)."""
-    if not cache:
-        from engine.gotemplate.goyaml_read import read
-
-        return read(text, typed, first_only)
-    digest = STORE.digest(b"typed" if typed else b"values", b"first" if first_only else b"all",
-                          text.encode("utf-8", "surrogatepass"))
+def chart_file_documents(text: str) -> list[Any]:
+    """The first document of a chart's own file, as goyaml_read.read reads it (numbers float64), from the
+    cache when it was read before."""
+    digest = STORE.digest(text.encode("utf-8", "surrogatepass"))
     found = STORE.load(digest, lambda value: isinstance(value, list))
     if found is MISSING:
         from engine.gotemplate.goyaml_read import read
 
-        found = read(text, typed, first_only)  # a YAMLError propagates and nothing is stored
+        found = read(text, typed=False, first_only=True)  # a YAMLError propagates and nothing is stored
         STORE.save(digest, found)
     return found

@@ -9,7 +9,7 @@ keyword) makes it answer UNKNOWN, and so does every failure: the errors always c
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 VALID, INVALID, UNKNOWN = True, False, None
 _MAX_REF_DEPTH = 64  # $refs followed without descending into the values (a cycle otherwise)
@@ -221,25 +221,22 @@ def _bound(kind: str, applies: Any, measure: Any) -> Any:
     return check
 
 
-def _all_of(check: _Check, subschemas: Any, instance: Any, depth: int, _schema: dict) -> bool | None:
-    if not isinstance(subschemas, list) or not subschemas:
-        return UNKNOWN
-    return _all(check.schema(sub, instance, depth) for sub in subschemas)
+def _combinator(verdict: Callable[[list], bool | None]) -> Any:
+    """allOf, anyOf or oneOf: ``verdict`` of its subschemas' results (a malformed keyword is UNKNOWN)."""
+    def check(check_: _Check, subschemas: Any, instance: Any, depth: int, _schema: dict) -> bool | None:
+        if not isinstance(subschemas, list) or not subschemas:
+            return UNKNOWN
+        return verdict([check_.schema(sub, instance, depth) for sub in subschemas])
+    return check
 
 
-def _any_of(check: _Check, subschemas: Any, instance: Any, depth: int, _schema: dict) -> bool | None:
-    if not isinstance(subschemas, list) or not subschemas:
-        return UNKNOWN
-    results = [check.schema(sub, instance, depth) for sub in subschemas]
+def _any_valid(results: list) -> bool | None:
     if VALID in results:
         return VALID
     return UNKNOWN if UNKNOWN in results else INVALID
 
 
-def _one_of(check: _Check, subschemas: Any, instance: Any, depth: int, _schema: dict) -> bool | None:
-    if not isinstance(subschemas, list) or not subschemas:
-        return UNKNOWN
-    results = [check.schema(sub, instance, depth) for sub in subschemas]
+def _exactly_one_valid(results: list) -> bool | None:
     if UNKNOWN in results:
         return UNKNOWN
     return VALID if results.count(VALID) == 1 else INVALID
@@ -270,6 +267,7 @@ _KEYWORDS = {
     "maxItems": _bound("max", lambda value: isinstance(value, list), len),
     "minProperties": _bound("min", lambda value: isinstance(value, dict), len),
     "maxProperties": _bound("max", lambda value: isinstance(value, dict), len),
-    "allOf": _all_of, "anyOf": _any_of, "oneOf": _one_of, "not": _not, "$ref": _ref,
+    "allOf": _combinator(_all), "anyOf": _combinator(_any_valid), "oneOf": _combinator(_exactly_one_valid),
+    "not": _not, "$ref": _ref,
     "format": _ignored,  # our validator asserts no format, as jsonschema does without a format checker
 }

@@ -131,7 +131,7 @@ def test_another_reader_version_misses(cache, monkeypatch):
     yaml_cache.STORE.reset()
     read = []
     real = goyaml_read.read
-    monkeypatch.setattr(goyaml_read, "read", lambda *args: read.append(args) or real(*args))
+    monkeypatch.setattr(goyaml_read, "read", lambda *args, **kwargs: read.append(args) or real(*args, **kwargs))
     _chart_file(SAMPLE)
     assert len(read) == 1 and len(_entries(cache)) == 2
 
