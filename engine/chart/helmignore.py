@@ -18,10 +18,8 @@ class _Rule:
         self.pattern, self.negate, self.must_dir = pattern, negate, must_dir
         self.scope = scope  # "root", "path" or "base"
 
-    def matches(self, path: str) -> bool:
-        if self.scope == "base":
-            return go_path_match(self.pattern, posixpath.basename(path))
-        return go_path_match(self.pattern, path)
+    def matches(self, path: str, base: str) -> bool:
+        return go_path_match(self.pattern, base if self.scope == "base" else path)
 
 
 class IgnoreRules:
@@ -53,16 +51,17 @@ class IgnoreRules:
         """Helm's Rules.Ignore for a path relative to the chart root (``/`` separators)."""
         if path in ("", ".", "./"):
             return False
+        base = posixpath.basename(path)
         for rule in self.rules:
             if rule.negate:
                 if rule.must_dir and not is_dir:
                     return True
-                if not rule.matches(path):
+                if not rule.matches(path, base):
                     return True
                 continue
             if rule.must_dir and not is_dir:
                 continue
-            if rule.matches(path):
+            if rule.matches(path, base):
                 return True
         return False
 

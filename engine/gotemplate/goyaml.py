@@ -17,7 +17,8 @@ from engine.gotemplate.gotypes import GoStruct
 from engine.gotemplate.yaml_cache import chart_file_documents
 from engine.gotemplate.yaml_scalars import YAMLError, decode_utf8, is_timestamp, resolve_plain
 
-__all__ = ["YAMLError", "decode_utf8", "load", "load_all", "load_manifests", "to_yaml", "to_yaml_pretty"]
+__all__ = ["YAMLError", "decode_utf8", "load", "load_all", "load_manifest_head", "load_manifests", "to_yaml",
+           "to_yaml_pretty"]
 
 
 def load_manifests(text: str) -> list[Any]:
@@ -41,6 +42,15 @@ def load(text: str, chart_file: bool = False) -> Any:
 
         found = read(text, typed=False, first_only=True)
     return found[0] if found else None
+
+
+def load_manifest_head(text: str) -> Any:
+    """``load`` for a rendered manifest whose head alone is wanted (Helm's SimpleHead): the same value or
+    error, but collections outside apiVersion, kind, metadata.name and metadata.annotations are left
+    unread (their values are yaml_events.SKIPPED)."""
+    from engine.gotemplate.goyaml_read import read_head
+
+    return read_head(text)
 
 
 def load_all(text: str) -> list[Any]:

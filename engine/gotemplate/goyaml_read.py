@@ -11,6 +11,7 @@ from typing import Any, Callable
 import yaml
 
 from engine.gotemplate.yaml_events import ReadOptions, YAMLReadError, read_documents
+from engine.gotemplate.yaml_skip import NeedWholeRead
 from engine.gotemplate.yaml_scalars import YAMLError, parse_go_int, resolve_plain
 
 
@@ -94,8 +95,25 @@ def _json_key(key: Any, event: yaml.Event | None) -> str:
     raise YAMLError(f"error converting YAML to JSON: unsupported map key: {key!r}")
 
 
+_HEAD_KEYS = frozenset({"apiVersion", "kind", "metadata"})
+_HEAD_METADATA_KEYS = frozenset({"name", "annotations"})
+
+
+def _outside_head(stack: list) -> bool:
+    """Whether the collection opening inside ``stack`` is a value no manifest head reads: any top-level value
+    but apiVersion's, kind's and metadata's, and any in metadata but name's and annotations'."""
+    parent = stack[-1] if stack else None
+    if parent is None or not parent.is_map or not parent.has_key:
+        return False
+    if len(stack) == 1:
+        return parent.key not in _HEAD_KEYS
+    return len(stack) == 2 and stack[0].key == "metadata" and parent.key not in _HEAD_METADATA_KEYS
+
+
 _VALUES = ReadOptions(scalar=lambda event: _scalar(event, False), key=_json_key, json_depth=True)
 _MANIFESTS = ReadOptions(scalar=lambda event: _scalar(event, True), key=_json_key, json_depth=True)
+_HEADS = ReadOptions(scalar=lambda event: _scalar(event, False), key=_json_key, json_depth=True,
+                     skipped=_outside_head)
 
 
 _MESSAGES = [
@@ -135,8 +153,23 @@ def _error(exc: yaml.YAMLError) -> YAMLError:
 def read(text: str, typed: bool, first_only: bool) -> list[Any]:
     """The documents of ``text`` (only the first with ``first_only``); numbers stay integers when ``typed``
     (rendered manifests), else every number is a float64 (values, as sigs.k8s.io/yaml reads them)."""
+    return _read(text, _MANIFESTS if typed else _VALUES, first_only)
+
+
+def read_head(text: str) -> Any:
+    """The first document of ``text`` as ``read`` gives it untyped, or fails as that does, with only what a
+    manifest's head holds read: other collections under the top level and metadata are SKIPPED. A document
+    whose skipped parts could change the outcome is read whole (yaml_skip.py)."""
     try:
-        return read_documents(text, _MANIFESTS if typed else _VALUES, first_only)
+        found = _read(text, _HEADS, first_only=True)
+    except NeedWholeRead:
+        found = _read(text, _VALUES, first_only=True)
+    return found[0] if found else None
+
+
+def _read(text: str, options: ReadOptions, first_only: bool) -> list[Any]:
+    try:
+        return read_documents(text, options, first_only)
     except yaml.YAMLError as exc:
         raise _error(exc) from None
     except YAMLReadError as exc:

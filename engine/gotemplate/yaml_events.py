@@ -21,11 +21,14 @@ from typing import Any, Callable, Hashable
 
 import yaml
 
+from engine.gotemplate.yaml_skip import NeedWholeRead, skip_collection
+
 MAX_DEPTH = 10000  # go-yaml's max_flow_level and max_indents; encoding/json's maxNestingDepth
 ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
 POSITION_DEPTH = 64  # lines are recorded this deep; deeper values report their nearest recorded ancestor
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 BOM = "\ufeff"
+SKIPPED = object()  # the value of a collection a reader skipped
 _BOM_STAND_IN = "\ufdd0"  # a noncharacter libyaml reads as ordinary text
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when PyYAML has it
 _SCALAR, _ALIAS, _DOCUMENT_START, _DOCUMENT_END = (yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent,
@@ -65,17 +68,21 @@ class ReadOptions:
     (Plain classes with slots here, not dataclasses: this module is imported by every command that reads
     YAML, and each dataclass costs start-up time to build.)"""
 
-    __slots__ = ("scalar", "key", "json_depth", "max_depth", "duplicate_key", "positions")
+    __slots__ = ("scalar", "key", "json_depth", "max_depth", "duplicate_key", "positions", "skipped")
 
     def __init__(self, scalar: Callable[[yaml.ScalarEvent], Any],
                  key: Callable[[Any, yaml.Event], Hashable] = _same_key, json_depth: bool = False,
                  max_depth: int | None = None, duplicate_key: Callable[[Any, int, int], None] | None = None,
-                 positions: dict[tuple, int] | None = None) -> None:
+                 positions: dict[tuple, int] | None = None,
+                 skipped: Callable[[list[_Frame]], bool] | None = None) -> None:
         self.scalar, self.key = scalar, key
         self.json_depth = json_depth  # apply encoding/json's nesting limit (sigs.k8s.io/yaml's round trip)
         self.max_depth = max_depth  # a nesting limit of our own, reported with its line
         self.duplicate_key = duplicate_key  # (key, first line, second line)
         self.positions = positions  # filled with path → 1-based line of every value
+        # given the open collections, whether the collection starting in the innermost is left unread: its
+        # value is SKIPPED, and whatever a whole read would decide differently raises NeedWholeRead
+        self.skipped = skipped
 
 
 class _Anchor:
@@ -167,10 +174,14 @@ class _Document:
     def read(self, events) -> Any:
         self.counts.add(1, 0)  # the document node
         scalar, open_collection, close, alias = self.scalar, self.open, self.close, self.alias
+        skipped = self.options.skipped
         for event in events:
             kind = event.__class__
             if kind is _SCALAR:
                 scalar(event)
+            elif skipped is not None and (kind is _MAPPING_START or kind is _SEQUENCE_START) and skipped(self.stack):
+                skip_collection(event, events)
+                self.store(SKIPPED, None, 0)
             elif kind is _MAPPING_START:
                 open_collection(event, True)
             elif kind is _SEQUENCE_START:
@@ -259,6 +270,8 @@ class _Document:
         self.store(frame.container, None, frame.child_depth + 1)
 
     def alias(self, event: yaml.AliasEvent) -> None:
+        if self.options.skipped is not None:
+            raise NeedWholeRead  # go-yaml's alias counts include the skipped parts
         anchor = self.anchors.get(event.anchor)
         if anchor is None:
             raise YAMLReadError(f"unknown anchor '{event.anchor}' referenced")

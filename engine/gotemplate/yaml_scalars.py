@@ -20,16 +20,17 @@ class YAMLError(ValueError):
 
 _BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
 _BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
-_NULL = {"", "~", "null", "Null", "NULL"}
+NULL_TEXTS = frozenset({"", "~", "null", "Null", "NULL"})
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _INF_NAN = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
             "+.INF": math.inf, "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
             ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+INF_NAN_TEXTS = frozenset(_INF_NAN)
 
 
 def resolve_plain(text: str) -> tuple[str, Any]:
     """go-yaml v2's resolve for a plain scalar: ("null"|"bool"|"int"|"float"|"str", value)."""
-    if text in _NULL:
+    if text in NULL_TEXTS:
         return "null", None
     if text in _BOOL_TRUE:
         return "bool", True

@@ -98,7 +98,7 @@ def _read_head(path: str, document: str) -> Head:
     from engine.gotemplate import goyaml
 
     try:
-        data = goyaml.load(document)
+        data = goyaml.load_manifest_head(document)
     except goyaml.YAMLError as exc:
         raise ManifestError(f"YAML parse error on {path}: {exc}") from exc
     if data is None:

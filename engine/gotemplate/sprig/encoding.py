@@ -49,19 +49,29 @@ def _b32dec(text: str) -> str:
         return str(exc)
 
 
-def _hash(name: str, algorithm: str) -> None:
-    FUNCS[name] = GoFunc(name, lambda text: _hex_digest(algorithm, text), ("string",))
+def _hash(name: str, algorithm: str, builtin_modules: tuple[str, ...]) -> None:
+    FUNCS[name] = GoFunc(name, lambda text: _hex_digest(algorithm, builtin_modules, text), ("string",))
 
 
-def _hex_digest(algorithm: str, text: str) -> str:
-    import hashlib  # loads OpenSSL: only for the templates that hash
+def _hex_digest(algorithm: str, builtin_modules: tuple[str, ...], text: str) -> str:
+    """The digest from Python's own implementation of ``algorithm`` (``builtin_modules``: where each Python
+    version keeps it), not hashlib's: importing hashlib loads OpenSSL, which costs more than most renders
+    (charts hash their config into a checksum annotation)."""
+    import importlib
+
+    for module in builtin_modules:
+        try:
+            return getattr(importlib.import_module(module), algorithm)(text.encode()).hexdigest()
+        except (ImportError, AttributeError):
+            continue
+    import hashlib
 
     return hashlib.new(algorithm, text.encode()).hexdigest()
 
 
-_hash("sha1sum", "sha1")
-_hash("sha256sum", "sha256")
-_hash("sha512sum", "sha512")
+_hash("sha1sum", "sha1", ("_sha1",))
+_hash("sha256sum", "sha256", ("_sha256", "_sha2"))
+_hash("sha512sum", "sha512", ("_sha512", "_sha2"))
 
 
 @gofunc(FUNCS, "adler32sum", "string")
