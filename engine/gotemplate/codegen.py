@@ -25,6 +25,7 @@ from engine.gotemplate.nodes import (ActionNode, BoolNode, BranchNode, BreakNode
 from engine.gotemplate.parser import is_empty
 
 _NEWLINE = re.compile("\n")
+_CALL_MARK = "  #call "  # ends a line that calls a template function, with the call's number
 _POISONED = ""  # a scope entry for a variable declared in a branch that may not have run
 
 
@@ -65,15 +66,31 @@ class _Module:
         self.constants: dict[tuple, tuple[str, Any]] = {}  # (type, value) -> (global name, value)
         self.bound: dict[str, str] = {}  # function name -> global name
         self.parts: list[str] = []
+        self.sites: list[tuple[str, str]] = []  # (loc constant, function name) of each call, by marker number
+        self.call_sites: dict[int, tuple[Any, str]] = {}  # line -> (loc, function name), once the source is made
 
     def source(self, tail: str) -> str:
+        """The module's source; afterwards ``call_sites`` maps each line that calls a template function to
+        the call's location and function name (what the functions' handlers report)."""
         names = "".join(f"{const}, " for const, _ in self.constants.values())
-        head = [f"{names}= CONSTANTS\n"] if names else []
+        head = [f"{names}CALL_SITES, = CONSTANTS\n"]
         head += [f"{glob} = FUNCS[{name!r}].impl\n" for name, glob in self.bound.items()]
-        return "".join(head) + "".join(self.parts) + tail
+        source = "".join(head) + "".join(self.parts) + tail
+        values = {name: value for name, value in self.constants.values()}
+        for number, line in enumerate(source.split("\n"), 1):
+            marker = line.rfind(_CALL_MARK)
+            if marker != -1 and line[marker + len(_CALL_MARK):].isdigit():
+                loc, function = self.sites[int(line[marker + len(_CALL_MARK):])]
+                self.call_sites[number] = (values[loc], function)
+        return source
 
     def constant_values(self) -> tuple:
-        return tuple(value for _, value in self.constants.values())
+        return (*(value for _, value in self.constants.values()), self.call_sites)
+
+    def call_site(self, loc: str, function: str) -> str:
+        """The marker ending a line that calls ``function`` (at the constant ``loc``)."""
+        self.sites.append((loc, function))
+        return f"{_CALL_MARK}{len(self.sites) - 1}"
 
     def loc(self, node: Node) -> str:
         """The constant holding (name, line, column, node text) for errors at ``node``."""
@@ -124,8 +141,8 @@ class _Function:
         if self.split:
             prologue.append(f"    V = [None] * {self.slots}\n")
         prologue.append(f"    {self.scopes[0]['$']} = dot\n")
-        return (f"def {self.name}(state, dot, out):\n" + "".join(prologue) + "".join(line + "\n" for line in
-                self.lines) + "".join(self.helpers))
+        return (f"def {self.name}(state, dot, out):\n" + "".join(prologue) + "".join(
+            line + "\n" for line in _guarded(self.lines, "    ")) + "".join(self.helpers))
 
     # -- variables -----------------------------------------------------------------------------------------
     def declare_slot(self) -> str:
@@ -182,7 +199,7 @@ class _Function:
         lines = self.lines or ["    pass"]
         self.lines, self.indent = saved
         self.helpers.append(f"def {name}(state, dot, out, V):\n    w = out.append\n" + "".join(
-            line + "\n" for line in lines))
+            line + "\n" for line in _guarded(lines, "    ")))
         self.emit(f"{name}(state, {dot}, out, V)")
 
     def nodes(self, children: list[Node], dot: str) -> None:
@@ -398,8 +415,11 @@ class _Function:
         local = sorted(ref for ref in assigned if not ref.startswith("V["))
         if local:
             self.emit(f"    nonlocal {', '.join(local)}")
-        self.lines.extend(lines)
-        self.emit(f"    return {value}")
+        self.indent += 1
+        self.emit(f"return {value}")
+        self.indent -= 1
+        lines.append(self.lines.pop())
+        self.lines.extend(_guarded(lines, "    " * (self.indent + 1)))
         return f"('value', {thunk}, {loc})"
 
     # -- arguments ---------------------------------------------------------------------------------------------
@@ -479,8 +499,7 @@ class _Function:
         else:
             call = f"{self.module.bind(name)}({', '.join(argv)})"
         result = self.temp()
-        self.emit(f"try: {result} = {call}")
-        self.emit(f"except Exception: call_failed(state, {self.module.loc(cmd)}, {name!r})")
+        self.emit(f"{result} = {call}{self.module.call_site(self.module.loc(cmd), name)}")
         return result
 
     def check_final(self, final: str, at: Node, param: str) -> str:
@@ -511,6 +530,15 @@ class _Function:
         if final is not None:
             self.emit(f"if {going}: {result} = {final}")
         return result
+
+
+def _guarded(lines: list[str], indent: str) -> list[str]:
+    """A function body's ``lines`` (at ``indent``) inside the handler that reports failed calls, when any
+    line calls a template function."""
+    if not any(_CALL_MARK in line for line in lines):
+        return lines
+    return [f"{indent}try:", *("    " + line for line in lines),
+            f"{indent}except Exception: call_failed_at(state, CALL_SITES)"]
 
 
 def _call_builtin() -> Any:

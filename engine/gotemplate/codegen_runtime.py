@@ -79,6 +79,17 @@ def call_failed(state: State, loc: Loc, name: str) -> NoReturn:
     fail(state, loc, f"error calling {name}: {exc}", exc)
 
 
+def call_failed_at(state: State, call_sites: dict[int, tuple[Loc, str]]) -> NoReturn:
+    """The handler of a generated function: when the exception being handled came out of a call of a template
+    function (``call_sites``: the module's lines that call one), that call failed (``call_failed``); any other
+    propagates as it is. One handler per function rather than one per call keeps the generated code small."""
+    exc = sys.exc_info()[1]
+    site = call_sites.get(exc.__traceback__.tb_lineno)  # the handling function's line the exception left
+    if site is None:
+        raise  # noqa: PLE0704 (re-raises the exception being handled)
+    call_failed(state, *site)
+
+
 # -- arguments ---------------------------------------------------------------------------------------------
 def validate(state: State, loc: Loc, value: Any, param: str) -> Any:
     """Go's validateType for a non-constant argument."""
@@ -315,7 +326,7 @@ def not_defined(state: State, loc: Loc, name: str) -> NoReturn:
 # what generated modules find besides their own constants and functions
 GENERATED_CODE_GLOBALS: dict[str, Any] = {
     "MISSING": MISSING, "NIL_IFACE": NIL_IFACE, "Break": Break, "Continue": Continue, "Int64": Int64,
-    "truthy": truthy, "fail": fail, "call_failed": call_failed, "validate": validate, "field_chain": field_chain,
+    "truthy": truthy, "fail": fail, "call_failed_at": call_failed_at, "validate": validate, "field_chain": field_chain,
     "field_value": field_value, "range_items": range_items, "printed": printed, "run_template": run_template,
     "template_not_defined": template_not_defined, "undefined_variable": undefined_variable,
     "not_defined": not_defined, "call_named": call_named}

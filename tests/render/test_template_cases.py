@@ -38,7 +38,7 @@ CASES = {
 }
 CASES.update({chart: ["template", "x", f"charts/{chart}"] for chart in (
     "err-include-nil", "err-nested-fail", "err-index-range", "err-tpl-nil", "err-parse", "err-undefined-func",
-    "err-required", "err-missing-template", "err-yaml")})
+    "err-required", "err-missing-template", "err-yaml", "err-method-arg", "err-deep-nesting")})
 
 
 def run(argv: list[str], program: list[str]) -> tuple[int, str]:
