@@ -31,9 +31,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 CORPUS = ROOT.parent / "shared" / "corpus" / "A"
 
 
-# what the console script does, run from the chosen checkout (the installed script runs /work/main's engine)
 FRESH_CACHE = "<an empty cache for each run>"
-CONSOLE_SCRIPT = "import sys; from engine.cli.main import main; sys.exit(main())"
+
+
+def console_script(source: Path) -> list[str]:
+    """What the ``pyhelm`` console script of checkout ``source`` runs (its pyproject's entry point), with this
+    interpreter itself, not a version manager's shim (which would add its own start-up time)."""
+    import tomllib
+
+    entry = tomllib.loads((source / "pyproject.toml").read_text())["project"]["scripts"]["pyhelm"]
+    module, function = entry.split(":")
+    return [sys.executable, "-c", f"import sys; from {module} import {function}; sys.exit({function}())"]
 
 
 def best_runs(commands: list[tuple[list[str], dict | None]], cwd: Path, repeat: int) -> list[tuple[float, int]]:
@@ -76,11 +84,14 @@ def main() -> int:
     args = parser.parse_args()
     sources = [args.source] + ([args.baseline] if args.baseline else [])
     envs = [engine_env(source, args.cold) for source in sources]
+    scripts = [console_script(source) for source in sources]
+
+    def turns(argv: list[str]) -> list[tuple[list[str], dict | None]]:
+        """helm, then each checkout's pyhelm, with ``argv``."""
+        return [([helm, *argv], None), *(([*script, *argv], env) for script, env in zip(scripts, envs))]
     from helm_reference import helm_binary
 
     helm = str(Path(args.helm).resolve()) if args.helm else helm_binary()
-    # this interpreter itself, not a version manager's shim (which would add its own start-up time)
-    pyhelm = [sys.executable, "-c", CONSOLE_SCRIPT]
     if helm is None or not CORPUS.exists():
         print("needs ../shared/corpus and the reference helm binary", file=sys.stderr)
         return 1
@@ -95,7 +106,7 @@ def main() -> int:
         if args.only and chart != args.only:
             continue
         argv = shlex.split(command)[1:]
-        results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, args.repeat)
+        results = best_runs(turns(argv), CORPUS, args.repeat)
         totals = [total + seconds for total, (seconds, _rss) in zip(totals, results)]
         (t_helm, rss_helm), (t_py, rss_py) = results[:2]
         line = (f"{chart + ' ' + case:48} {t_helm:8.3f} {t_py:9.3f} {t_py / t_helm:6.2f} "
@@ -110,7 +121,7 @@ def main() -> int:
             line += f" {'':9} {'':11} {totals[2]:8.3f} {totals[1] / totals[2]:7.2f}"
         print(line)
     for argv in (["--help"], ["version"]):
-        results = best_runs([([helm, *argv], None), *(([*pyhelm, *argv], env) for env in envs)], CORPUS, 5)
+        results = best_runs(turns(argv), CORPUS, 5)
         base = f", baseline {results[2][0]:.3f}s" if args.baseline else ""
         print(f"start-up pyhelm {' '.join(argv):10} {results[1][0]:.3f}s (helm {results[0][0]:.3f}s{base})")
     # what every pyhelm run pays before the first line of pyhelm runs: this Python and its site (.pth files)

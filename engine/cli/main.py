@@ -5,9 +5,11 @@ click group (engine/cli/app.py) imports a subcommand's module only when that sub
 """
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
+from typing import NoReturn
 
 from engine import cancellation
 from engine.redaction import REDACTOR
@@ -64,6 +66,27 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(quick)
             return 0
         return _run(argv, "--debug" in argv)
+
+
+def run() -> NoReturn:
+    """The console script: ``main()``, then an exit without the interpreter's teardown, which frees every
+    object one by one (a tenth of a large render's run: 30 ms of kube-prometheus-stack's 0.2 s) although the
+    process is ending anyway. What an ordinary exit does that anyone can see still happens: exit handlers run
+    and the standard streams are flushed; while another thread runs, the ordinary exit waits for it."""
+    status = main()
+    threading = sys.modules.get("threading")
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None or (threading is not None and any(
+            thread is not threading.main_thread() and not thread.daemon for thread in threading.enumerate())):
+        sys.exit(status)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (BrokenPipeError, ValueError):  # a reader that left early (| head), or a stream closed
+            status = status or 1
+    os._exit(status)
 
 
 def _quick_answer(argv: list[str]) -> str | None:
@@ -138,4 +161,4 @@ def _from_prompt(exc: EOFError) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
