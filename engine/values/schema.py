@@ -144,15 +144,15 @@ def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
         from engine.gotemplate.json_syntax import syntax_error
 
         return syntax_error(schema_bytes) or str(exc)  # helm prints no newline after it
-    if not mentions_regex(schema) and certainly_valid(schema, values):
+    bad_regexes = _invalid_regexes(schema) if mentions_regex(schema) else ""  # Helm compiles them all first
+    if bad_regexes:
+        return bad_regexes
+    if certainly_valid(schema, values):
         return ""
     import jsonschema
 
-    from engine.values.schema_regex import invalid_regexes, with_re2  # RE2: only charts with a schema
+    from engine.values.schema_regex import with_re2  # RE2: only charts with a schema
 
-    bad_regexes = invalid_regexes(schema)
-    if bad_regexes:
-        return bad_regexes
     try:
         validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         validator = jsonschema.validators.extend(with_re2(validator_class), {"allOf": _all_of})(schema)
@@ -163,6 +163,13 @@ def validate_single(values: dict[str, Any], schema_bytes: bytes) -> str:
     type_failures = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     errors = [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in type_failures]
     return "".join(_lines(errors))
+
+
+def _invalid_regexes(schema: Any) -> str:
+    """Helm's report of the schema's regexes Go cannot compile ('')."""
+    from engine.values.schema_regex import invalid_regexes  # RE2: only for a schema with regexes
+
+    return invalid_regexes(schema)
 
 
 def _collect(chart: Chart, values: dict[str, Any]) -> str:

@@ -4,8 +4,9 @@ Importing jsonschema (with attrs, referencing and its format checkers) takes ten
 rendering a typical chart, and almost every render of a chart with a schema has valid values. This checks
 the keywords charts use with jsonschema's own semantics (as our validator runs them: the schema's draft,
 format not asserted, unknown keywords ignored) and answers VALID only when every check passed. Anything it
-does not handle exactly (a regex, a remote or anchored ``$ref``, conditionals, drafts 3 and 4, a malformed
-keyword) makes it answer UNKNOWN, and so does every failure: the errors always come from jsonschema.
+does not handle exactly (a remote or anchored ``$ref``, conditionals, drafts 3 and 4, a malformed keyword)
+makes it answer UNKNOWN, and so does every failure: the errors always come from jsonschema. Patterns match
+with RE2, as our validator's do (engine/values/schema_regex.py), once every regex in the schema compiles.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ _DRAFTS = {  # $schema (without a trailing '#') -> draft; any other $schema is v
 _UNCHECKED = frozenset({
     "$dynamicRef", "$recursiveRef", "$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "additionalItems",
     "contains", "dependencies", "dependentRequired", "dependentSchemas", "disallow", "divisibleBy", "extends", "if",
-    "then", "else", "maxContains", "minContains", "multipleOf", "pattern", "patternProperties", "prefixItems",
-    "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+    "then", "else", "maxContains", "minContains", "multipleOf", "prefixItems", "propertyNames", "unevaluatedItems",
+    "unevaluatedProperties",
 })
 _TYPES = frozenset({"null", "boolean", "object", "array", "number", "integer", "string"})
 
@@ -53,6 +54,8 @@ def certainly_valid(schema: Any, values: Any) -> bool:
     draft = _DRAFTS.get(declared.removesuffix("#"), 2020) if isinstance(declared, str) else None
     if draft is None or draft < 6:
         return False
+    if isinstance(schema.get("$id"), str):  # the root's own URI: local $refs still resolve in this document
+        schema = {keyword: value for keyword, value in schema.items() if keyword != "$id"}
     return _Check(schema, draft).schema(schema, values, 0) is VALID
 
 
@@ -159,14 +162,57 @@ def _properties(check: _Check, properties: Any, instance: Any, _depth: int, _sch
     return _all(check.descend(sub, instance[name]) for name, sub in properties.items() if name in instance)
 
 
-def _additional_properties(check: _Check, additional: Any, instance: Any, _depth: int, schema: dict
-                           ) -> bool | None:
-    properties = schema.get("properties", {})
-    if not isinstance(properties, dict):
+def _search(pattern: str, text: str) -> bool | None:
+    """Whether Go's regexp ``pattern`` matches somewhere in ``text`` (as our validator matches, with RE2);
+    UNKNOWN for a pattern Go does not compile."""
+    from engine.gotemplate.goregexp import GoRegexpError, compile_go
+
+    try:
+        return compile_go(pattern).search(text) is not None
+    except GoRegexpError:
+        return UNKNOWN
+
+
+def _pattern(check: _Check, pattern: Any, instance: Any, _depth: int, _schema: dict) -> bool | None:
+    if not isinstance(pattern, str):
+        return UNKNOWN
+    return _search(pattern, instance) if isinstance(instance, str) else VALID
+
+
+def _pattern_properties(check: _Check, patterns: Any, instance: Any, _depth: int, _schema: dict) -> bool | None:
+    if not isinstance(patterns, dict):
         return UNKNOWN
     if not isinstance(instance, dict):
         return VALID
-    return _all(check.descend(additional, instance[name]) for name in instance if name not in properties)
+    results = []
+    for pattern, subschema in patterns.items():
+        for name, value in instance.items():
+            found = _search(pattern, name)
+            if found is UNKNOWN:
+                return UNKNOWN
+            if found:
+                results.append(check.descend(subschema, value))
+    return _all(results)
+
+
+def _additional_properties(check: _Check, additional: Any, instance: Any, _depth: int, schema: dict
+                           ) -> bool | None:
+    properties, patterns = schema.get("properties", {}), schema.get("patternProperties", {})
+    if not isinstance(properties, dict) or not isinstance(patterns, dict):
+        return UNKNOWN
+    if not isinstance(instance, dict):
+        return VALID
+    joined = "|".join(patterns)  # jsonschema matches one alternation of them all (a flag reaches the rest)
+    results = []
+    for name in instance:
+        if name in properties:
+            continue
+        found = _search(joined, name) if joined else False
+        if found is UNKNOWN:
+            return UNKNOWN
+        if not found:
+            results.append(check.descend(additional, instance[name]))
+    return _all(results)
 
 
 def _required(check: _Check, required: Any, instance: Any, _depth: int, _schema: dict) -> bool | None:
@@ -268,6 +314,6 @@ _KEYWORDS = {
     "minProperties": _bound("min", lambda value: isinstance(value, dict), len),
     "maxProperties": _bound("max", lambda value: isinstance(value, dict), len),
     "allOf": _combinator(_all), "anyOf": _combinator(_any_valid), "oneOf": _combinator(_exactly_one_valid),
-    "not": _not, "$ref": _ref,
+    "not": _not, "$ref": _ref, "pattern": _pattern, "patternProperties": _pattern_properties,
     "format": _ignored,  # our validator asserts no format, as jsonschema does without a format checker
 }

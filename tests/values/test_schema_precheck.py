@@ -75,6 +75,8 @@ def test_most_corpus_charts_defaults_are_proved_valid(monkeypatch):
 
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
+IDENTIFIED = {"$id": "https://example.com/s.json", "$defs": {"s": {"type": "string"}},
+              "properties": {"x": {"$ref": "#/$defs/s"}}}
 
 
 @pytest.mark.parametrize("schema, values, expected", [
@@ -99,6 +101,20 @@ DRAFT7 = "http://json-schema.org/draft-07/schema#"
     ({"properties": {"a": {"$ref": "other.json#/x"}}}, {"a": 1.0}, False),
     ({"required": ["a", "b"]}, {"a": 1.0}, False),
     ({"properties": {"a": {"type": "frobnicated"}}}, {"a": 1.0}, False),  # jsonschema's error to report
+    ({"properties": {"s": {"pattern": "^a+$"}}}, {"s": "aaa"}, True),
+    ({"properties": {"s": {"pattern": "^a+$"}}}, {"s": "ab"}, False),
+    ({"properties": {"s": {"pattern": "b"}}}, {"s": "abc"}, True),  # a search, not a full match
+    ({"properties": {"s": {"pattern": "^\\pL+$"}}}, {"s": "\u00e9t\u00e9"}, True),  # Go's syntax, RE2's matching
+    ({"properties": {"s": {"pattern": "^a+$"}}}, {"s": 1.0}, True),  # only strings are matched
+    ({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False}, {"x-a": "s"}, True),
+    ({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False}, {"x-a": 1.0}, False),
+    ({"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False}, {"y": "s"}, False),
+    ({"patternProperties": {"^x-": {"type": "string"}, "-b$": {"minLength": 2}}}, {"x-b": "s"}, False),  # both
+    # jsonschema finds additional properties with one alternation of the patterns, so (?i) reaches ^y too
+    ({"patternProperties": {"(?i)^x": {}, "^y": {}}, "additionalProperties": False}, {"Y": 1.0}, True),
+    (IDENTIFIED, {"x": "a"}, True),  # the root's $id leaves local references where they were
+    (IDENTIFIED, {"x": 1.0}, False),
+    ({"properties": {"x": {"$id": "https://example.com/other.json", "type": "string"}}}, {"x": "a"}, False),
 ])
 def test_keywords(schema, values, expected, monkeypatch):
     assert certainly_valid(schema, values) is expected
@@ -121,9 +137,10 @@ def test_a_render_with_valid_values_does_not_import_jsonschema(tmp_path):
     chart = tmp_path / "chart"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
-    (chart / "values.yaml").write_text("replicas: 2\n")
+    (chart / "values.yaml").write_text("replicas: 2\nname: web\n")
     (chart / "values.schema.json").write_text(json.dumps(
-        {"$schema": DRAFT7, "type": "object", "properties": {"replicas": {"type": "integer", "minimum": 1}}}))
+        {"$schema": DRAFT7, "type": "object", "properties": {"replicas": {"type": "integer", "minimum": 1},
+                                                             "name": {"type": "string", "pattern": "^[a-z]+$"}}}))
     (chart / "templates" / "cm.yaml").write_text("kind: ConfigMap\ndata:\n  n: {{ .Values.replicas | quote }}\n")
     probe = ("import sys, io, contextlib\nfrom engine.cli.main import main\nout = io.StringIO()\n"
              "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):\n"
