@@ -85,8 +85,14 @@ def lex(text: str) -> list[Item]:
             return items
 
 
+# One match per item of an action; the closing delimiter (``}}``, or `` -}}`` trimming what follows) first,
+# and a blank before ``-}}`` is the trim marker's, not the space run's. A number is only recognised here
+# (zero width): its syntax and errors are _number's.
 _ACTION_TOKEN = re.compile(r"""
-    (?P<space>[ \t\r\n]+)
+    (?P<right>}})
+  | (?P<trim>[ \t\r\n]-}})
+  | (?P<space>(?:[ \t\r\n](?!-}}))+)
+  | (?P<number>(?=[0-9]|[+\-.][0-9]|[+\-]\.[0-9]))
   | (?P<declare>:=)
   | (?P<assign>=)
   | (?P<pipe>\|)
@@ -100,66 +106,32 @@ _ACTION_TOKEN = re.compile(r"""
   | (?P<rparen>\))
   | (?P<comma>,)
 """, re.VERBOSE)
-_NUMBER_START = re.compile(r"[0-9]|[+\-.][0-9]|[+\-]\.[0-9]")
+_WORD_KINDS = {**{word: "keyword" for word in KEYWORDS}, "true": "bool", "false": "bool", "nil": "nil"}
 
 
 def _lex_action(text: str, pos: int, line: int, items: list[Item]) -> tuple[int, int, bool]:
     """Lex one action from ``pos`` (just after ``{{``) to its ``}}``; returns (pos, line, trim-right)."""
-    n = len(text)
     depth = 0
     append = items.append
+    match_token = _ACTION_TOKEN.match
     while True:
-        if text.startswith(RIGHT, pos) or (text[pos:pos + 1] in _SPACE_CHARS and text.startswith("-" + RIGHT, pos + 1)):
-            trim = not text.startswith(RIGHT, pos)
+        match = match_token(text, pos)
+        if match is None:
+            pos = _other(text, pos, line, items)
+            continue
+        kind = match.lastgroup
+        if kind == "right" or kind == "trim":
             if depth:
                 raise LexError("unclosed left paren", line)
-            at = pos + (2 if trim else 0)
+            at = pos if kind == "right" else pos + 2
             append(Item("right", RIGHT, at, line))
-            return at + 2, line, trim
-        if pos >= n:
-            raise LexError("unclosed action", line)
-        char = text[pos]
-        if (char.isdigit() or char in "+-.") and _NUMBER_START.match(text, pos):
-            match = _NUMBER.match(text, pos)
-            end = match.end() if match else pos
-            if end == pos:
-                raise LexError(f"bad number syntax: {text[pos:pos + 1]!r}", line)
-            if end < n and (text[end].isalnum() or text[end] in "_."):
-                while end < n and (text[end].isalnum() or text[end] in "._"):
-                    end += 1
-                raise LexError(f'bad number syntax: "{text[pos:end]}"', line)
-            append(Item("number", text[pos:end], pos, line))
-            pos = end
+            return at + 2, line, kind == "trim"
+        if kind == "number":
+            pos = _number(text, pos, line, items)
             continue
-        match = _ACTION_TOKEN.match(text, pos)
-        if match is None:
-            if char == '"':
-                raise LexError("unterminated quoted string", line)
-            if char == "'":
-                raise LexError("unterminated character constant", line)
-            if char == "`":
-                raise LexError("unterminated raw quoted string", line)
-            if char == ":":
-                raise LexError("expected :=", line)
-            if char == ".":
-                append(Item("dot", ".", pos, line))
-                pos += 1
-                continue
-            if char.isascii() and char.isprintable():
-                append(Item("other", char, pos, line))
-                pos += 1
-                continue
-            raise LexError(f"unrecognized character in action: U+{ord(char):04X} {char!r}", line)
-        kind = match.lastgroup
         value = match.group()
-        end = match.end()
-        if kind == "space" and end - pos > 1 and text.startswith("-" + RIGHT, end):
-            end -= 1  # the last blank belongs to the " -}}" trim marker
-            value = value[:-1]
         if kind == "word":
-            kind = "keyword" if value in KEYWORDS else "bool" if value in ("true", "false") else "identifier"
-            if value == "nil":
-                kind = "nil"
+            kind = _WORD_KINDS.get(value, "identifier")
         elif kind == "lparen":
             depth += 1
         elif kind == "rparen":
@@ -167,6 +139,44 @@ def _lex_action(text: str, pos: int, line: int, items: list[Item]) -> tuple[int,
             if depth < 0:
                 raise LexError("unexpected right paren", line)
         append(Item(kind, value, pos, line))
-        if kind in ("space", "raw"):
+        if kind == "space" or kind == "raw":
             line += value.count("\n")
-        pos = end
+        pos = match.end()
+
+
+def _number(text: str, pos: int, line: int, items: list[Item]) -> int:
+    """Lex the number at ``pos``; returns where it ends."""
+    n = len(text)
+    match = _NUMBER.match(text, pos)
+    end = match.end() if match else pos
+    if end == pos:
+        raise LexError(f"bad number syntax: {text[pos:pos + 1]!r}", line)
+    if end < n and (text[end].isalnum() or text[end] in "_."):
+        while end < n and (text[end].isalnum() or text[end] in "._"):
+            end += 1
+        raise LexError(f'bad number syntax: "{text[pos:end]}"', line)
+    items.append(Item("number", text[pos:end], pos, line))
+    return end
+
+
+def _other(text: str, pos: int, line: int, items: list[Item]) -> int:
+    """What no item pattern matches at ``pos``: the end of the text, an unterminated quote, a lone dot or
+    another printable character (an item the parser refuses), else an error; returns where it ends."""
+    if pos >= len(text):
+        raise LexError("unclosed action", line)
+    char = text[pos]
+    if char == '"':
+        raise LexError("unterminated quoted string", line)
+    if char == "'":
+        raise LexError("unterminated character constant", line)
+    if char == "`":
+        raise LexError("unterminated raw quoted string", line)
+    if char == ":":
+        raise LexError("expected :=", line)
+    if char == ".":
+        items.append(Item("dot", ".", pos, line))
+        return pos + 1
+    if char.isascii() and char.isprintable():
+        items.append(Item("other", char, pos, line))
+        return pos + 1
+    raise LexError(f"unrecognized character in action: U+{ord(char):04X} {char!r}", line)
