@@ -72,12 +72,14 @@ def run() -> NoReturn:
     """The console script: ``main()``, then an exit without the interpreter's teardown, which frees every
     object one by one (a tenth of a large render's run: 30 ms of kube-prometheus-stack's 0.2 s) although the
     process is ending anyway. What an ordinary exit does that anyone can see still happens: exit handlers run
-    and the standard streams are flushed; while another thread runs, the ordinary exit waits for it."""
+    and the standard streams are flushed; while another thread runs, or a profiler or tracer watches (it
+    reports once the program returns), the ordinary exit is taken."""
     status = main()
     threading = sys.modules.get("threading")
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None or (threading is not None and any(
-            thread is not threading.main_thread() and not thread.daemon for thread in threading.enumerate())):
+    if run_exit_handlers is None or sys.getprofile() is not None or sys.gettrace() is not None or (
+            threading is not None and any(thread is not threading.main_thread() and not thread.daemon
+                                          for thread in threading.enumerate())):
         sys.exit(status)
     run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):

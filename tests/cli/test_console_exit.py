@@ -50,3 +50,13 @@ def test_a_thread_still_running_is_waited_for(tmp_path: Path) -> None:
     result = _console(script, "version")
     assert result.returncode == 0, result.stderr
     assert marker.read_text() == "done"
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path: Path) -> None:
+    """``python -m cProfile -m engine.cli.main …`` (bench/stack_plan.py --profile) reports after main returns."""
+    profile = tmp_path / "version.prof"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "engine.cli.main",
+                             "version"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert profile.stat().st_size > 0
