@@ -47,7 +47,7 @@ def lex(text: str) -> list[Item]:
         start = text.find(LEFT, pos)
         end = n if start == -1 else start
         chunk = text[pos:end]
-        trim_left = start != -1 and text[start + 2:start + 3] == "-" and text[start + 3:start + 4] in tuple(SPACE)
+        trim_left = start != -1 and text[start + 2:start + 3] == "-" and text[start + 3:start + 4] in _SPACE_CHARS
         if trim_next_text:
             stripped = chunk.lstrip(SPACE)
             line += chunk[:len(chunk) - len(stripped)].count("\n")
@@ -69,7 +69,7 @@ def lex(text: str) -> list[Item]:
             line += text[pos:close].count("\n")
             after = close + 2
             trim_right = False
-            if text[after:after + 1] in tuple(SPACE) and text[after + 1:after + 2] == "-" and text.startswith(RIGHT, after + 2):
+            if text[after:after + 1] in _SPACE_CHARS and text.startswith("-" + RIGHT, after + 1):
                 trim_right, after = True, after + 2
             if not text.startswith(RIGHT, after):
                 raise LexError("comment ends before closing delimiter", line)

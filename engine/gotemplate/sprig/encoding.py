@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import posixpath
 import zlib
-from typing import Any
+from functools import cache
+from typing import Any, Callable
 
 from engine.gotemplate.errors import FuncError
 from engine.gotemplate.funcs import FuncMap, GoFunc, gofunc
@@ -50,23 +51,25 @@ def _b32dec(text: str) -> str:
 
 
 def _hash(name: str, algorithm: str, builtin_modules: tuple[str, ...]) -> None:
-    FUNCS[name] = GoFunc(name, lambda text: _hex_digest(algorithm, builtin_modules, text), ("string",))
+    FUNCS[name] = GoFunc(name, lambda text: _digest(algorithm, builtin_modules)(text.encode()).hexdigest(),
+                         ("string",))
 
 
-def _hex_digest(algorithm: str, builtin_modules: tuple[str, ...], text: str) -> str:
-    """The digest from Python's own implementation of ``algorithm`` (``builtin_modules``: where each Python
-    version keeps it), not hashlib's: importing hashlib loads OpenSSL, which costs more than most renders
-    (charts hash their config into a checksum annotation)."""
+@cache
+def _digest(algorithm: str, builtin_modules: tuple[str, ...]) -> Callable[[bytes], Any]:
+    """Python's own implementation of ``algorithm`` (``builtin_modules``: where each Python version keeps it),
+    not hashlib's: importing hashlib loads OpenSSL, which costs more than most renders (charts hash their
+    config into a checksum annotation)."""
     import importlib
 
     for module in builtin_modules:
         try:
-            return getattr(importlib.import_module(module), algorithm)(text.encode()).hexdigest()
+            return getattr(importlib.import_module(module), algorithm)
         except (ImportError, AttributeError):
             continue
     import hashlib
 
-    return hashlib.new(algorithm, text.encode()).hexdigest()
+    return lambda data: hashlib.new(algorithm, data)
 
 
 _hash("sha1sum", "sha1", ("_sha1",))
